@@ -1,0 +1,1 @@
+"""reelkit command line."""

@@ -1,0 +1,1 @@
+"""Adds the reelkit emulator verb."""

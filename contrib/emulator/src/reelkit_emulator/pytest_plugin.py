@@ -1,0 +1,1 @@
+"""pytest plugin: reelkit_emulator fixture."""

@@ -1,0 +1,155 @@
+"""reelkit: generate AI video from Python, with any provider, in one call.
+
+    >>> import reelkit
+    >>> result = reelkit.generate("A robot walking through a city")   # doctest: +SKIP
+    >>> result.path                                                   # doctest: +SKIP
+
+Everything public is importable from here. Names load on first use, so ``import reelkit`` stays
+cheap: it imports no plugin, no HTTP stack and no video library.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # verbs and clients
+    "generate": "reelkit.api",
+    "plan": "reelkit.api",
+    "submit": "reelkit.api",
+    "resume": "reelkit.api",
+    "providers": "reelkit.api",
+    "capabilities": "reelkit.api",
+    "Client": "reelkit.client",
+    "AsyncClient": "reelkit.client",
+    "Job": "reelkit.client",
+    "AsyncJob": "reelkit.client",
+    "clamp": "reelkit.clamp",
+    "infer_mode": "reelkit.clamp",
+    # hooks
+    "hookimpl": "reelkit.hookspecs",
+    "hookspec": "reelkit.hookspecs",
+    # capabilities
+    "Mode": "reelkit.capabilities",
+    "Audio": "reelkit.capabilities",
+    "Range": "reelkit.capabilities",
+    "Choices": "reelkit.capabilities",
+    "Variant": "reelkit.capabilities",
+    "ModeSpec": "reelkit.capabilities",
+    "ImageLimits": "reelkit.capabilities",
+    "ModelInfo": "reelkit.capabilities",
+    "ProviderInfo": "reelkit.capabilities",
+    # records
+    "Role": "reelkit.models",
+    "Media": "reelkit.models",
+    "SourceJob": "reelkit.models",
+    "VideoRequest": "reelkit.models",
+    "Adjustment": "reelkit.models",
+    "Credentials": "reelkit.models",
+    "ProviderConfig": "reelkit.models",
+    "JobHandle": "reelkit.models",
+    "Asset": "reelkit.models",
+    "Queued": "reelkit.models",
+    "Running": "reelkit.models",
+    "Succeeded": "reelkit.models",
+    "Failed": "reelkit.models",
+    "JobStatus": "reelkit.models",
+    "JobState": "reelkit.models",
+    "JobEvent": "reelkit.models",
+    "Result": "reelkit.models",
+    "Plan": "reelkit.models",
+    # errors
+    "ReelkitError": "reelkit.errors",
+    "InvalidRequest": "reelkit.errors",
+    "UnsupportedMode": "reelkit.errors",
+    "UnknownProvider": "reelkit.errors",
+    "UnknownModel": "reelkit.errors",
+    "MissingCredentials": "reelkit.errors",
+    "AuthenticationFailed": "reelkit.errors",
+    "ProviderError": "reelkit.errors",
+    "RateLimited": "reelkit.errors",
+    "ContentFiltered": "reelkit.errors",
+    "ResponseFormatError": "reelkit.errors",
+    "JobFailed": "reelkit.errors",
+    "SubmitOutcomeUnknown": "reelkit.errors",
+    "JobTimeout": "reelkit.errors",
+    "DownloadFailed": "reelkit.errors",
+    "JobNotFound": "reelkit.errors",
+    "PluginError": "reelkit.errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'reelkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .api import capabilities, generate, plan, providers, resume, submit
+    from .capabilities import (
+        Audio,
+        Choices,
+        ImageLimits,
+        Mode,
+        ModelInfo,
+        ModeSpec,
+        ProviderInfo,
+        Range,
+        Variant,
+    )
+    from .clamp import clamp, infer_mode
+    from .client import AsyncClient, AsyncJob, Client, Job
+    from .errors import (
+        AuthenticationFailed,
+        ContentFiltered,
+        DownloadFailed,
+        InvalidRequest,
+        JobFailed,
+        JobNotFound,
+        JobTimeout,
+        MissingCredentials,
+        PluginError,
+        ProviderError,
+        RateLimited,
+        ReelkitError,
+        ResponseFormatError,
+        SubmitOutcomeUnknown,
+        UnknownModel,
+        UnknownProvider,
+        UnsupportedMode,
+    )
+    from .hookspecs import hookimpl, hookspec
+    from .models import (
+        Adjustment,
+        Asset,
+        Credentials,
+        Failed,
+        JobEvent,
+        JobHandle,
+        JobState,
+        JobStatus,
+        Media,
+        Plan,
+        ProviderConfig,
+        Queued,
+        Result,
+        Role,
+        Running,
+        SourceJob,
+        Succeeded,
+        VideoRequest,
+    )

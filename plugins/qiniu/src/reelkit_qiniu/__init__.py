@@ -1,0 +1,1 @@
+"""reelkit provider plugin: qiniu (in progress)."""

@@ -1,0 +1,1 @@
+"""reelkit provider plugin: seedance (in progress)."""

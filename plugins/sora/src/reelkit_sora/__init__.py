@@ -1,0 +1,1 @@
+"""reelkit provider plugin: sora (in progress)."""

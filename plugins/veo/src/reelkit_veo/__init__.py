@@ -1,0 +1,1 @@
+"""reelkit provider plugin: veo (in progress)."""
