@@ -45,26 +45,37 @@ class Audio(str, enum.Enum):
 
 @frozen
 class Range:
-    """A continuous range of seconds; requests outside it are clamped to the bounds."""
+    """A continuous range of seconds; requests outside it are clamped to the bounds.
+
+    ``step`` (e.g. 1 for whole seconds) rounds inside the range, half up.
+    """
 
     min: float
     max: float
+    step: float | None = None
 
     def __attrs_post_init__(self) -> None:
         if not self.min <= self.max:
             raise ValueError(f"empty range {self.min}..{self.max}")
+        if self.step is not None and self.step <= 0:
+            raise ValueError("step must be positive")
 
     def contains(self, value: float) -> bool:
-        return self.min <= value <= self.max
+        return self.min <= value <= self.max and math.isclose(self.nearest(value), value)
 
     def nearest(self, value: float) -> float:
-        return min(max(value, self.min), self.max)
+        if self.step is not None:
+            steps = math.floor((value - self.min) / self.step + 0.5)
+            value = self.min + steps * self.step
+            value = round(value, 9)
+        return float(min(max(value, self.min), self.max))
 
     def distance(self, value: float) -> float:
         return abs(self.nearest(value) - value)
 
     def describe(self) -> str:
-        return f"{_num(self.min)}–{_num(self.max)} s"
+        every = f" in steps of {_num(self.step)} s" if self.step else ""
+        return f"{_num(self.min)}–{_num(self.max)} s{every}"
 
     @property
     def lowest(self) -> float:
@@ -165,7 +176,9 @@ class ModelInfo:
     aliases: tuple[str, ...] = ()
     title: str = ""
     default_fps: int = 24
-    fps_settable: bool = False  # False: the provider renders at its own fps; a requested fps snaps to it
+    fps_settable: bool = (
+        False  # False: the provider renders at its own fps; a requested fps snaps to it
+    )
     supports_seed: bool = False
     supports_negative_prompt: bool = False
     audio: Audio = Audio.NONE

@@ -69,7 +69,9 @@ def reelkit_translate(
 
 
 @hookspec(firstresult=True)
-def reelkit_auth(provider: str, credentials: Credentials, config: ProviderConfig) -> httpx.Auth | None:
+def reelkit_auth(
+    provider: str, credentials: Credentials, config: ProviderConfig
+) -> httpx.Auth | None:
     """Return the ``httpx.Auth`` that signs this provider's requests.
 
     The core's built-in implementation (``tryfirst=False``, registered last) returns a bearer
@@ -111,7 +113,9 @@ def reelkit_parse_poll(provider: str, job: JobHandle, response: httpx.Response) 
 
 
 @hookspec(firstresult=True)
-def reelkit_cancel_request(provider: str, job: JobHandle, config: ProviderConfig) -> httpx.Request | None:
+def reelkit_cancel_request(
+    provider: str, job: JobHandle, config: ProviderConfig
+) -> httpx.Request | None:
     """Build the request that cancels a job, or return ``None`` if the provider cannot cancel."""
 
 

@@ -54,7 +54,7 @@ class Media:
 
     @property
     def format(self) -> str | None:
-        """"jpeg", "png", "webp", "gif", "mp4", ... from the MIME type."""
+        """ "jpeg", "png", "webp", "gif", "mp4", ... from the MIME type."""
         if not self.mime_type:
             return None
         return self.mime_type.split("/")[-1].lower()
@@ -348,7 +348,12 @@ class HttpPreview:
     body: Any
 
     def to_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "url": self.url, "headers": dict(self.headers), "body": self.body}
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "body": self.body,
+        }
 
 
 @frozen(kw_only=True)

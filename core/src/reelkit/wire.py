@@ -133,9 +133,13 @@ def error_for_status(
     status = response.status_code
     text = message or response.reason_phrase or f"HTTP {status}"
     if status in (401, 403):
-        return AuthenticationFailed(f"{provider}: {text}" + (f" [{code}]" if code is not None else ""))
+        return AuthenticationFailed(
+            f"{provider}: {text}" + (f" [{code}]" if code is not None else "")
+        )
     if status == 429:
-        return RateLimited(text, provider=provider, code=code, retry_after=retry_after_seconds(response))
+        return RateLimited(
+            text, provider=provider, code=code, retry_after=retry_after_seconds(response)
+        )
     return ProviderError(
         text, provider=provider, code=code, status=status, retryable=status == 408 or status >= 500
     )

@@ -1,0 +1,534 @@
+"""Clamping: fit a request into a model's capabilities, reporting every change.
+
+A pure function of ``(VideoRequest, ModelInfo)``. Continuous ranges clamp to their bounds,
+discrete sets snap to the nearest value (a tie snaps to the longer duration), surplus reference
+images are dropped, and settings the model cannot take are removed. Each change yields exactly
+one ``Adjustment``. What no adjustment can fix (an unsupported mode, a prompt over the limit, an
+image in the wrong format) raises a typed error; prompts are never truncated silently.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from .capabilities import (
+    Audio,
+    Mode,
+    ModelInfo,
+    ModeSpec,
+    Range,
+    Variant,
+    aspect_distance,
+    aspect_value,
+    parse_size,
+    resolution_height,
+)
+from .errors import InvalidRequest, UnsupportedMode
+from .models import Adjustment, Media, Role, VideoRequest
+
+__all__ = ["clamp", "infer_mode"]
+
+
+def infer_mode(request: VideoRequest, model: ModelInfo) -> ModeSpec:
+    """The mode the request's inputs ask for, checked against what ``model`` offers."""
+    mode = _mode_from_inputs(request, model)
+    spec = model.mode(mode)
+    if spec is None:
+        role = _role_of(mode)
+        raise UnsupportedMode(
+            role,
+            f"{model.id} cannot do {mode.value} (given {role})",
+            allowed=model.mode_names,
+        )
+    if request.reference_images and mode is not Mode.REFERENCE and spec.max_reference_images == 0:
+        raise UnsupportedMode(
+            "reference_images",
+            f"{model.id} takes no reference images in {mode.value} mode",
+            allowed=[
+                f"{s.mode.value}: {s.max_reference_images}"
+                for s in model.modes
+                if s.max_reference_images
+            ],
+        )
+    if request.first_frame is not None and mode in (
+        Mode.REFERENCE,
+        Mode.EXTEND,
+        Mode.EDIT,
+        Mode.REMIX,
+    ):
+        if not spec.accepts_first_frame:
+            raise UnsupportedMode(
+                "first_frame",
+                f"{model.id} cannot combine a first frame with {_role_of(mode)}",
+                allowed=["first_frame alone (i2v)", f"{_role_of(mode)} alone ({mode.value})"],
+            )
+    return spec
+
+
+def _mode_from_inputs(request: VideoRequest, model: ModelInfo) -> Mode:
+    sources = [
+        name
+        for name, value in (
+            ("remix_of", request.remix_of),
+            ("continue_from", request.continue_from),
+            ("video", request.video),
+        )
+        if value is not None
+    ]
+    if len(sources) > 1:
+        raise UnsupportedMode(
+            sources[1],
+            f"{' and '.join(sources)} are ambiguous together: give one",
+            allowed=["remix_of (remix)", "continue_from (extend)", "video (edit)"],
+        )
+    if request.last_frame is not None and request.first_frame is None:
+        raise UnsupportedMode(
+            "last_frame", "a last frame needs a first frame", allowed=["first_frame + last_frame"]
+        )
+    if sources:
+        mode = {"remix_of": Mode.REMIX, "continue_from": Mode.EXTEND, "video": Mode.EDIT}[
+            sources[0]
+        ]
+        if request.last_frame is not None:
+            raise UnsupportedMode(
+                "last_frame", f"a last frame cannot be combined with {sources[0]}"
+            )
+        return mode
+    if request.last_frame is not None:
+        return Mode.FIRST_LAST
+    if request.first_frame is not None:
+        if request.reference_images:
+            # A first frame plus references: the image-to-video mode if it takes references,
+            # else the reference mode if it takes a first frame; otherwise it is ambiguous.
+            i2v = model.mode(Mode.I2V)
+            if i2v is not None and i2v.max_reference_images > 0:
+                return Mode.I2V
+            ref = model.mode(Mode.REFERENCE)
+            if ref is not None and ref.accepts_first_frame:
+                return Mode.REFERENCE
+            raise UnsupportedMode(
+                "reference_images",
+                f"{model.id} cannot combine first_frame with reference_images",
+                allowed=["first_frame (i2v)", "reference_images (reference)"],
+            )
+        return Mode.I2V
+    if request.reference_images:
+        return Mode.REFERENCE
+    return Mode.T2V
+
+
+def _role_of(mode: Mode) -> str:
+    return {
+        Mode.T2V: "prompt",
+        Mode.I2V: "first_frame",
+        Mode.FIRST_LAST: "last_frame",
+        Mode.REFERENCE: "reference_images",
+        Mode.EXTEND: "continue_from",
+        Mode.REMIX: "remix_of",
+        Mode.EDIT: "video",
+    }[mode]
+
+
+# --- clamping --------------------------------------------------------------------------------
+
+
+def clamp(
+    request: VideoRequest, model: ModelInfo, *, strict: bool = False
+) -> tuple[VideoRequest, list[Adjustment]]:
+    """Fit ``request`` into ``model``; return the applied request and the adjustments made.
+
+    With ``strict=True`` any adjustment raises ``InvalidRequest`` naming the field and what is
+    allowed instead.
+    """
+    spec = infer_mode(request, model)
+    _check_prompt(request, model, spec.mode)
+    _check_media(request, model)
+
+    targets = _targets(request, model, spec)
+    variant = min(spec.variants, key=lambda v: _variant_distance(v, targets))
+
+    resolution = _nearest_resolution(variant.resolutions, targets.resolution)
+    aspect_ratio = min(
+        variant.aspect_ratios, key=lambda a: aspect_distance(a, targets.aspect_ratio)
+    )
+    duration = variant.durations.nearest(targets.duration)
+    fps = _applied_fps(variant, model, targets.fps)
+    size = variant.size_for(resolution, aspect_ratio)
+
+    adjustments: list[Adjustment] = []
+
+    def adjust(name: str, requested: Any, applied: Any, reason: str, allowed: str) -> None:
+        adjustments.append(
+            Adjustment(
+                field=name, requested=requested, applied=applied, reason=reason, allowed=allowed
+            )
+        )
+
+    where = f"{model.id} ({spec.mode.value})"
+    if request.size is not None:
+        if not _same_size(request.size, size):
+            adjust(
+                "size",
+                request.size,
+                size,
+                f"{where} does not offer {request.size}",
+                _allowed_sizes(spec),
+            )
+    else:
+        if request.resolution is not None and request.resolution.lower() != resolution.lower():
+            adjust(
+                "resolution",
+                request.resolution,
+                resolution,
+                _why(where, request.resolution, variant),
+                _allowed_res(spec),
+            )
+        if request.aspect_ratio is not None and request.aspect_ratio != aspect_ratio:
+            adjust(
+                "aspect_ratio",
+                request.aspect_ratio,
+                aspect_ratio,
+                _why(where, request.aspect_ratio, variant),
+                _allowed_ar(spec),
+            )
+    if request.duration is not None and not math.isclose(request.duration, duration):
+        kind = (
+            "clamped to the range"
+            if isinstance(variant.durations, Range)
+            else "snapped to the nearest"
+        )
+        adjust(
+            "duration",
+            _plain(request.duration),
+            _plain(duration),
+            f"{where} takes {variant.durations.describe()}{_note(variant)}; {kind}",
+            variant.durations.describe(),
+        )
+    if request.fps is not None and request.fps != fps:
+        reason = (
+            f"{where} renders at {fps} fps; fps is not settable"
+            if not model.fps_settable
+            else f"{where} takes {', '.join(map(str, variant.fps))} fps"
+        )
+        adjust(
+            "fps", request.fps, fps, reason, ", ".join(map(str, variant.fps)) or "provider default"
+        )
+
+    seed = request.seed
+    if seed is not None and not model.supports_seed:
+        adjust("seed", seed, None, f"{model.id} does not accept a seed; not sent", "none")
+        seed = None
+    negative = request.negative_prompt
+    if negative is not None and not model.supports_negative_prompt:
+        adjust(
+            "negative_prompt",
+            negative,
+            None,
+            f"{model.id} does not accept a negative prompt; not sent",
+            "none",
+        )
+        negative = None
+    audio = _applied_audio(request.audio, model)
+    if request.audio is not None and audio != request.audio:
+        state = "always has sound" if model.audio is Audio.ALWAYS else "is silent"
+        adjust(
+            "audio",
+            request.audio,
+            audio,
+            f"{model.id} {state}",
+            str(model.audio == Audio.ALWAYS).lower(),
+        )
+
+    references = request.reference_images
+    limit = spec.max_reference_images
+    if len(references) > limit:  # a reference mode always takes at least one (contract suite)
+        adjust(
+            "reference_images",
+            len(references),
+            limit,
+            f"{where} takes at most {limit} reference images; the rest are dropped",
+            f"at most {limit}",
+        )
+        references = references[:limit]
+
+    applied = attrs.evolve(
+        request,
+        duration=duration,
+        resolution=resolution,
+        aspect_ratio=aspect_ratio,
+        size=size,
+        fps=fps,
+        seed=seed,
+        negative_prompt=negative,
+        audio=audio,
+        reference_images=tuple(references),
+        mode=spec.mode,
+    )
+    _check_frame_size(applied, model)
+
+    if strict and adjustments:
+        first = adjustments[0]
+        raise InvalidRequest(
+            first.field,
+            f"{first.requested!r} is not accepted by {where}; strict mode makes no adjustments",
+            allowed=first.allowed,
+        )
+    return applied, adjustments
+
+
+@attrs.frozen
+class _Targets:
+    resolution: str
+    aspect_ratio: str
+    duration: float
+    fps: int
+
+
+def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Targets:
+    resolution = request.resolution
+    aspect_ratio = request.aspect_ratio
+    if resolution is not None:
+        _valid_resolution(resolution, "resolution")
+    if aspect_ratio is not None:
+        _valid_aspect(aspect_ratio, spec)
+    if request.size is not None:
+        size_res, size_ar = _size_to_geometry(request.size, spec)
+        if resolution is not None and resolution.lower() != size_res.lower():
+            raise InvalidRequest(
+                "size",
+                f"{request.size} conflicts with resolution {resolution}",
+                allowed="give one of them",
+            )
+        if aspect_ratio is not None and aspect_distance(aspect_ratio, size_ar) > 1e-6:
+            raise InvalidRequest(
+                "size",
+                f"{request.size} conflicts with aspect_ratio {aspect_ratio}",
+                allowed="give one of them",
+            )
+        resolution, aspect_ratio = size_res, size_ar
+    source = request.continue_from or request.remix_of
+    if source is not None:  # an extension or remix keeps its source's shape unless told otherwise
+        resolution = resolution or source.resolution
+        aspect_ratio = aspect_ratio or source.aspect_ratio
+    if (
+        model.images.must_match_size
+        and request.first_frame is not None
+        and resolution is None
+        and aspect_ratio is None
+    ):
+        frame = request.first_frame
+        if frame.width and frame.height:  # the frame decides the shape when the caller did not
+            resolution, aspect_ratio = _size_to_geometry(f"{frame.width}x{frame.height}", spec)
+    if request.duration is not None and not (
+        request.duration > 0 and math.isfinite(request.duration)
+    ):
+        raise InvalidRequest(
+            "duration", f"{request.duration!r} is not a positive number of seconds"
+        )
+    if request.fps is not None and request.fps <= 0:
+        raise InvalidRequest("fps", f"{request.fps!r} is not a positive frame rate")
+    return _Targets(
+        resolution=resolution or model.default_resolution,
+        aspect_ratio=aspect_ratio or model.default_aspect_ratio,
+        duration=request.duration if request.duration is not None else model.default_duration,
+        fps=request.fps or model.default_fps,
+    )
+
+
+def _variant_distance(variant: Variant, t: _Targets) -> tuple[float, float, float, float]:
+    # Keep the resolution first, then the aspect ratio, then the duration (DESIGN §2.5).
+    res = min(_res_distance(r, t.resolution) for r in variant.resolutions)
+    ar = min(aspect_distance(a, t.aspect_ratio) for a in variant.aspect_ratios)
+    dur = variant.durations.distance(t.duration)
+    fps = min((abs(f - t.fps) for f in variant.fps), default=0)
+    return (res, ar, dur, fps)
+
+
+def _res_distance(a: str, b: str) -> float:
+    if a.lower() == b.lower():
+        return 0.0
+    try:
+        return abs(math.log(resolution_height(a) / resolution_height(b)))
+    except ValueError:
+        return math.inf
+
+
+def _nearest_resolution(options: Sequence[str], target: str) -> str:
+    # A tie goes to the larger resolution, as durations do.
+    return min(options, key=lambda r: (_res_distance(r, target), -_height_or_zero(r)))
+
+
+def _height_or_zero(resolution: str) -> int:
+    try:
+        return resolution_height(resolution)
+    except ValueError:
+        return 0
+
+
+def _applied_fps(variant: Variant, model: ModelInfo, target: int) -> int:
+    if not variant.fps:
+        return model.default_fps
+    if not model.fps_settable:
+        # The provider renders at its own rate: the model's default if the variant has it.
+        return model.default_fps if model.default_fps in variant.fps else variant.fps[0]
+    return min(variant.fps, key=lambda f: (abs(f - target), -f))
+
+
+def _applied_audio(requested: bool | None, model: ModelInfo) -> bool | None:
+    if model.audio is Audio.ALWAYS:
+        return True
+    if model.audio is Audio.NONE:
+        return False
+    return requested
+
+
+def _size_to_geometry(size: str, spec: ModeSpec) -> tuple[str, str]:
+    try:
+        width, height = parse_size(size)
+    except ValueError as exc:
+        raise InvalidRequest("size", str(exc), allowed=_allowed_sizes(spec)) from None
+    for variant in spec.variants:  # the provider's own sizes first: "1792x1024" is sora's 1024p
+        for resolution in variant.resolutions:
+            for aspect_ratio in variant.aspect_ratios:
+                if _same_size(variant.size_for(resolution, aspect_ratio), size):
+                    return resolution, aspect_ratio
+    ratio = Fraction(width, height).limit_denominator(32)
+    return f"{min(width, height)}p", f"{ratio.numerator}:{ratio.denominator}"
+
+
+def _same_size(a: str, b: str) -> bool:
+    try:
+        return parse_size(a) == parse_size(b)
+    except ValueError:
+        return False
+
+
+def _valid_resolution(value: str, name: str) -> None:
+    try:
+        resolution_height(value)
+    except ValueError as exc:
+        raise InvalidRequest(name, str(exc)) from None
+
+
+def _valid_aspect(value: str, spec: ModeSpec) -> None:
+    if any(value == a for v in spec.variants for a in v.aspect_ratios):
+        return  # symbolic ratios a model declares ("adaptive") are fine
+    try:
+        aspect_value(value)
+    except ValueError as exc:
+        raise InvalidRequest("aspect_ratio", str(exc), allowed=_allowed_ar(spec)) from None
+
+
+def _check_prompt(request: VideoRequest, model: ModelInfo, mode: Mode) -> None:
+    if mode is Mode.T2V and not request.prompt.strip():
+        raise InvalidRequest("prompt", "text-to-video needs a non-empty prompt")
+    limit = model.max_prompt_chars
+    if limit is not None and len(request.prompt) > limit:
+        raise InvalidRequest(
+            "prompt",
+            f"{len(request.prompt)} characters is over {model.id}'s limit; prompts are never truncated",
+            allowed=f"at most {limit} characters",
+        )
+
+
+def _check_media(request: VideoRequest, model: ModelInfo) -> None:
+    limits = model.images
+    for role, medium in request.media():
+        name = "reference_images" if role is Role.REFERENCE_IMAGE else role.value
+        if role is not Role.VIDEO:
+            _check_image(name, medium, model)
+        elif medium.is_remote and "url" not in limits.transports:
+            raise InvalidRequest(
+                name, f"{model.id} cannot fetch a video URL", allowed=limits.transports
+            )
+
+
+def _check_image(name: str, medium: Media, model: ModelInfo) -> None:
+    limits = model.images
+    if medium.is_remote and "url" not in limits.transports:
+        raise InvalidRequest(
+            name,
+            f"{model.id} does not take image URLs; pass a local file or bytes",
+            allowed=limits.transports,
+        )
+    if not medium.is_remote and not {"base64", "upload"} & set(limits.transports):
+        raise InvalidRequest(name, f"{model.id} takes only image URLs", allowed=limits.transports)
+    fmt = medium.format
+    if (
+        fmt is not None
+        and fmt not in limits.formats
+        and not (fmt == "jpg" and "jpeg" in limits.formats)
+    ):
+        raise InvalidRequest(
+            name, f"{fmt} images are not accepted by {model.id}", allowed=limits.formats
+        )
+    if (
+        limits.max_bytes is not None
+        and medium.data is not None
+        and len(medium.data) > limits.max_bytes
+    ):
+        raise InvalidRequest(
+            name,
+            f"{len(medium.data)} bytes is over {model.id}'s limit",
+            allowed=f"at most {limits.max_bytes} bytes",
+        )
+    if medium.width and medium.height:
+        longest, shortest = max(medium.width, medium.height), min(medium.width, medium.height)
+        if limits.max_side is not None and longest > limits.max_side:
+            raise InvalidRequest(
+                name,
+                f"{medium.width}x{medium.height} is too large",
+                allowed=f"sides up to {limits.max_side} px",
+            )
+        if limits.min_side is not None and shortest < limits.min_side:
+            raise InvalidRequest(
+                name,
+                f"{medium.width}x{medium.height} is too small",
+                allowed=f"sides of at least {limits.min_side} px",
+            )
+
+
+def _check_frame_size(applied: VideoRequest, model: ModelInfo) -> None:
+    frame = applied.first_frame
+    if not model.images.must_match_size or frame is None or not (frame.width and frame.height):
+        return
+    assert applied.size is not None
+    if (frame.width, frame.height) != parse_size(applied.size):
+        raise InvalidRequest(
+            "first_frame",
+            f"is {frame.width}x{frame.height} but {model.id} needs a first frame of the video's size",
+            allowed=applied.size,
+        )
+
+
+def _why(where: str, requested: str, variant: Variant) -> str:
+    return f"{where} does not offer {requested}{_note(variant)}; using the nearest it offers"
+
+
+def _note(variant: Variant) -> str:
+    return f" ({variant.note})" if variant.note else ""
+
+
+def _allowed_res(spec: ModeSpec) -> str:
+    return ", ".join(dict.fromkeys(r for v in spec.variants for r in v.resolutions))
+
+
+def _allowed_ar(spec: ModeSpec) -> str:
+    return ", ".join(dict.fromkeys(a for v in spec.variants for a in v.aspect_ratios))
+
+
+def _allowed_sizes(spec: ModeSpec) -> str:
+    return ", ".join(
+        dict.fromkeys(
+            v.size_for(r, a) for v in spec.variants for r in v.resolutions for a in v.aspect_ratios
+        )
+    )
+
+
+def _plain(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else x

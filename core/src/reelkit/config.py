@@ -1,0 +1,164 @@
+"""Settings: arguments beat environment, environment beats files (DESIGN §1.6).
+
+Files: ``$REELKIT_HOME/config.toml`` then ``./reelkit.toml`` (the nearer one wins), e.g.::
+
+    [providers.sora]
+    base_url = "https://my-gateway.example/v1"
+    default_model = "sora-2-pro"
+    poll_interval = 3
+    timeout = 900
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .capabilities import ProviderInfo
+from .errors import InvalidRequest
+from .models import Credentials, ProviderConfig
+
+
+def default_home() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("reelkit", appauthor=False))
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    home: Path
+    env: Mapping[str, str]
+    files: Mapping[str, Any] = attrs.field(factory=dict)
+    poll_interval: float | None = None  # REELKIT_POLL_INTERVAL or an argument: every provider
+    timeout: float | None = None  # REELKIT_TIMEOUT or an argument: the overall wait deadline
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        env: Mapping[str, str] | None = None,
+        home: str | os.PathLike[str] | None = None,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        cwd: Path | None = None,
+    ) -> Settings:
+        env = dict(os.environ if env is None else env)
+        home_path = (
+            Path(home)
+            if home is not None
+            else Path(env["REELKIT_HOME"])
+            if env.get("REELKIT_HOME")
+            else default_home()
+        )
+        files: dict[str, Any] = {}
+        for path in (home_path / "config.toml", (cwd or Path.cwd()) / "reelkit.toml"):
+            _merge(files, _read_toml(path))
+        return cls(
+            home=home_path,
+            env=env,
+            files=files,
+            poll_interval=poll_interval
+            if poll_interval is not None
+            else _env_float(env, "REELKIT_POLL_INTERVAL"),
+            timeout=timeout if timeout is not None else _env_float(env, "REELKIT_TIMEOUT"),
+        )
+
+    def provider_section(self, name: str) -> Mapping[str, Any]:
+        section = self.files.get("providers", {}).get(name, {})
+        return section if isinstance(section, Mapping) else {}
+
+    def provider_config(self, info: ProviderInfo) -> ProviderConfig:
+        section = self.provider_section(info.name)
+        base_url = next((self.env[k] for k in info.base_url_envs if self.env.get(k)), None)
+        base_url = base_url or section.get("base_url") or info.base_url
+        poll = self.poll_interval
+        if poll is None and info.poll_interval_env:
+            poll = _env_float(self.env, info.poll_interval_env)
+        if poll is None and "poll_interval" in section:
+            poll = float(section["poll_interval"])
+        max_polls = _env_int(self.env, info.max_polls_env) if info.max_polls_env else None
+        if max_polls is None:
+            max_polls = section.get("max_polls", info.max_polls)
+        http_timeout = _env_float(self.env, info.timeout_env) if info.timeout_env else None
+        options = {k: v for k, v in section.items() if k not in _KNOWN_KEYS}
+        options.setdefault("state_dir", str(self.home / info.name))
+        return ProviderConfig(
+            name=info.name,
+            base_url=str(base_url or ""),
+            poll_interval_s=poll if poll is not None else info.poll_interval_s,
+            timeout_s=self.timeout
+            if self.timeout is not None
+            else float(section.get("timeout", info.timeout_s)),
+            max_polls=int(max_polls) if max_polls is not None else None,
+            http_timeout_s=http_timeout
+            if http_timeout is not None
+            else float(section.get("http_timeout", 60.0)),
+            options=options,
+        )
+
+    def default_model(self, info: ProviderInfo) -> str:
+        return str(self.provider_section(info.name).get("default_model") or info.default_model)
+
+    def credentials(self, info: ProviderInfo) -> Credentials | None:
+        """The first alternative whose variables are all set, or None (empty = none needed)."""
+        if not info.credential_env:
+            return Credentials()
+        for group in info.credential_env:
+            values = {name: self.env.get(name, "") for name in group}
+            if all(v.strip() for v in values.values()):
+                return Credentials(values)
+        return None
+
+
+_KNOWN_KEYS = {"base_url", "default_model", "poll_interval", "timeout", "max_polls", "http_timeout"}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidRequest("config", f"{path} is not valid TOML: {exc}") from None
+
+
+def _merge(into: dict[str, Any], other: Mapping[str, Any]) -> None:
+    for key, value in other.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+def _env_float(env: Mapping[str, str], name: str) -> float | None:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidRequest(name, f"{raw!r} is not a number of seconds") from None
+    if value < 0:
+        raise InvalidRequest(name, f"{raw!r} is negative")
+    return value
+
+
+def _env_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidRequest(name, f"{raw!r} is not a whole number") from None

@@ -1,0 +1,237 @@
+"""Plugin loading: entry points found without importing them, imported only when needed.
+
+Each ``Client`` owns a fresh ``PluginHost`` (no module-global state). Entry points of the group
+``reelkit`` are enumerated cheaply; a plugin is imported when its provider is used, or when all
+providers are listed. Each import happens inside its own try/except: a broken plugin is recorded
+(``reelkit plugins`` shows it) and never stops another provider, unless
+``REELKIT_STRICT_PLUGINS=1`` asks for the error (for CI).
+
+Environment switches: ``REELKIT_LOAD_PLUGINS=a,b`` (allow-list of entry-point names),
+``REELKIT_DISABLE_PLUGINS=x`` (deny-list), ``REELKIT_STRICT_PLUGINS=1``,
+``REELKIT_TRACE_PLUGINS=1`` (print every hook call to stderr).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import metadata
+from typing import Any
+
+import attrs
+import pluggy
+
+from . import _builtin, hookspecs
+from .capabilities import ModelInfo, ProviderInfo
+from .errors import PluginError, UnknownModel, UnknownProvider
+
+GROUP = "reelkit"
+
+
+@attrs.frozen(kw_only=True)
+class PluginRecord:
+    """What ``reelkit plugins`` shows for one plugin."""
+
+    name: str
+    module: str
+    distribution: str | None
+    version: str | None
+    loaded: bool = False
+    hooks: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ()
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen(kw_only=True)
+class RegisteredProvider:
+    info: ProviderInfo
+    models: tuple[ModelInfo, ...]
+    plugin: object
+    plugin_name: str
+
+    def model(self, name: str | None) -> ModelInfo:
+        wanted = name or self.info.default_model
+        for model in self.models:
+            if wanted in model.names():
+                return model
+        raise UnknownModel(self.info.name, wanted, [n for m in self.models for n in m.names()])
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _split(value: str | None) -> set[str]:
+    return {part.strip() for part in (value or "").split(",") if part.strip()}
+
+
+class PluginHost:
+    """A plugin manager with the reelkit hook specs, lazy entry points and provider registry."""
+
+    def __init__(
+        self,
+        *,
+        plugins: Sequence[object] = (),
+        entry_points: bool = True,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        import os
+
+        env = os.environ if env is None else env
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.pm.register(_builtin, name="reelkit.builtin")
+        self.strict = _truthy(env.get("REELKIT_STRICT_PLUGINS"))
+        if _truthy(env.get("REELKIT_TRACE_PLUGINS")):
+            self.pm.trace.root.setwriter(sys.stderr.write)
+            self.pm.enable_tracing()
+        self.records: dict[str, PluginRecord] = {}
+        self.providers: dict[str, RegisteredProvider] = {}
+        self._aliases: dict[str, str] = {}
+        self._callers: dict[tuple[str, str], Any] = {}
+        self._pending: dict[str, metadata.EntryPoint] = {}
+        if entry_points:
+            allow = _split(env.get("REELKIT_LOAD_PLUGINS"))
+            deny = _split(env.get("REELKIT_DISABLE_PLUGINS"))
+            for ep in metadata.entry_points(group=GROUP):
+                if (allow and ep.name not in allow) or ep.name in deny or ep.name in self._pending:
+                    continue
+                self._pending[ep.name] = ep
+                dist = getattr(ep, "dist", None)
+                self.records[ep.name] = PluginRecord(
+                    name=ep.name,
+                    module=ep.value,
+                    distribution=dist.name if dist else None,
+                    version=dist.version if dist else None,
+                )
+        for plugin in plugins:
+            self.add(plugin)
+
+    # --- loading -------------------------------------------------------------------------
+
+    def add(self, plugin: object, name: str | None = None, distribution: str | None = None) -> None:
+        """Register a plugin object (module or instance), e.g. an inline test plugin."""
+        name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
+        record = self.records.get(name) or PluginRecord(
+            name=name,
+            module=getattr(plugin, "__name__", repr(plugin)),
+            distribution=distribution,
+            version=None,
+        )
+        try:
+            self.pm.register(plugin, name=name)
+            self._check(plugin)
+            providers = self._collect(plugin, name, record.distribution)
+        except Exception as exc:  # a broken plugin is reported, not fatal
+            if self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
+            self.records[name] = attrs.evolve(
+                record, loaded=False, error=f"{type(exc).__name__}: {exc}"
+            )
+            if self.strict:
+                raise
+            return
+        hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()))
+        self.records[name] = attrs.evolve(
+            record, loaded=True, hooks=hooks, providers=providers, error=None
+        )
+        self._callers.clear()
+
+    def load(self, names: Iterable[str] | None = None) -> None:
+        """Import and register entry points: the named ones, or all still pending."""
+        wanted = list(self._pending) if names is None else [n for n in names if n in self._pending]
+        for name in wanted:
+            ep = self._pending.pop(name)
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                self.records[name] = attrs.evolve(
+                    self.records[name], error=f"{type(exc).__name__}: {exc}"
+                )
+                if self.strict:
+                    raise PluginError(
+                        f"plugin {name!r} ({ep.value}) failed to import: {exc}"
+                    ) from exc
+                continue
+            self.add(plugin, name=name)
+
+    def load_all(self) -> None:
+        self.load(None)
+
+    def _check(self, plugin: object) -> None:
+        # pluggy's check_pending, for this plugin only: a misspelt hook name is a load error.
+        for caller in self.pm.get_hookcallers(plugin) or ():
+            if not caller.has_spec():
+                raise PluginError(f"unknown hook {caller.name!r} (misspelt?)")
+
+    def _collect(self, plugin: object, name: str, distribution: str | None) -> tuple[str, ...]:
+        found: list[tuple[ProviderInfo, tuple[ModelInfo, ...]]] = []
+
+        def register(provider: ProviderInfo, models: Sequence[ModelInfo]) -> None:
+            found.append((provider, tuple(models)))
+
+        for impl in self.pm.hook.reelkit_register_providers.get_hookimpls():
+            if impl.plugin is plugin:
+                impl.function(register=register)
+        # Check every claim first, so a duplicate registers nothing of this plugin.
+        for provider, _ in found:
+            for claim in provider.names():
+                owner = self._aliases.get(claim)
+                if owner is not None:
+                    other = self.providers[owner].plugin_name
+                    raise PluginError(
+                        f"provider name {claim!r} is claimed by both {self._dist_of(other)} "
+                        f"and {distribution or name}; {distribution or name} was not loaded"
+                    )
+        for provider, models in found:
+            self.providers[provider.name] = RegisteredProvider(
+                info=provider, models=models, plugin=plugin, plugin_name=name
+            )
+            for claim in provider.names():
+                self._aliases[claim] = provider.name
+        return tuple(p.name for p, _ in found)
+
+    def _dist_of(self, plugin_name: str) -> str:
+        record = self.records.get(plugin_name)
+        return (record.distribution if record else None) or plugin_name
+
+    # --- lookup --------------------------------------------------------------------------
+
+    def provider(self, name: str) -> RegisteredProvider:
+        """A provider by name or alias, importing only its plugin when the name is an entry point."""
+        key = name.strip().lower()
+        if key not in self._aliases and key in self._pending:
+            self.load([key])
+        if key not in self._aliases:
+            self.load_all()  # an alias, or a plugin whose entry-point name differs
+        if key not in self._aliases:
+            raise UnknownProvider(name, self._aliases)
+        return self.providers[self._aliases[key]]
+
+    def all_providers(self) -> list[RegisteredProvider]:
+        self.load_all()
+        return sorted(self.providers.values(), key=lambda p: (p.info.priority, p.info.name))
+
+    def caller(self, provider: str, hook: str) -> Any:
+        """The hook caller scoped to one provider's plugin (and plugins that own no provider)."""
+        key = (provider, hook)
+        if key not in self._callers:
+            own = self.providers[provider].plugin
+            others = {p.plugin for p in self.providers.values() if p.plugin is not own}
+            self._callers[key] = self.pm.subset_hook_caller(hook, remove_plugins=others)
+        return self._callers[key]
+
+    def call(self, provider: str, hook: str, **kwargs: Any) -> Any:
+        return self.caller(provider, hook)(provider=provider, **kwargs)
+
+    @property
+    def hook(self) -> Any:
+        """Broadcast hooks (events, commands)."""
+        return self.pm.hook
+
+    def import_module(self, name: str) -> Any:  # pragma: no cover - convenience for tooling
+        return importlib.import_module(name)
