@@ -1,0 +1,247 @@
+"""What Google Veo on the Gemini API accepts, as data.
+
+Sources, cited next to each fact:
+- [seed] ``seeds/000_8ec806ccbffdb229.txt`` (priority 2, default model, 16:9 default, 20 s polls,
+  10 min cap, Veo 3.1 audio, extension constraints);
+- [ref §n] ``reference/veo-grok.md`` section n (Gemini API docs "Veo API parameters and
+  specifications" and "Model versions", page updated 2026-06-22, and google-genai 2.34.0).
+"""
+
+from __future__ import annotations
+
+from reelkit.capabilities import (
+    Audio,
+    Choices,
+    ImageLimits,
+    Mode,
+    ModelInfo,
+    ModeSpec,
+    ProviderInfo,
+    Variant,
+)
+
+BASE_URL = "https://generativelanguage.googleapis.com"  # [ref §1.1]
+DEFAULT_MODEL = "veo-3.1-generate-preview"  # [seed] "Default Model"
+
+# [ref §1.4] aspectRatio: "16:9" (default, also [seed]) or "9:16", on every model.
+ASPECTS = ("16:9", "9:16")
+# [ref §1.4, §0.5] Veo 3.x durations are discrete 4/6/8 s; the seed's "continuous 4–8" would
+# send 5 or 7, which the API rejects, so requests snap (and the clamp reports it).
+VEO3_DURATIONS = Choices((4, 6, 8))
+EIGHT = Choices((8,))  # [ref §1.4] "must be 8" with 1080p/4k, reference images, extension
+VEO2_DURATIONS = Choices((5, 6, 8))  # [ref §1.4] Veo 2: 5, 6 or 8 s
+
+MAX_REFERENCE_IMAGES = 3  # [ref §1.5] referenceImages: up to 3 asset images
+# [ref §1.5] each extension adds about 7 s; up to 20 extensions; input video at most 141 s.
+EXTENSION_SECONDS = 7.0
+MAX_EXTENSIONS = 20
+MAX_EXTENSION_INPUT_S = 141.0
+URL_LIFETIME_S = 2 * 24 * 3600.0  # [ref §0.6, §1.7] outputs are kept 2 days
+
+# [ref §1.2] images travel only as {bytesBase64Encoded, mimeType}: the Gemini API has no URL or
+# https form for images (gcsUri is Vertex only; js-genai #1270 is an open request for URLs).
+# Up to 20 MB (Veo 2 model card). Formats: the documented examples use PNG and JPEG.
+IMAGES = ImageLimits(formats=("jpeg", "png"), transports=("base64",), max_bytes=20 * 1000 * 1000)
+
+_NOTE_SEED = (
+    "The Gemini API refuses seed, generateAudio and fps (google-genai 2.34 raises before "
+    "sending); they are dropped with an adjustment."  # [ref §0.4, §1.2]
+)
+
+
+def _veo31_variants(*, four_k: bool) -> tuple[Variant, ...]:
+    # [ref §1.4] 3.1/3.1 Fast: 720p at 4/6/8 s; 1080p and 4k only at 8 s. Lite: no 4k.
+    return (
+        Variant(resolutions=("720p",), aspect_ratios=ASPECTS, durations=VEO3_DURATIONS),
+        Variant(
+            resolutions=("1080p", "4k") if four_k else ("1080p",),
+            aspect_ratios=ASPECTS,
+            durations=EIGHT,
+            note="1080p and 4k require 8 s" if four_k else "1080p requires 8 s",
+        ),
+    )
+
+
+def _reference_variant(*, four_k: bool) -> tuple[Variant, ...]:
+    # [ref §1.4, §1.5] reference images require 8 s; no resolution restriction is documented.
+    return (
+        Variant(
+            resolutions=("720p", "1080p", "4k") if four_k else ("720p", "1080p"),
+            aspect_ratios=ASPECTS,
+            durations=EIGHT,
+            note="reference images require 8 s",
+        ),
+    )
+
+
+_EXTEND = ModeSpec(
+    mode=Mode.EXTEND,
+    # [ref §1.4, §1.5, seed] extension: 720p only, 16:9 or 9:16 (the source's), durationSeconds 8;
+    # the result is one combined video, about 7 s longer than the source.
+    variants=(
+        Variant(
+            resolutions=("720p",),
+            aspect_ratios=ASPECTS,
+            durations=EIGHT,
+            note="720p, the source's aspect ratio; adds about 7 s to the source",
+        ),
+    ),
+    note="continue_from a Veo job made in the last 2 days; up to 20 extensions, input ≤141 s",
+)
+
+
+def _veo31(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
+    core = _veo31_variants(four_k=True)
+    return ModelInfo(
+        id=model_id,
+        aliases=aliases,
+        title=title,
+        modes=(
+            ModeSpec(mode=Mode.T2V, variants=core),
+            ModeSpec(mode=Mode.I2V, variants=core),  # [ref §1.5] `image`
+            ModeSpec(mode=Mode.FIRST_LAST, variants=core),  # [ref §1.5] `lastFrame`, 3.1 family
+            ModeSpec(
+                mode=Mode.REFERENCE,
+                variants=_reference_variant(four_k=True),
+                max_reference_images=MAX_REFERENCE_IMAGES,
+                # [ref §1.5] the SDK docstring: image/video/lastFrame not supported with references
+                accepts_first_frame=False,
+                note="asset references only on the Gemini API; a prompt is required",
+            ),
+            _EXTEND,
+        ),
+        default_duration=8,  # [seed] default duration 8 s
+        default_resolution="720p",  # [ref §1.4] 720p is the API default
+        default_aspect_ratio="16:9",  # [seed] "defaults to 16:9 aspect ratio"
+        default_fps=24,  # [ref §1.3] MP4 at 24 fps
+        fps_settable=False,  # [ref §0.4] fps refused on the Gemini API
+        supports_seed=False,  # [ref §0.4] seed refused on the Gemini API
+        supports_negative_prompt=True,  # [ref §1.2, §1.4] parameters.negativePrompt
+        audio=Audio.ALWAYS,  # [ref §0.4, seed] audio is always on for Veo 3/3.1
+        images=IMAGES,
+        url_lifetime_s=URL_LIFETIME_S,
+        notes="Prompt limit 1,024 tokens [ref §1.2]. " + _NOTE_SEED,
+    )
+
+
+def _veo31_lite() -> ModelInfo:
+    core = _veo31_variants(four_k=False)
+    return ModelInfo(
+        id="veo-3.1-lite-generate-preview",  # [ref §1.3] Preview (Mar 2026)
+        aliases=("veo-3.1-lite",),
+        title="Veo 3.1 Lite (preview)",
+        modes=(
+            # [ref §1.3] Lite: text and image input, lastFrame accepted; no referenceImages,
+            # no extension, no 4k.
+            ModeSpec(mode=Mode.T2V, variants=core),
+            ModeSpec(mode=Mode.I2V, variants=core),
+            ModeSpec(mode=Mode.FIRST_LAST, variants=core),
+        ),
+        default_duration=8,
+        default_resolution="720p",
+        default_aspect_ratio="16:9",
+        fps_settable=False,
+        supports_seed=False,
+        supports_negative_prompt=True,
+        audio=Audio.ALWAYS,  # [ref §0.4] audio always on for Veo 3.x
+        images=IMAGES,
+        url_lifetime_s=URL_LIFETIME_S,
+        notes="No 4k, no reference images, no extension [ref §1.3]. " + _NOTE_SEED,
+    )
+
+
+def _veo30(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
+    # [ref §1.4] Veo 3: 720p, or 1080p in 16:9 only; 4/6/8 s, 8 s with 1080p.
+    variants = (
+        Variant(resolutions=("720p",), aspect_ratios=ASPECTS, durations=VEO3_DURATIONS),
+        Variant(
+            resolutions=("1080p",),
+            aspect_ratios=("16:9",),
+            durations=EIGHT,
+            note="1080p: 16:9 and 8 s only",
+        ),
+    )
+    return ModelInfo(
+        id=model_id,
+        aliases=aliases,
+        title=title,
+        # [ref §1.4, §1.5] Veo 3 documents text-to-video and image-to-video only.
+        modes=(
+            ModeSpec(mode=Mode.T2V, variants=variants),
+            ModeSpec(mode=Mode.I2V, variants=variants),
+        ),
+        default_duration=8,
+        default_resolution="720p",
+        default_aspect_ratio="16:9",
+        fps_settable=False,
+        supports_seed=False,
+        supports_negative_prompt=True,
+        audio=Audio.ALWAYS,  # [ref §0.4] audio always on for Veo 3
+        images=IMAGES,
+        url_lifetime_s=URL_LIFETIME_S,
+        notes="Marked deprecated in the Gemini docs [ref §1.3]. " + _NOTE_SEED,
+    )
+
+
+def _veo20() -> ModelInfo:
+    # [ref §1.3, §1.4] Veo 2: silent, 720p (the resolution parameter is unsupported and not
+    # sent), 5/6/8 s, text and image input.
+    variants = (Variant(resolutions=("720p",), aspect_ratios=ASPECTS, durations=VEO2_DURATIONS),)
+    return ModelInfo(
+        id="veo-2.0-generate-001",
+        aliases=("veo-2", "veo-2.0"),
+        title="Veo 2 (deprecated)",
+        modes=(
+            ModeSpec(mode=Mode.T2V, variants=variants),
+            ModeSpec(mode=Mode.I2V, variants=variants),
+        ),
+        default_duration=8,
+        default_resolution="720p",
+        default_aspect_ratio="16:9",
+        fps_settable=False,
+        supports_seed=False,
+        supports_negative_prompt=True,
+        audio=Audio.NONE,  # [ref §1.3] silent
+        images=IMAGES,
+        url_lifetime_s=URL_LIFETIME_S,
+        notes="Marked deprecated in the Gemini docs [ref §1.3]. " + _NOTE_SEED,
+    )
+
+
+PROVIDER = ProviderInfo(
+    name="veo",
+    title="Google Veo (Gemini API)",
+    default_model=DEFAULT_MODEL,
+    aliases=("google", "gemini"),  # DESIGN §1.2
+    priority=2,  # [seed] "Google Veo (priority 2)"
+    credential_env=(("GEMINI_API_KEY",), ("GOOGLE_API_KEY",)),  # DESIGN §1.2, [ref §3.1]
+    base_url=BASE_URL,
+    poll_interval_s=20.0,  # [seed] "Custom polling every 20s"
+    timeout_s=600.0,  # [seed] "(up to 10 min)"
+    homepage="https://ai.google.dev/gemini-api/docs/video",
+    notes=(
+        "Long-running operations on the Gemini API (paid tier only). google-genai 3.x dropped "
+        "Veo on the Gemini API in Nov 2026; the REST flow used here is still documented, but "
+        "whether it keeps serving is unverified [ref §0.3]."
+    ),
+)
+
+MODELS: tuple[ModelInfo, ...] = (
+    _veo31(DEFAULT_MODEL, title="Veo 3.1 (preview)", aliases=("veo-3.1",)),
+    _veo31(
+        "veo-3.1-fast-generate-preview",
+        title="Veo 3.1 Fast (preview)",
+        aliases=("veo-3.1-fast",),
+    ),
+    _veo31_lite(),
+    _veo30("veo-3.0-generate-001", title="Veo 3 (deprecated)", aliases=("veo-3", "veo-3.0")),
+    _veo30(
+        "veo-3.0-fast-generate-001",
+        title="Veo 3 Fast (deprecated)",
+        aliases=("veo-3-fast", "veo-3.0-fast"),
+    ),
+    _veo20(),
+)
+
+# Models whose API takes the `resolution` parameter ([ref §1.4]: Veo 2 does not).
+SENDS_RESOLUTION = frozenset(m.id for m in MODELS if m.id != "veo-2.0-generate-001")

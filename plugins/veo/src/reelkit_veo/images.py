@@ -1,0 +1,47 @@
+"""Image inputs on the wire: ``{"bytesBase64Encoded", "mimeType"}`` and nothing else.
+
+The Gemini API's own REST examples wrap images in ``inlineData``, which ``predictLongRunning``
+rejects ("inlineData isn't supported by this model"); google-genai sends the Vertex-style
+object used here [ref §0.1, §1.2]. There is no URL form on the Gemini API [ref §1.2].
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reelkit.errors import InvalidRequest
+from reelkit.models import Media
+
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def sniff_mime(data: bytes) -> str | None:
+    """The image MIME type from the first bytes, or None if unrecognised."""
+    for magic, mime in _MAGIC:
+        if data.startswith(magic):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def image_object(medium: Media, field: str) -> dict[str, Any]:
+    """The wire form of one image input; ``field`` names the request argument in errors."""
+    if medium.data is None:
+        raise InvalidRequest(
+            field,
+            f"the Gemini API takes image bytes only, not a URL ({medium.url}); "
+            "pass a local file or bytes",
+            allowed="a local path or bytes (PNG or JPEG)",
+        )
+    mime = medium.mime_type or sniff_mime(medium.data)
+    if mime is None:
+        raise InvalidRequest(
+            field, "cannot tell the image type; give its MIME type", allowed="image/png, image/jpeg"
+        )
+    return {"bytesBase64Encoded": medium.base64(), "mimeType": mime}
