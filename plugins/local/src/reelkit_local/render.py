@@ -23,8 +23,8 @@ import io
 import math
 import os
 import random
-import tempfile
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -111,9 +111,9 @@ def render_mp4(
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # A unique name beside the target (same filesystem, so the rename is atomic), created by
+    # the muxer itself so the file gets the usual permissions rather than mkstemp's 0600.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.part")
     try:
         _encode(tmp, spec, progress)
         os.replace(tmp, path)
