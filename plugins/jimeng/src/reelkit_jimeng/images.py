@@ -1,0 +1,142 @@
+"""Image inputs for the visual API: URLs or raw base64, checked against the documented limits.
+
+Checks happen here, before any network call, so a bad image costs nothing (ref §1.3:
+JPEG/PNG only, ≤4.7 MB, ≤4096×4096, short side ≥320, long:short ≤3, URL *or* base64).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import struct
+
+from attrs import frozen
+
+from reelkit.capabilities import ImageLimits
+from reelkit.errors import InvalidRequest
+from reelkit.models import Media
+
+from .capabilities import MAX_IMAGE_RATIO
+
+
+@frozen
+class ImageInput:
+    """One image as the API takes it: ``kind`` is ``"url"`` or ``"base64"`` (raw, no prefix)."""
+
+    kind: str
+    value: str
+    width: int | None = None
+    height: int | None = None
+
+
+def sniff_format(data: bytes) -> str | None:
+    """The format from magic bytes (the MIME type a caller claims is not trusted)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data.startswith(b"BM"):
+        return "bmp"
+    return None
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG or JPEG from its header, or None if they cannot be read."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if data.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                i += 1
+                continue
+            marker = data[i + 1]
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+                i += 1 if marker == 0xFF else 2
+                continue
+            (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+            # SOF0..SOF15 carry the frame size, except DHT (C4), JPG (C8) and DAC (CC).
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+                return int(width), int(height)
+            i += 2 + length
+    return None
+
+
+def _decode_data_url(url: str, field: str) -> bytes:
+    header, sep, payload = url.partition(",")
+    if not sep or ";base64" not in header:
+        raise InvalidRequest(
+            field, "a data: URL must be base64-encoded", allowed="data:image/png;base64,..."
+        )
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidRequest(
+            field, "the data: URL holds invalid base64", allowed="data:image/png;base64,..."
+        ) from None
+
+
+def prepare_image(media: Media, field: str, limits: ImageLimits) -> ImageInput:
+    """Check ``media`` against ``limits`` and return it in the API's form."""
+    if media.url is not None and not media.url.startswith("data:"):
+        if not media.url.startswith(("https://", "http://")):
+            raise InvalidRequest(
+                field,
+                f"not a public http(s) URL: {media.url[:80]!r}",
+                allowed="http(s) URL, local file",
+            )
+        if "url" not in limits.transports:
+            raise InvalidRequest(field, "URLs are not accepted", allowed=limits.transports)
+        _check_pixels(field, media.width, media.height, limits)
+        return ImageInput("url", media.url, media.width, media.height)
+
+    data = media.data if media.data is not None else _decode_data_url(media.url or "", field)
+    if "base64" not in limits.transports:
+        raise InvalidRequest(field, "local images are not accepted", allowed=limits.transports)
+    fmt = sniff_format(data) or media.format
+    if fmt == "jpg":
+        fmt = "jpeg"
+    if fmt not in limits.formats:
+        raise InvalidRequest(
+            field, f"image format {fmt or 'unknown'} is not accepted", allowed=limits.formats
+        )
+    if limits.max_bytes is not None and len(data) > limits.max_bytes:
+        raise InvalidRequest(
+            field,
+            f"image is {len(data) / 1048576:.1f} MB, over the {limits.max_bytes / 1048576:.1f} MB limit",
+            allowed=f"≤ {limits.max_bytes} bytes",
+        )
+    size = image_size(data)
+    width, height = size if size else (media.width, media.height)
+    _check_pixels(field, width, height, limits)
+    return ImageInput("base64", base64.b64encode(data).decode("ascii"), width, height)
+
+
+def _check_pixels(field: str, width: int | None, height: int | None, limits: ImageLimits) -> None:
+    if not width or not height:
+        return  # unknown (a URL without declared size): the API checks it
+    long_side, short_side = max(width, height), min(width, height)
+    if limits.max_side is not None and long_side > limits.max_side:
+        raise InvalidRequest(
+            field,
+            f"image is {width}x{height}, larger than allowed",
+            allowed=f"sides ≤ {limits.max_side} px",
+        )
+    if limits.min_side is not None and short_side < limits.min_side:
+        raise InvalidRequest(
+            field,
+            f"image is {width}x{height}, too small",
+            allowed=f"short side ≥ {limits.min_side} px",
+        )
+    if long_side / short_side > MAX_IMAGE_RATIO:
+        raise InvalidRequest(
+            field,
+            f"image is {width}x{height}, too elongated",
+            allowed=f"long:short ≤ {MAX_IMAGE_RATIO:g}",
+        )
