@@ -340,13 +340,14 @@ def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Target
     )
 
 
-def _variant_distance(variant: Variant, t: _Targets) -> tuple[float, float, float, float]:
-    # Keep the resolution first, then the aspect ratio, then the duration (DESIGN §2.5).
+def _variant_distance(variant: Variant, t: _Targets) -> tuple[float, float, float, float, float]:
+    # Keep the resolution first, then the aspect ratio, then the duration (DESIGN §2.5); a
+    # duration tie between variants goes to the longer one, as within a variant.
     res = min(_res_distance(r, t.resolution) for r in variant.resolutions)
     ar = min(aspect_distance(a, t.aspect_ratio) for a in variant.aspect_ratios)
     dur = variant.durations.distance(t.duration)
     fps = min((abs(f - t.fps) for f in variant.fps), default=0)
-    return (res, ar, dur, fps)
+    return (res, ar, round(dur, 9), -variant.durations.nearest(t.duration), fps)
 
 
 def _res_distance(a: str, b: str) -> float:

@@ -249,6 +249,10 @@ class Job(_JobBase):
         self.record = self._client._driver.run(self._client._engine.cancel(self.id))
         return self
 
+    def download(self, output: str | os.PathLike[str] | None = None) -> Result:
+        self.record = self._client._driver.run(self._client._engine.download(self.id, output))
+        return self.result()
+
 
 class AsyncJob(_JobBase):
     _client: AsyncClient
@@ -267,6 +271,10 @@ class AsyncJob(_JobBase):
     async def cancel(self) -> AsyncJob:
         self.record = await self._client._driver.run(self._client._engine.cancel(self.id))
         return self
+
+    async def download(self, output: str | os.PathLike[str] | None = None) -> Result:
+        self.record = await self._client._driver.run(self._client._engine.download(self.id, output))
+        return self.result()
 
 
 def _ask(prompt: str, options: Mapping[str, Any]) -> Ask:

@@ -155,6 +155,7 @@ class Engine:
                 adjustment.requested,
                 adjustment.applied,
                 adjustment.reason,
+                extra={"reelkit_adjustment": True},
             )
         plan = Plan(
             provider=name,
@@ -327,7 +328,12 @@ class Engine:
             adjustments=plan.adjustments,
             output=str(output),
         )
-        self._emit("planned", record, plan.notice or "")
+        self._emit(
+            "planned",
+            record,
+            plan.notice or "",
+            data={"notice": plan.notice, "adjustments": [a.to_dict() for a in plan.adjustments]},
+        )
         record = yield from self._submit(record, prepared, credentials)
         if not wait:
             return record
@@ -614,6 +620,19 @@ class Engine:
         raise DownloadFailed(
             f"job {record.id}: more than {MAX_REDIRECTS} redirects fetching the video"
         )
+
+    def download(self, job_id: str, output: str | os.PathLike[str] | None = None) -> Flow[JobRecord]:
+        """Fetch a finished job's video (again), optionally to a new place."""
+        record = self.journal.get(job_id)
+        if record.state.pollable:
+            record = yield from self.follow(job_id, download=False)
+        if record.state not in (JobState.SUCCEEDED, JobState.DOWNLOADED):
+            raise InvalidRequest("job", f"job {record.id} is {record.state.value}: there is no video to download")
+        if output is not None:
+            name = Path(record.output).name if record.output else f"{record.id}.mp4"
+            record = self.journal.update(record.id, output=str(_target(output, None, default_name=name)))
+        provider = self.host.provider(record.provider)
+        return (yield from self._download(record, provider, self.settings.provider_config(provider.info)))
 
     def poll(self, job_id: str) -> Flow[JobRecord]:
         """One status check, recorded in the journal."""

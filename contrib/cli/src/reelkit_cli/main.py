@@ -1,2 +1,273 @@
-def main() -> None:
-    raise SystemExit("reelkit CLI: in progress")
+"""The ``reelkit`` command line (DESIGN §1.4).
+
+stdout carries the result (one JSON object with ``--json``); progress, notices and warnings go
+to stderr. Exit status: 0 success, 2 bad usage or invalid request, 3 provider/job failure,
+4 timeout, 5 missing credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from .output import Reporter, emit_json, summary
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _client(**kwargs: Any) -> Any:
+    from reelkit import Client
+
+    return Client(**kwargs)
+
+
+def _configure_logging(verbose: bool) -> None:
+    level = "DEBUG" if verbose else os.environ.get("REELKIT_LOG_LEVEL", "WARNING").upper()
+    logger = logging.getLogger("reelkit")
+    logger.setLevel(level)
+    if not any(getattr(h, "_reelkit", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("reelkit: %(levelname)s: %(message)s"))
+        handler._reelkit = True  # type: ignore[attr-defined]
+        # The CLI prints adjustments itself (as warnings on stderr), once.
+        handler.addFilter(lambda record: not getattr(record, "reelkit_adjustment", False))
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def _fail(exc: Exception, as_json: bool) -> None:
+    from reelkit.errors import ReelkitError
+
+    code = exc.exit_code if isinstance(exc, ReelkitError) else 3
+    if as_json:
+        payload = exc.to_dict() if isinstance(exc, ReelkitError) else {"error": type(exc).__name__, "message": str(exc)}
+        emit_json(payload)
+    click.echo(f"reelkit: error: {exc}", err=True)
+    sys.exit(code)
+
+
+def _parse_params(values: Sequence[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--param")
+        try:
+            params[key] = json.loads(raw)
+        except ValueError:
+            params[key] = raw
+    return params
+
+
+def request_options(func: F) -> F:
+    """The options shared by ``generate`` and ``plan``."""
+    options = [
+        click.option("-p", "--provider", help="Provider name or alias (default: auto-select)."),
+        click.option("-m", "--model", help="Model id or alias (default: the provider's)."),
+        click.option("-d", "--duration", type=float, help="Seconds."),
+        click.option("--aspect-ratio", help="e.g. 16:9, 9:16, 1:1."),
+        click.option("--resolution", help="e.g. 480p, 720p, 1080p, 4k."),
+        click.option("--size", help="WIDTHxHEIGHT, e.g. 1280x720."),
+        click.option("--fps", type=int, help="Frames per second."),
+        click.option("--seed", type=int),
+        click.option("--negative-prompt"),
+        click.option("--audio/--no-audio", default=None, help="Ask for sound (where the model lets you choose)."),
+        click.option("--image", "first_frame", metavar="PATH|URL", help="First frame."),
+        click.option("--last-image", "--tail-image", "last_frame", metavar="PATH|URL", help="Last frame."),
+        click.option("--reference-image", "reference_images", multiple=True, metavar="PATH|URL"),
+        click.option("--video", metavar="PATH|URL", help="Source video to edit."),
+        click.option("--continue-from", metavar="JOB", help="Extend an earlier job's video."),
+        click.option("--remix", "remix_of", metavar="JOB", help="Remix an earlier job."),
+        click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Provider-specific value."),
+        click.option("--strict", is_flag=True, help="Refuse to adjust values: error instead."),
+        click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
+        click.option("-v", "--verbose", is_flag=True, help="Debug logging on stderr."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    kwargs = dict(kwargs)
+    kwargs["params"] = _parse_params(kwargs.get("params") or ())
+    kwargs["reference_images"] = tuple(kwargs.get("reference_images") or ())
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reelkit-cli")
+def cli() -> None:
+    """Generate AI video with any provider; offline with none."""
+
+
+@cli.command()
+@click.argument("prompt")
+@request_options
+@click.option("-o", "--output", metavar="PATH", help="File, or directory to put it in (default ./videos/).")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option("--no-wait", is_flag=True, help="Submit and return the job id at once.")
+@click.option("--timeout", type=float, help="Overall wait deadline in seconds.")
+@click.option("--force", is_flag=True, help="Submit even if an identical earlier job could be reused.")
+def generate(prompt: str, as_json: bool, verbose: bool, dry_run: bool, no_wait: bool, **kwargs: Any) -> None:
+    """Generate a video from PROMPT (and optional images)."""
+    _configure_logging(verbose)
+    options = _options(kwargs)
+    reporter = Reporter(quiet=as_json)
+    try:
+        with _client(plugins=[reporter]) as client:
+            if dry_run:
+                options.pop("output", None), options.pop("timeout", None), options.pop("force", None)
+                _show_plan(client.plan(prompt, **options), as_json, reporter)
+                return
+            if no_wait:
+                job = client.submit(prompt, **options)
+                result = job.result()
+            else:
+                with reporter.progress():
+                    result = client.generate(prompt, **options)
+    except Exception as exc:
+        _fail(exc, as_json)
+    if as_json:
+        emit_json(result.to_dict())
+    elif no_wait:
+        click.echo(f"submitted {result.job_id} ({result.provider}/{result.model}, task {result.task_id})")
+        click.echo(f"follow it with: reelkit jobs wait {result.job_id}")
+    else:
+        click.echo(summary(result))
+
+
+@cli.command()
+@click.argument("prompt")
+@request_options
+def plan(prompt: str, as_json: bool, verbose: bool, **kwargs: Any) -> None:
+    """Show the provider, applied values, adjustments and exact HTTP request (no network)."""
+    _configure_logging(verbose)
+    reporter = Reporter(quiet=as_json)
+    try:
+        with _client() as client:
+            _show_plan(client.plan(prompt, **_options(kwargs)), as_json, reporter)
+    except Exception as exc:
+        _fail(exc, as_json)
+
+
+def _show_plan(plan: Any, as_json: bool, reporter: Reporter) -> None:
+    reporter.plan(plan)
+    if as_json:
+        emit_json(plan.to_dict())
+        return
+    data = plan.to_dict()
+    click.echo(f"provider: {data['provider']}  model: {data['model']}  mode: {data['mode']}")
+    for key, value in data["request"].items():
+        click.echo(f"  {key}: {value}")
+    http = data["http"]
+    click.echo(f"\n{http['method']} {http['url']}")
+    for key, value in http["headers"].items():
+        click.echo(f"{key}: {value}")
+    if http["body"] is not None:
+        click.echo("")
+        click.echo(json.dumps(http["body"], indent=2, ensure_ascii=False) if not isinstance(http["body"], str) else http["body"])
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+def providers(as_json: bool) -> None:
+    """Installed providers: availability, priority, default model, credentials."""
+    try:
+        with _client() as client:
+            rows = []
+            for info in client.providers():
+                rows.append(
+                    {
+                        "name": info.name,
+                        "title": info.title,
+                        "aliases": list(info.aliases),
+                        "available": client.available(info.name),
+                        "priority": info.priority,
+                        "default_model": client.settings.default_model(info),
+                        "credentials": [list(group) for group in info.credential_env],
+                        "base_url": client.settings.provider_config(info).base_url,
+                        "models": [m.id for m in client.capabilities(info.name)],
+                        "deprecation": info.deprecation,
+                    }
+                )
+    except Exception as exc:
+        _fail(exc, as_json)
+    if as_json:
+        emit_json(rows)
+        return
+    from .output import providers_table
+
+    providers_table(rows)
+
+
+@cli.command()
+@click.argument("provider")
+@click.option("-m", "--model")
+@click.option("--json", "as_json", is_flag=True)
+def capabilities(provider: str, model: str | None, as_json: bool) -> None:
+    """What a provider's models accept (durations, resolutions, modes, limits)."""
+    from reelkit.docs import capability_rows, model_dict
+
+    try:
+        with _client() as client:
+            models = client.capabilities(provider, model)
+            name = client.host.provider(provider).info.name
+    except Exception as exc:
+        _fail(exc, as_json)
+    if as_json:
+        emit_json({"provider": name, "models": [model_dict(m) for m in models]})
+        return
+    from .output import capabilities_table
+
+    capabilities_table(name, [capability_rows(m) for m in models], models)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+def plugins(as_json: bool) -> None:
+    """Installed plugins, versions, hooks and load errors."""
+    with _client() as client:
+        records = [r.to_dict() for r in client.plugins()]
+    if as_json:
+        emit_json(records)
+        return
+    for r in records:
+        state = "ok" if r["loaded"] else "ERROR"
+        click.echo(f"{r['name']:<12} {state:<6} {r['distribution'] or '-'} {r['version'] or ''}")
+        if r["providers"]:
+            click.echo(f"{'':<12} providers: {', '.join(r['providers'])}")
+        if r["hooks"]:
+            click.echo(f"{'':<12} hooks: {', '.join(r['hooks'])}")
+        if r["error"]:
+            click.echo(f"{'':<12} error: {r['error']}")
+
+
+from .jobs import jobs  # noqa: E402  (the group lives in its own module)
+
+cli.add_command(jobs)
+
+
+def _add_plugin_commands() -> None:
+    from reelkit.plugins import PluginHost
+
+    host = PluginHost()
+    host.load_all()
+    try:
+        host.hook.reelkit_register_commands(cli=cli)
+    except Exception as exc:  # a plugin's command must not break the others
+        click.echo(f"reelkit: warning: a plugin failed to add commands: {exc}", err=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    builtin = {"generate", "plan", "providers", "capabilities", "plugins", "jobs"}
+    if not args or args[0] not in builtin:  # plugin verbs only load when asked for (or for --help)
+        _add_plugin_commands()
+    cli.main(args=args, prog_name="reelkit")

@@ -1,0 +1,152 @@
+"""What the CLI shows: JSON on stdout, progress and notices on stderr, tables for people."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import click
+
+from reelkit import hookimpl
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def emit_json(data: Any) -> None:
+    """One JSON object on stdout, nothing else there."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=_default) + "\n")
+    sys.stdout.flush()
+
+
+def summary(result: Any) -> str:
+    """The text summary, in the shape of the Jimeng seed's "Generated Video" block."""
+    duration = result.duration
+    seconds = f"{int(duration)}" if duration is not None and float(duration).is_integer() else f"{duration}"
+    lines = [
+        "Generated Video:",
+        f"  {result.path or result.video_url}",
+        "Generation Info:",
+        f"- Prompt: {result.prompt}",
+        f"- Duration: {seconds} seconds",
+        f"- Mode: {result.mode} ({result.provider}/{result.model})",
+        f"- Resolution: {result.resolution} ({result.size}, {result.aspect_ratio})",
+        f"- FPS: {result.fps}",
+        f"- Save Path: {result.path or '(not downloaded)'}",
+        f"- Job: {result.job_id}" + (" (reused an identical earlier result)" if getattr(result, "reused", False) else ""),
+    ]
+    return "\n".join(lines)
+
+
+class Reporter:
+    """A reelkit plugin that turns job events into stderr lines and a progress display."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self._progress: Any = None
+        self._task: Any = None
+        self._started = time.monotonic()
+
+    def _say(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(message, markup=False, highlight=False)
+        else:
+            click.echo(message, err=True)
+
+    def plan(self, plan: Any) -> None:
+        if plan.notice:
+            self._say(f"reelkit: {plan.notice}")
+        for adjustment in plan.adjustments:
+            self._say(f"reelkit: warning: {adjustment.field}: {adjustment.requested} -> {adjustment.applied} ({adjustment.reason})")
+
+    @hookimpl
+    def reelkit_job_event(self, event: Any) -> None:
+        if event.kind == "planned":
+            if event.data.get("notice"):
+                self._say(f"reelkit: {event.data['notice']}")
+            for a in event.data.get("adjustments", ()):
+                self._say(f"reelkit: warning: {a['field']}: {a['requested']} -> {a['applied']} ({a['reason']})")
+        elif event.kind in ("reused", "resumed", "retry", "unknown", "timeout"):
+            self._say(f"reelkit: {event.message}")
+        elif event.kind == "submitted" and not self.quiet:
+            self._say(f"reelkit: job {event.job_id} submitted to {event.provider} ({event.message})")
+        if self._progress is not None and self._task is not None:
+            done = event.progress if event.progress is not None else None
+            label = {"polled": event.state.value if event.state else "", "downloading": "downloading"}.get(event.kind, event.kind)
+            self._progress.update(self._task, description=f"{event.provider}: {label}", completed=(done or 0) * 100)
+
+    @contextmanager
+    def progress(self) -> Iterator[None]:
+        if self.quiet or not sys.stderr.isatty():
+            yield
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as progress:
+            self._progress = progress
+            self._task = progress.add_task("starting", total=100)
+            try:
+                yield
+            finally:
+                self._progress = None
+
+
+def providers_table(rows: Sequence[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="reelkit providers (auto-selection order)")
+    for column in ("name", "available", "priority", "default model", "credentials", "notes"):
+        table.add_column(column)
+    for row in rows:
+        creds = " or ".join(" + ".join(g) for g in row["credentials"]) or "none needed"
+        notes = "deprecated (see docs)" if row["deprecation"] else ""
+        table.add_row(
+            row["name"] + (f" ({', '.join(row['aliases'])})" if row["aliases"] else ""),
+            "yes" if row["available"] else "no",
+            str(row["priority"]),
+            row["default_model"],
+            creds,
+            notes,
+        )
+    Console().print(table)
+
+
+def capabilities_table(provider: str, rows_per_model: Sequence[Sequence[dict[str, str]]], models: Sequence[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for model, rows in zip(models, rows_per_model):
+        aliases = f" (aliases: {', '.join(model.aliases)})" if model.aliases else ""
+        table = Table(title=f"{provider} / {model.id}{aliases}")
+        for column in ("mode", "resolutions", "aspect ratios", "durations", "fps", "notes"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(row["mode"], row["resolutions"], row["aspect_ratios"], row["durations"], row["fps"], row["notes"])
+        console.print(table)
+        extras = [
+            f"seed: {'yes' if model.supports_seed else 'no'}",
+            f"negative prompt: {'yes' if model.supports_negative_prompt else 'no'}",
+            f"audio: {model.audio.value}",
+            f"image inputs: {', '.join(model.images.transports)} ({', '.join(model.images.formats)})",
+        ]
+        if model.url_lifetime_s:
+            extras.append(f"result URL lives {model.url_lifetime_s / 3600:g} h")
+        console.print("  " + "; ".join(extras))
