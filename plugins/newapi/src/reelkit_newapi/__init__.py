@@ -1,1 +1,10 @@
-"""reelkit provider plugin: newapi (in progress)."""
+"""reelkit provider plugin: any new-api style OpenAI-compatible video gateway.
+
+Facts live in :mod:`reelkit_newapi.catalogue`, the field each upstream reads in
+:mod:`reelkit_newapi.wires`, the gateway's quirks in :mod:`reelkit_newapi.videos`; the OpenAI
+Videos dialect itself comes from ``reelkit_sora.dialect``.
+"""
+
+from reelkit_sora.plugin import VideosPlugin
+
+VideosPlugin(__name__).export(globals())

@@ -1,0 +1,272 @@
+"""new-api's hooks, built on the shared OpenAI Videos dialect (``reelkit_sora.dialect``).
+
+new-api-specific: a required base URL; two create routes (``/v1/videos``, and seed 004's
+``/v1/video/generations``, chosen by configuration); one body builder driven by each model's
+:class:`~reelkit_newapi.wires.Wire`; the gateway's own ``task_xxx`` ids and error envelope
+``{"code", "message", "data"}``; both status vocabularies (OpenAI's and the native
+``NOT_START``…``FAILURE``); and a result in ``video_url``, ``metadata.url`` or the ``/content``
+proxy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from reelkit.capabilities import Audio, Mode, ModelInfo
+from reelkit.errors import InvalidRequest
+from reelkit.models import Asset, JobHandle, JobStatus, Media, ProviderConfig, VideoRequest
+from reelkit.wire import json_request, parse_timestamp, read_json
+from reelkit_sora import dialect
+
+from .catalogue import GENERATIONS_BY_DEFAULT, PROVIDER, WIRES
+from .wires import GENERATIONS, Wire
+
+NAMES = PROVIDER.names()
+BASE_URL_ENV = PROVIDER.base_url_envs[0]  # REELKIT_NEWAPI_BASE_URL
+
+#: The create routes (ref §3.1; seed 004). Polling is ``GET /v1/videos/{id}`` for both.
+ROUTES: Mapping[str, str] = {"videos": "/videos", "generations": "/video/generations"}
+
+#: seed 004: "images (2–3 URLs, multi-reference)".
+MIN_REFERENCES: Mapping[str, int] = {m: 2 for m in GENERATIONS_BY_DEFAULT}
+
+
+def api(config: ProviderConfig, path: str) -> str:
+    return dialect.api_url(config.base_url, path, env=BASE_URL_ENV)
+
+
+def dialect_for(model: ModelInfo, config: ProviderConfig) -> str:
+    """``dialect`` under ``[providers.newapi]`` in reelkit.toml, else the model's documented one."""
+    chosen = config.options.get("dialect")
+    if chosen is None:
+        return "generations" if model.id in GENERATIONS_BY_DEFAULT else "videos"
+    if chosen not in ROUTES:
+        raise InvalidRequest(
+            "dialect", f"unknown new-api dialect {chosen!r}", allowed=sorted(ROUTES)
+        )
+    return str(chosen)
+
+
+def translate(model: ModelInfo, request: VideoRequest, config: ProviderConfig) -> httpx.Request:
+    name = dialect_for(model, config)
+    extras = dialect.extra_fields(request.params, NAMES)
+    if request.mode is Mode.REMIX:
+        source = request.remix_of.task_id if request.remix_of else None
+        if not source:
+            raise InvalidRequest(
+                "remix_of", "needs the gateway's id of an earlier video", allowed="task_..."
+            )
+        return dialect.remix_request(api(config, "/videos"), source, request.prompt, **extras)
+    wire = GENERATIONS if name == "generations" else WIRES[model.id]
+    url = api(config, ROUTES[name])
+    body = _merge(build_body(model, request, wire), extras)
+    frame = request.first_frame
+    if model.images.must_match_size:
+        dialect.check_frame_size(request, model)
+    if wire.upload_first_frame and frame is not None and frame.data is not None:
+        # The Sora passthrough takes a file part; JSON carries only a string (ref §3.2, §6.1).
+        body.pop(wire.first_frame or "", None)
+        part = (
+            dialect.upload_name(frame, "input_reference"),
+            frame.data,
+            frame.mime_type or "application/octet-stream",
+        )
+        return dialect.multipart_request(
+            "POST", url, body, {wire.first_frame or "input_reference": part}
+        )
+    return json_request("POST", url, body)
+
+
+def build_body(model: ModelInfo, request: VideoRequest, wire: Wire) -> dict[str, Any]:
+    """The JSON body for ``request`` as ``wire`` says this model's upstream reads it."""
+    mode = request.mode or Mode.T2V
+    body: dict[str, Any] = {"model": wire.wire_model or model.id, "prompt": request.prompt}
+    if wire.model_name:
+        body["model_name"] = model.id
+    if wire.modes:
+        body["mode"] = wire.modes.get(mode)
+    if mode not in wire.no_duration_in and request.duration is not None:
+        whole = int(round(request.duration))
+        body[wire.duration_field] = str(whole) if wire.duration_as == "str" else whole
+
+    extras: dict[str, Any] = {}
+    geometry: dict[str, Any] = {}
+    if wire.size == "pixels":
+        body["size"] = request.size
+    elif wire.size == "label":
+        body["size"] = request.resolution
+    if wire.aspect_ratio_field and (
+        wire.aspect_ratio_modes is None or mode in wire.aspect_ratio_modes
+    ):
+        geometry[wire.aspect_ratio_field] = request.aspect_ratio
+    if wire.resolution_field and request.resolution:
+        geometry[wire.resolution_field] = (
+            request.resolution.upper() if wire.resolution_upper else request.resolution
+        )
+    (extras if wire.geometry_in_extras else body).update(geometry)
+
+    _media(model, request, wire, body, extras)
+
+    extras["negative_prompt"] = request.negative_prompt
+    extras["seed"] = request.seed
+    if wire.audio_field and request.audio is not None and model.audio is Audio.OPTIONAL:
+        extras[wire.audio_field] = wire.audio_values[0] if request.audio else wire.audio_values[1]
+    extras = {k: v for k, v in extras.items() if v is not None}
+    if wire.extras == "top":
+        body.update(extras)
+    elif extras:
+        body[wire.extras] = extras
+    return body
+
+
+def _media(
+    model: ModelInfo,
+    request: VideoRequest,
+    wire: Wire,
+    body: dict[str, Any],
+    extras: dict[str, Any],
+) -> None:
+    mode = request.mode or Mode.T2V
+    if request.first_frame is not None and wire.first_frame:
+        body[wire.first_frame] = _image(request.first_frame, wire)
+    if request.last_frame is not None and wire.last_frame:
+        body[wire.last_frame] = _image(request.last_frame, wire)
+    references = [_image(m, wire) for m in request.reference_images]
+    minimum = MIN_REFERENCES.get(model.id, 1) if mode is Mode.REFERENCE else 0
+    if len(references) < minimum:
+        raise InvalidRequest(
+            "reference_images",
+            f"{model.id} needs at least {minimum} reference images",
+            allowed=f"{minimum}–3 images",
+        )
+    if references and wire.references:
+        body[wire.references] = (
+            [{"image": r} for r in references]
+            if wire.reference_items == "image_list"
+            else references
+        )
+    if wire.frames_as_content:
+        # Role-tagged content items, as Ark reads them (volcengine-kling.md §3.2).
+        roles = [("first_frame", request.first_frame), ("last_frame", request.last_frame)]
+        roles += [("reference_image", m) for m in request.reference_images]
+        content = [
+            {"type": "image_url", "image_url": {"url": _image(m, wire)}, "role": role}
+            for role, m in roles
+            if m is not None
+        ]
+        extras["content"] = content or None
+    if request.video is not None:
+        if not wire.video:
+            raise InvalidRequest(
+                "video",
+                f"{model.id} takes no source video on this gateway",
+                allowed=model.mode_names,
+            )
+        if request.video.url is None:
+            raise InvalidRequest(
+                "video", "the gateway takes a source video only as a URL", allowed="an http(s) URL"
+            )
+        body[wire.video] = request.video.url
+    if mode is Mode.EXTEND:
+        body[wire.extend_field or "video"] = _extension_source(request, wire)
+
+
+def _extension_source(request: VideoRequest, wire: Wire) -> str:
+    source = request.continue_from
+    if wire.extend_value == "video_url":
+        if source is None or not source.video_url:
+            raise InvalidRequest(
+                "continue_from",
+                "needs the URL of the earlier video (seed 004: video)",
+                allowed="a finished job with a video URL",
+            )
+        return source.video_url
+    if source is None or not source.task_id:
+        raise InvalidRequest(
+            "continue_from", "needs the gateway's id of the earlier video", allowed="task_..."
+        )
+    return source.task_id
+
+
+def _image(medium: Media, wire: Wire) -> str:
+    if medium.url is not None:
+        return medium.url
+    return medium.base64() if wire.base64 == "bare" else medium.data_url()
+
+
+def _merge(body: dict[str, Any], extras: Mapping[str, Any]) -> dict[str, Any]:
+    """``--param`` values win; mapping values (``metadata``, ``extra_body``) merge one level deep."""
+    merged = dict(body)
+    for key, value in extras.items():
+        current = merged.get(key)
+        merged[key] = (
+            {**current, **value}
+            if isinstance(current, Mapping) and isinstance(value, Mapping)
+            else value
+        )
+    return merged
+
+
+def parse_submit(model: ModelInfo, request: VideoRequest, response: httpx.Response) -> JobHandle:
+    return dialect.submit_handle(response, provider=PROVIDER.name, model=model.id)
+
+
+def poll_request(job: JobHandle, config: ProviderConfig) -> httpx.Request:
+    return dialect.retrieve_request(api(config, "/videos"), job.task_id)
+
+
+def parse_poll(job: JobHandle, response: httpx.Response) -> JobStatus:
+    dialect.raise_for_error(response, PROVIDER.name)
+    body = unwrap(read_json(response, PROVIDER.name))
+    videos_url = str(response.request.url.copy_with(query=None)).rsplit("/", 1)[0]
+    return dialect.parse_video(
+        body,
+        response,
+        provider=PROVIDER.name,
+        # OpenAI's values, new-api's "unknown" and the native NOT_START…FAILURE (ref §3.5, §3.6).
+        vocabulary=dialect.GATEWAY_STATUSES,
+        assets=lambda obj: [_asset(obj, videos_url, job.task_id)],
+    )
+
+
+def unwrap(body: Any) -> Mapping[str, Any]:
+    """The task object, also from the native envelope ``{"code": "success", "data": {...}}``."""
+    if isinstance(body, Mapping) and "status" not in body and isinstance(body.get("data"), Mapping):
+        return body["data"]  # type: ignore[no-any-return]
+    return body if isinstance(body, Mapping) else {}
+
+
+#: Where gateways put the finished video, in order of preference (seed 003: video_url first;
+#: ref §3.6: metadata.url for non-Sora upstreams, result_url on the native route).
+URL_FIELDS = ("video_url", "url", "metadata.url", "result_url", "task_result.videos.0.url")
+
+
+def _asset(obj: Mapping[str, Any], videos_url: str, task_id: str) -> Asset:
+    expires = parse_timestamp(obj.get("expires_at"))
+    for path in URL_FIELDS:
+        url = _lookup(obj, path)
+        # data: URLs (Vertex) are served decoded by the proxy instead (ref §3.7).
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            return Asset(url=url, kind="video", mime_type="video/mp4", expires_at=expires)
+    # Gemini/Veo upstreams expose no URL at all: the authenticated proxy is the only way (§0.6).
+    return Asset(
+        url=dialect.content_url(videos_url, task_id, None),
+        kind="video",
+        mime_type="video/mp4",
+        expires_at=expires,
+        data={"proxy": True},
+    )
+
+
+def _lookup(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(obj, Mapping):
+            obj = obj.get(part)
+        elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+            obj = obj[int(part)]
+        else:
+            return None
+    return obj

@@ -1,0 +1,269 @@
+"""What Qiniu's OpenAI-compatible ``/v1/videos`` offers: Kling and Sora models, as data.
+
+Sources: the seed ``002_19a87d1dc6dd2927.txt`` (Qiniu's "视频生成 (openai兼容)" page, cited as
+"seed 002") and ``reference/openai-videos.md`` §2 (cited as "ref §2.x"), which adds the newer
+Kling ids and the upstream Kling limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reelkit.capabilities import (
+    Audio,
+    Choices,
+    ImageLimits,
+    Mode,
+    ModelInfo,
+    ModeSpec,
+    ProviderInfo,
+    Range,
+    Variant,
+)
+
+PROVIDER = ProviderInfo(
+    name="qiniu",
+    title="Qiniu AI inference (Kling and Sora, OpenAI-compatible)",
+    default_model="kling-v2-5-turbo",  # the one Kling model here with t2v, i2v and first/last frame
+    aliases=("kling",),  # DESIGN §1.2
+    # No priority of its own in DESIGN §1.2: the default (after grok, veo and sora).
+    credential_env=(("QINIU_API_KEY",),),
+    base_url="https://api.qnaigc.com/v1",  # seed 002: 接入点; overseas: https://openai.sufy.com/v1
+    # seed 002 FAQ: 2–15 minutes per clip; the third-party SDK polls every 3 s (ref §2.4).
+    poll_interval_s=10.0,
+    timeout_s=1800.0,
+    homepage="https://developer.qiniu.com/aitokenapi/13169",
+    notes="JSON only: images and videos travel as URLs (image_list also as bare base64).",
+)
+
+#: seed 002: "生成的视频会在 7 天后过期"; ref §2.3: the URL's ``e=`` is completed_at + 604800.
+URL_LIFETIME_S = 7 * 24 * 3600.0
+
+#: seed 002: prompt "最大 2500 字符" (also for remix).
+MAX_PROMPT = 2500
+
+# --- Sora on Qiniu ------------------------------------------------------------------------
+
+_SORA_SECONDS = Choices((4, 8, 12))  # seed 002: sora-2 可选值 4、8、12 (default 4)
+_SORA_720 = Variant(
+    resolutions=("720p",),
+    aspect_ratios=("16:9", "9:16"),
+    durations=_SORA_SECONDS,
+    sizes={("720p", "16:9"): "1280x720", ("720p", "9:16"): "720x1280"},  # seed 002
+)
+_SORA_PRO_1024 = Variant(  # ref §2.2: sora-2-pro adds 1024x1792 / 1792x1024
+    resolutions=("1024p",),
+    aspect_ratios=("7:4", "4:7"),
+    durations=_SORA_SECONDS,
+    sizes={("1024p", "7:4"): "1792x1024", ("1024p", "4:7"): "1024x1792"},
+)
+_SORA_IMAGES = ImageLimits(
+    transports=("url",),  # seed 002: input_reference "仅支持图片 URL,不支持 Base64"
+    must_match_size=True,  # seed 002: "图片尺寸必须与 size 参数一致"
+)
+
+
+def _sora(model_id: str, variants: tuple[Variant, ...], title: str, notes: str = "") -> ModelInfo:
+    return ModelInfo(
+        id=model_id,
+        title=title,
+        modes=(
+            ModeSpec(mode=Mode.T2V, variants=variants),
+            ModeSpec(
+                mode=Mode.I2V, variants=variants, note="the image must be exactly the video's size"
+            ),
+            # seed 002: POST /videos/:id/remix {"prompt"}; model, seconds and size are inherited.
+            ModeSpec(
+                mode=Mode.REMIX,
+                variants=variants,
+                note="duration and size come from the source video",
+            ),
+        ),
+        default_duration=4,  # seed 002: seconds default 4
+        default_resolution="720p",
+        default_aspect_ratio="16:9",
+        audio=Audio.ALWAYS,  # ref §2.2: sora-2 "has audio"
+        max_prompt_chars=MAX_PROMPT,
+        images=_SORA_IMAGES,
+        url_lifetime_s=URL_LIFETIME_S,
+        notes=notes,
+    )
+
+
+# --- Kling on Qiniu -----------------------------------------------------------------------
+# seed 002: size only sets the orientation (1920x1080, 1080x1920, 1280x720, 720x1280, 1080x1080,
+# 720x720); quality comes from `mode`: std = 720p, pro = 1080p (ref §2.2). reelkit sends the
+# size of the chosen resolution and the matching mode, so the two never disagree.
+KLING_ASPECTS = ("16:9", "9:16", "1:1")
+KLING_MODE_BY_RESOLUTION: Mapping[str, str] = {"720p": "std", "1080p": "pro"}
+
+_FIVE_TEN = Choices((5, 10))  # seed 002: kling 系列可选值 5、10
+_THREE_TO_FIFTEEN = Range(3, 15, step=1)  # ref §2.2: kling-v3 / v3-omni seconds "3"…"15"
+
+
+def _kling_variants(
+    resolutions: tuple[str, ...], durations: Choices | Range, note: str = ""
+) -> tuple[Variant, ...]:
+    return (
+        Variant(
+            resolutions=resolutions, aspect_ratios=KLING_ASPECTS, durations=durations, note=note
+        ),
+    )
+
+
+_KLING_CLASSIC_IMAGES = ImageLimits(
+    formats=("jpeg", "png"),  # ref §2.2 (upstream Kling): jpg/png, ≤10 MB, ≥300 px
+    transports=("url",),  # seed 002: input_reference and image_tail are public URLs
+    max_bytes=10 * 1024 * 1024,
+    min_side=300,
+)
+_KLING_LIST_IMAGES = ImageLimits(
+    formats=("jpeg", "png"),  # seed 002 image_list: .jpg/.jpeg/.png, ≤10MB, ≥300px
+    transports=("url", "base64"),  # seed 002: URL, or Base64 without the data: prefix
+    max_bytes=10 * 1024 * 1024,
+    min_side=300,
+)
+
+#: seed 002: image_list "最多支持 4 张图片".
+MAX_IMAGE_LIST = 4
+
+
+def _kling(
+    model_id: str,
+    *,
+    title: str,
+    modes: tuple[ModeSpec, ...],
+    default_resolution: str,
+    default_duration: float = 5,
+    audio: Audio = Audio.NONE,
+    negative_prompt: bool = False,
+    images: ImageLimits = _KLING_CLASSIC_IMAGES,
+    notes: str = "",
+) -> ModelInfo:
+    return ModelInfo(
+        id=model_id,
+        title=title,
+        modes=modes,
+        default_duration=default_duration,  # seed 002: seconds default; kling 5
+        default_resolution=default_resolution,
+        default_aspect_ratio="16:9",
+        audio=audio,
+        supports_negative_prompt=negative_prompt,  # ref §2.2: kling-v2-1 (and siblings) take it
+        max_prompt_chars=MAX_PROMPT,
+        images=images,
+        url_lifetime_s=URL_LIFETIME_S,
+        notes=notes,
+    )
+
+
+def _classic_modes(
+    durations: Choices | Range, *, t2v: bool, first_last: bool
+) -> tuple[ModeSpec, ...]:
+    both = _kling_variants(("720p", "1080p"), durations)
+    modes = [ModeSpec(mode=Mode.I2V, variants=both)]
+    if t2v:
+        modes.insert(0, ModeSpec(mode=Mode.T2V, variants=both))
+    if first_last:
+        # Kling capability map (reference/volcengine-kling.md §4.4): a tail frame on pro only.
+        modes.append(
+            ModeSpec(
+                mode=Mode.FIRST_LAST,
+                variants=_kling_variants(
+                    ("1080p",), durations, "a last frame needs pro mode (1080p)"
+                ),
+            )
+        )
+    return tuple(modes)
+
+
+# kling-video-o1: pro only, "输出的所有视频都是 1080P" (seed 002 FAQ).
+_O1 = _kling_variants(("1080p",), _FIVE_TEN, "kling-video-o1 renders 1080p (pro) only")
+_V3_OMNI = _kling_variants(("720p", "1080p"), _THREE_TO_FIFTEEN)
+
+
+def _omni_modes(variants: tuple[Variant, ...]) -> tuple[ModeSpec, ...]:
+    return (
+        ModeSpec(mode=Mode.T2V, variants=variants),
+        # image_list [{"image", "type": "first_frame"}] (seed 002 "多图首尾帧生视频")
+        ModeSpec(mode=Mode.I2V, variants=variants),
+        ModeSpec(mode=Mode.FIRST_LAST, variants=variants),
+        # image_list [{"image"}] without a type: images as visual references (seed 002 "图生视频")
+        ModeSpec(mode=Mode.REFERENCE, variants=variants, max_reference_images=MAX_IMAGE_LIST),
+        # video_list [{"video_url", "refer_type": base|feature, "keep_original_sound"}]: one video,
+        # MP4/MOV, 3–10 s, 720–2160 px, ≤200 MB (seed 002); references may accompany it.
+        ModeSpec(
+            mode=Mode.EDIT,
+            variants=variants,
+            max_reference_images=MAX_IMAGE_LIST,
+            note="one reference video by URL: refer_type base (edit, default) or feature",
+        ),
+    )
+
+
+MODELS: tuple[ModelInfo, ...] = (
+    _sora("sora-2", (_SORA_720,), "OpenAI Sora 2 (via Qiniu)"),
+    _sora(
+        "sora-2-pro",
+        (_SORA_720, _SORA_PRO_1024),
+        "OpenAI Sora 2 Pro (via Qiniu)",
+        notes="Listed as coming soon on the 2025-12 page; served per later Qiniu docs (ref §2.2).",
+    ),
+    _kling(
+        "kling-video-o1",
+        title="Kling O1 (可灵 O1)",
+        modes=_omni_modes(_O1),
+        default_resolution="1080p",
+        # Sound only by keeping a reference video's own (keep_original_sound, seed 002).
+        audio=Audio.OPTIONAL,
+        images=_KLING_LIST_IMAGES,
+        notes="image_list (first_frame/end_frame roles or plain references) and video_list.",
+    ),
+    _kling(
+        "kling-v2-1",
+        title="Kling V2.1 (可灵 V2.1)",
+        # ref §2.2: "i2v and first/last frame only; no pure t2v (input_reference required)".
+        modes=_classic_modes(_FIVE_TEN, t2v=False, first_last=True),
+        default_resolution="720p",
+        negative_prompt=True,
+    ),
+    _kling(
+        "kling-v2-5-turbo",
+        title="Kling V2.5 Turbo (可灵 V2.5 Turbo)",
+        modes=_classic_modes(_FIVE_TEN, t2v=True, first_last=True),  # seed 002 example: image_tail
+        default_resolution="720p",
+        negative_prompt=True,
+    ),
+    _kling(
+        "kling-v2-6",
+        title="Kling V2.6",
+        # ref §2.2: t2v, i2v, first/last frame, sound on/off (the doc calls it "~kling-v2-9").
+        modes=_classic_modes(_FIVE_TEN, t2v=True, first_last=True),
+        default_resolution="720p",
+        audio=Audio.OPTIONAL,
+        negative_prompt=True,
+        notes="sound on/off; Kling makes sound in pro mode (1080p) only.",
+    ),
+    _kling(
+        "kling-v3",
+        title="Kling V3",
+        # ref §2.2: t2v, i2v, sound; seconds 3–15 (default 5); mode default pro.
+        modes=_classic_modes(_THREE_TO_FIFTEEN, t2v=True, first_last=False),
+        default_resolution="1080p",
+        audio=Audio.OPTIONAL,
+    ),
+    _kling(
+        "kling-v3-omni",
+        title="Kling V3 Omni",
+        # ref §2.2: t2v, i2v, first/last frame, v2v, sound, multi-shot (multi_shot/multi_prompt
+        # pass through --param); mode default pro.
+        modes=_omni_modes(_V3_OMNI),
+        default_resolution="1080p",
+        audio=Audio.OPTIONAL,
+        images=_KLING_LIST_IMAGES,
+    ),
+)
+
+#: Models whose images travel in ``image_list`` and videos in ``video_list`` (seed 002, ref §2.2).
+OMNI = frozenset({"kling-video-o1", "kling-v3-omni"})
+#: Models with the ``sound`` on/off switch (ref §2.2).
+SOUND = frozenset({"kling-v2-6", "kling-v3", "kling-v3-omni"})

@@ -1,0 +1,236 @@
+"""Qiniu's hooks, built on the shared OpenAI Videos dialect (``reelkit_sora.dialect``).
+
+Qiniu-specific: JSON only, images and videos as plain strings (never the object form, never
+multipart); Kling's ``mode`` (std/pro), ``image_tail``, ``image_list`` roles and ``video_list``;
+its longer status list; and the result URL in ``task_result.videos[].url`` (7 days).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from reelkit.capabilities import Mode, ModelInfo
+from reelkit.errors import InvalidRequest
+from reelkit.models import Asset, JobHandle, JobStatus, Media, ProviderConfig, VideoRequest
+from reelkit.wire import expires_after, json_request, parse_timestamp, read_json, require
+from reelkit_sora import dialect
+from reelkit_sora.dialect import Phase
+
+from .catalogue import (
+    KLING_MODE_BY_RESOLUTION,
+    MAX_IMAGE_LIST,
+    OMNI,
+    PROVIDER,
+    SOUND,
+    URL_LIFETIME_S,
+)
+
+NAMES = PROVIDER.names()
+BASE_URL_ENV = PROVIDER.base_url_envs[0]  # REELKIT_QINIU_BASE_URL
+
+#: seed 002 任务状态说明, plus the capitalised Veo values Qiniu also uses (ref §0.8, §2.4).
+QINIU_STATUSES: Mapping[str, Phase] = {
+    **dialect.OPENAI_STATUSES,
+    "initializing": Phase.QUEUED,  # 初始化中,任务已创建
+    "queued": Phase.QUEUED,  # 排队中
+    "in_progress": Phase.RUNNING,  # 处理中
+    "running": Phase.RUNNING,  # Veo's "Running"
+    "downloading": Phase.RUNNING,  # 下载中: Qiniu fetches the result
+    "uploading": Phase.RUNNING,  # 上传中: ... and copies it to its own storage
+    "unknown": Phase.QUEUED,  # Veo's "Unknown": not terminal
+    "completed": Phase.SUCCEEDED,  # 已完成
+    "failed": Phase.FAILED,  # 失败
+    "cancelled": Phase.CANCELLED,  # 已取消
+}
+
+#: seed 002 video_list: "视频尺寸:宽高均需介于 720px(含)和 2160px(含)之间", MP4 and MOV only.
+VIDEO_SIDES = (720, 2160)
+VIDEO_FORMATS = ("mp4", "quicktime", "mov")
+
+
+def videos_url(config: ProviderConfig) -> str:
+    return dialect.api_url(config.base_url, "/videos", env=BASE_URL_ENV)
+
+
+def translate(model: ModelInfo, request: VideoRequest, config: ProviderConfig) -> httpx.Request:
+    api = videos_url(config)
+    extras = dialect.extra_fields(request.params, NAMES)
+    if request.mode is Mode.REMIX:
+        source = request.remix_of.task_id if request.remix_of else None
+        if not source:
+            raise InvalidRequest(
+                "remix_of", "needs the id of a completed Qiniu video", allowed="qvideo-..."
+            )
+        # seed 002: only `prompt`; input_reference, seconds and size are not allowed (ref §2.1).
+        return dialect.remix_request(api, source, request.prompt, **extras)
+    if model.id.startswith("sora"):
+        body = _sora_body(model, request)
+    else:
+        body = _kling_body(model, request, extras)
+    return json_request("POST", api, {**body, **extras})
+
+
+def _sora_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
+    body = dialect.sora_fields(model.id, request)
+    if request.first_frame is not None:
+        dialect.check_frame_size(request, model)
+        # seed 002: a plain URL string, not OpenAI's {"image_url": ...} object.
+        body["input_reference"] = _url_only(request.first_frame, "first_frame")
+    return body
+
+
+def _kling_body(model: ModelInfo, request: VideoRequest, extras: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = dialect.sora_fields(model.id, request)
+    body["mode"] = KLING_MODE_BY_RESOLUTION.get(str(request.resolution), "pro")
+    body["negative_prompt"] = request.negative_prompt
+    if model.id in SOUND and request.audio is not None:
+        if request.audio and body["mode"] != "pro" and model.id == "kling-v2-6":
+            raise InvalidRequest(
+                "audio",
+                "kling-v2-6 makes sound only in pro mode",
+                allowed=["resolution 1080p with audio", "no audio at 720p"],
+            )
+        body["sound"] = "on" if request.audio else "off"
+    if model.id in OMNI:
+        _omni_media(model, request, body, extras)
+    else:
+        if request.first_frame is not None:
+            body["input_reference"] = _url_only(request.first_frame, "first_frame")
+        if request.last_frame is not None:
+            body["image_tail"] = _url_only(request.last_frame, "last_frame")
+    return body
+
+
+def _omni_media(
+    model: ModelInfo, request: VideoRequest, body: dict[str, Any], extras: dict[str, Any]
+) -> None:
+    images: list[dict[str, str]] = []
+    if request.first_frame is not None:
+        images.append({"image": _image_string(request.first_frame), "type": "first_frame"})
+    if request.last_frame is not None:
+        images.append({"image": _image_string(request.last_frame), "type": "end_frame"})
+    images.extend({"image": _image_string(m)} for m in request.reference_images)
+    if len(images) > MAX_IMAGE_LIST:
+        raise InvalidRequest(
+            "reference_images",
+            f"{model.id} takes at most {MAX_IMAGE_LIST} images in image_list, frames included",
+            allowed=f"at most {MAX_IMAGE_LIST} images",
+        )
+    body["image_list"] = images or None
+    if request.video is None:
+        if request.audio and model.id == "kling-video-o1":
+            raise InvalidRequest(
+                "audio",
+                "kling-video-o1 has sound only by keeping a reference video's own",
+                allowed=["a video with audio", "no audio"],
+            )
+        return
+    refer_type = str(extras.pop("refer_type", "base"))
+    if refer_type not in ("base", "feature"):
+        raise InvalidRequest(
+            "params.refer_type", f"unknown {refer_type!r}", allowed=["base", "feature"]
+        )
+    if refer_type == "base" and request.first_frame is not None:
+        # seed 002: "当参考视频为待编辑视频时,不能定义视频首尾帧"
+        raise InvalidRequest(
+            "first_frame",
+            "cannot be combined with a video to edit (refer_type base)",
+            allowed="refer_type feature",
+        )
+    body["video_list"] = [
+        {
+            "video_url": _video_url(request.video),
+            "refer_type": refer_type,
+            # seed 002: keep_original_sound yes/no, for both refer types.
+            "keep_original_sound": None
+            if request.audio is None
+            else ("yes" if request.audio else "no"),
+        }
+    ]
+    if refer_type == "base":
+        body["seconds"] = (
+            None  # the edited video keeps its own length (seed 002 example sends none)
+        )
+
+
+def _url_only(medium: Media, field: str) -> str:
+    if medium.url is None:
+        raise InvalidRequest(
+            field, "Qiniu takes this image only as a public URL", allowed="an http(s) URL"
+        )
+    return medium.url
+
+
+def _image_string(medium: Media) -> str:
+    # seed 002: a URL, or Base64 *without* a data: prefix.
+    return medium.url if medium.url is not None else medium.base64()
+
+
+def _video_url(medium: Media) -> str:
+    if medium.url is None:
+        raise InvalidRequest(
+            "video", "Qiniu takes a reference video only as a public URL", allowed="an http(s) URL"
+        )
+    fmt = medium.format
+    if fmt is not None and fmt not in VIDEO_FORMATS:
+        raise InvalidRequest("video", f"{fmt} videos are not accepted", allowed=["mp4", "mov"])
+    low, high = VIDEO_SIDES
+    for side in (medium.width, medium.height):
+        if side is not None and not low <= side <= high:
+            raise InvalidRequest(
+                "video",
+                f"is {medium.width}x{medium.height}; both sides must lie in {low}–{high} px",
+                allowed=f"{low}–{high} px",
+            )
+    return medium.url
+
+
+def parse_submit(model: ModelInfo, request: VideoRequest, response: httpx.Response) -> JobHandle:
+    return dialect.submit_handle(response, provider=PROVIDER.name, model=model.id)
+
+
+def poll_request(job: JobHandle, config: ProviderConfig) -> httpx.Request:
+    return dialect.retrieve_request(videos_url(config), job.task_id)
+
+
+def parse_poll(job: JobHandle, response: httpx.Response) -> JobStatus:
+    dialect.raise_for_error(response, PROVIDER.name)
+    body = read_json(response, PROVIDER.name)
+    return dialect.parse_video(
+        body,
+        response,
+        provider=PROVIDER.name,
+        vocabulary=QINIU_STATUSES,
+        assets=lambda obj: _assets(obj, response),
+    )
+
+
+def _assets(body: Mapping[str, Any], response: httpx.Response) -> list[Asset]:
+    videos = require(body, "task_result.videos", PROVIDER.name, status=response.status_code)
+    require(videos, "0.url", PROVIDER.name, status=response.status_code)
+    completed = parse_timestamp(body.get("completed_at"))
+    return [
+        Asset(
+            url=str(video["url"]),
+            kind="video",
+            mime_type="video/mp4",
+            expires_at=_url_expiry(str(video["url"]))
+            or expires_after(URL_LIFETIME_S, start=completed),
+            data={k: video[k] for k in ("id", "duration") if k in video},
+        )
+        for video in videos
+        if isinstance(video, Mapping) and video.get("url")
+    ]
+
+
+def _url_expiry(url: str) -> datetime | None:
+    """The signed CDN URL's own ``e=<unix>`` deadline (ref §2.3), when it has one."""
+    values = parse_qs(urlsplit(url).query).get("e")
+    if not values or not values[0].isdigit():
+        return None
+    return datetime.fromtimestamp(int(values[0]), tz=timezone.utc)

@@ -1,0 +1,148 @@
+"""What the OpenAI Videos API offers: the provider and its Sora 2 models, as data.
+
+Sources: ``reference/openai-videos.md`` (cited by section) and the seed
+``000_8ec806ccbffdb229.txt`` (Sora in auto-selection: priority 3, ``sora-2``, "4, 8, or 12s
+(discrete)", default 4 s).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reelkit.capabilities import (
+    Audio,
+    Choices,
+    ImageLimits,
+    Mode,
+    ModelInfo,
+    ModeSpec,
+    ProviderInfo,
+    Variant,
+)
+
+#: OpenAI's shutdown date for the Videos API and every Sora 2 model (§0.1).
+SHUTDOWN = date(2026, 9, 24)
+
+DEPRECATION = (
+    "OpenAI deprecated the Videos API and every Sora 2 model on 2026-03-24 and scheduled the "
+    "shutdown of api.openai.com/v1/videos for 2026-09-24. The plugin keeps working against any "
+    "OpenAI-compatible base URL: set REELKIT_SORA_BASE_URL (or OPENAI_BASE_URL)."
+)
+
+PROVIDER = ProviderInfo(
+    name="sora",
+    title="OpenAI Sora (Videos API)",
+    default_model="sora-2",  # seed 000: default model sora-2
+    aliases=("openai",),  # DESIGN §1.2
+    priority=3,  # seed 000: "OpenAI Sora (priority 3)"
+    credential_env=(("OPENAI_API_KEY",),),
+    base_url="https://api.openai.com/v1",  # §1.1
+    base_url_env=("OPENAI_BASE_URL",),  # after REELKIT_SORA_BASE_URL; may or may not end in /v1
+    # OpenAI advises polling every 10–20 s (§1.5); server hints (openai-poll-after-ms) win.
+    poll_interval_s=10.0,
+    # Generation "usually 3–5 minutes" (§1.5); Qiniu quotes 10–15 min for 12 s clips (seed 002).
+    timeout_s=1800.0,
+    homepage="https://developers.openai.com/api/docs/guides/video-generation",
+    deprecation=DEPRECATION,
+    notes="JSON create (seconds as a string); local image bytes are uploaded as multipart.",
+)
+
+# --- durations (§1.3): the SDK types say 4/8/12; the March 2026 guide adds 16 and 20 -----------
+CLASSIC = Choices((4, 8, 12))  # seed 000 and the SDK's typed enum
+EXTENDED = Choices((4, 8, 12, 16, 20))  # developers.openai.com guide, March 2026 (§0.2)
+
+# --- sizes (§1.3): exact pixel sizes per resolution and orientation ---------------------------
+_720 = Variant(
+    resolutions=("720p",),
+    aspect_ratios=("16:9", "9:16"),
+    durations=EXTENDED,
+    sizes={("720p", "16:9"): "1280x720", ("720p", "9:16"): "720x1280"},
+)
+# 1792x1024 is 7:4, not 16:9: say so rather than pretend (sora-2-pro only).
+_1024 = Variant(
+    resolutions=("1024p",),
+    aspect_ratios=("7:4", "4:7"),
+    durations=EXTENDED,
+    sizes={("1024p", "7:4"): "1792x1024", ("1024p", "4:7"): "1024x1792"},
+)
+# 1920x1080 / 1080x1920 on sora-2-pro per the 2026 guide (§1.3).
+_1080 = Variant(
+    resolutions=("1080p",),
+    aspect_ratios=("16:9", "9:16"),
+    durations=EXTENDED,
+    sizes={("1080p", "16:9"): "1920x1080", ("1080p", "9:16"): "1080x1920"},
+)
+
+
+def _classic(variant: Variant) -> Variant:
+    """The same sizes with the SDK-era durations (dated 2025-10-06 snapshots)."""
+    return Variant(
+        resolutions=variant.resolutions,
+        aspect_ratios=variant.aspect_ratios,
+        durations=CLASSIC,
+        sizes=variant.sizes,
+        note="dated 2025-10 snapshot: 4, 8 or 12 s",
+    )
+
+
+def _modes(variants: tuple[Variant, ...]) -> tuple[ModeSpec, ...]:
+    return (
+        ModeSpec(mode=Mode.T2V, variants=variants),
+        # input_reference: one image, exactly the video's size (§0.5, §1.3).
+        ModeSpec(
+            mode=Mode.I2V, variants=variants, note="the image must be exactly the video's size"
+        ),
+        # POST /videos/{id}/remix {"prompt"}: model, seconds and size come from the source (§1.2).
+        ModeSpec(
+            mode=Mode.REMIX,
+            variants=variants,
+            note="duration and size are inherited from the source video",
+        ),
+        # POST /videos/extensions {"prompt", "seconds", "video": {"id"}}: each extension adds
+        # 4–20 s, at most 6 extensions, 120 s in total; no image references (§1.2, openai/skills).
+        ModeSpec(mode=Mode.EXTEND, variants=variants, note="adds a segment of the given length"),
+    )
+
+
+_IMAGES = ImageLimits(
+    formats=("jpeg", "png", "webp"),  # §1.3: a jpg/png/webp file
+    transports=("url", "base64", "upload"),  # URL or data URL in JSON; bytes as a multipart file
+    must_match_size=True,  # §0.5: "Inpaint image must match the requested width and height"
+)
+
+
+def _model(
+    model_id: str, variants: tuple[Variant, ...], *, title: str, notes: str = ""
+) -> ModelInfo:
+    return ModelInfo(
+        id=model_id,
+        title=title,
+        modes=_modes(variants),
+        default_duration=4,  # §1.3: seconds defaults to "4"; seed 000: default 4 s
+        default_resolution="720p",
+        # The API defaults to 720x1280; reelkit defaults every provider to landscape 16:9 and
+        # always sends the size, so nothing depends on the server's default.
+        default_aspect_ratio="16:9",
+        audio=Audio.ALWAYS,  # Sora 2 renders sound with the picture; there is no switch
+        max_prompt_chars=32000,  # §1.3
+        images=_IMAGES,
+        url_lifetime_s=3600.0,  # §1.5: "Download URLs expire after about 1 hour"
+        deprecated_after=SHUTDOWN,  # §0.1
+        notes=notes,
+    )
+
+
+MODELS: tuple[ModelInfo, ...] = (
+    # `sora-2` has pointed at sora-2-2025-12-08 since 2026-01-13 (§1.1).
+    _model("sora-2", (_720,), title="Sora 2"),
+    _model("sora-2-pro", (_720, _1024, _1080), title="Sora 2 Pro"),
+    _model("sora-2-2025-12-08", (_720,), title="Sora 2 (2025-12-08 snapshot)"),
+    # Dated 2025-10 snapshots predate the 16/20 s and 1080p additions of March 2026 (§0.2);
+    # that they still lack them is an inference, so they keep the SDK's typed values.
+    _model("sora-2-2025-10-06", (_classic(_720),), title="Sora 2 (2025-10-06 snapshot)"),
+    _model(
+        "sora-2-pro-2025-10-06",
+        (_classic(_720), _classic(_1024)),
+        title="Sora 2 Pro (2025-10-06 snapshot)",
+    ),
+)

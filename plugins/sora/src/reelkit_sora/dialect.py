@@ -1,0 +1,500 @@
+"""The OpenAI Videos wire dialect (``/v1/videos``), shared by every OpenAI-style video plugin.
+
+``reelkit-sora`` speaks it to OpenAI; ``reelkit-qiniu`` and ``reelkit-newapi`` speak it to
+gateways that copied it. Everything the three have in common lives here, once:
+
+- URLs: :func:`api_url` joins a base URL with or without its ``/v1`` (``OPENAI_BASE_URL``
+  conventionally ends in ``/v1``; emulator and gateway roots often do not).
+- Requests: :func:`sora_fields` (``seconds`` as a *string*), :func:`image_reference` (the JSON
+  object form of ``input_reference``), :func:`multipart_request` (deterministic multipart for
+  uploads), :func:`remix_request`, :func:`retrieve_request`, :func:`content_url`,
+  :func:`extra_fields` (``--param`` pass-through).
+- Statuses: :class:`Phase` and the vocabularies :data:`OPENAI_STATUSES` and
+  :data:`GATEWAY_STATUSES`; each plugin extends them with its own values (Qiniu's
+  ``downloading``/``uploading``, new-api's ``NOT_START``, ...).
+- Responses: :func:`error_from_response` reads both error envelopes (OpenAI's
+  ``{"error": {...}}`` and new-api's ``{"code", "message", "data"}``), :func:`submit_handle`
+  turns a create answer into a ``JobHandle``, :func:`parse_video` turns a Video object into a
+  ``JobStatus`` (``openai-poll-after-ms``, progress, ``error.code``/``error.message``,
+  moderation), with the plugin supplying where its result URL lives.
+
+All functions are pure: they build ``httpx.Request`` objects and read ``httpx.Response``
+objects, never send anything. Source of every fact: ``reference/openai-videos.md`` (section
+numbers in the comments).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from reelkit.capabilities import ModelInfo, parse_size
+from reelkit.errors import ContentFiltered, InvalidRequest, ProviderError, ReelkitError
+from reelkit.models import (
+    Asset,
+    Failed,
+    JobHandle,
+    JobStatus,
+    Media,
+    Queued,
+    Running,
+    Succeeded,
+    VideoRequest,
+)
+from reelkit.wire import error_for_status, json_request, read_json, require
+
+__all__ = [
+    "GATEWAY_STATUSES",
+    "MODERATION_CODES",
+    "OPENAI_STATUSES",
+    "Phase",
+    "api_url",
+    "check_frame_size",
+    "content_url",
+    "error_from_response",
+    "extra_fields",
+    "failure",
+    "image_reference",
+    "is_moderation",
+    "multipart_request",
+    "normalise_status",
+    "parse_video",
+    "poll_after_seconds",
+    "progress_fraction",
+    "raise_for_error",
+    "remix_request",
+    "retrieve_request",
+    "seconds",
+    "sora_fields",
+    "submit_handle",
+    "upload_name",
+]
+
+
+# --- URLs ---------------------------------------------------------------------------------
+
+_VERSION_SEGMENT = re.compile(r"^v\d+(?:beta\d*|alpha\d*)?$")
+
+
+def api_url(base_url: str, path: str, *, env: str | None = None) -> str:
+    """``base_url`` + ``/v1`` (unless the base already ends in a version segment) + ``path``.
+
+    ``https://api.openai.com/v1`` + ``/videos`` -> ``https://api.openai.com/v1/videos``;
+    ``http://127.0.0.1:8765/sora`` + ``/videos`` -> ``http://127.0.0.1:8765/sora/v1/videos``.
+    An empty base URL is an ``InvalidRequest`` naming ``env`` (the variable that sets it).
+    """
+    base = base_url.strip().rstrip("/")
+    if not base:
+        where = f"; set {env}" if env else ""
+        raise InvalidRequest("base_url", f"no base URL is configured{where}", allowed=env or None)
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidRequest(
+            "base_url", f"{base_url!r} is not an http(s) URL", allowed="e.g. https://host/v1"
+        )
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    if not _VERSION_SEGMENT.match(last):
+        base += "/v1"
+    return base + "/" + path.lstrip("/")
+
+
+def content_url(api_videos_url: str, video_id: str, variant: str | None = "video") -> str:
+    """``GET /videos/{id}/content?variant=...``: the authenticated download (§1.5).
+
+    ``variant=None`` leaves the query out (new-api's proxy ignores it, §3.1).
+    """
+    url = f"{api_videos_url.rstrip('/')}/{video_id}/content"
+    return url if variant is None else f"{url}?variant={variant}"
+
+
+# --- requests -----------------------------------------------------------------------------
+
+#: The JSON ``image_url`` of ``input_reference`` holds at most this many characters (§1.3).
+MAX_IMAGE_URL_CHARS = 20_971_520
+
+
+def seconds(duration: float | None) -> str | None:
+    """``seconds`` is a JSON *string*: OpenAI rejects ``8`` and wants ``"8"`` (§0.4)."""
+    if duration is None:
+        return None
+    return str(int(round(duration)))
+
+
+def sora_fields(model_id: str, request: VideoRequest) -> dict[str, Any]:
+    """The fields every OpenAI-style create carries: ``model``, ``prompt``, ``seconds``, ``size``."""
+    return {
+        "model": model_id,
+        "prompt": request.prompt,
+        "seconds": seconds(request.duration),
+        "size": request.size,
+    }
+
+
+def image_reference(medium: Media) -> dict[str, str]:
+    """The JSON object form of ``input_reference``: ``{"image_url": <URL or data URL>}`` (§1.3)."""
+    return {"image_url": medium.url_or_data_url()}
+
+
+def upload_name(medium: Media, stem: str) -> str:
+    """A file name for a multipart part: the medium's own, else ``stem`` + its extension."""
+    if medium.name:
+        return medium.name.replace("\\", "/").rsplit("/", 1)[-1]
+    ext = {"jpeg": "jpg", "svg+xml": "svg", "quicktime": "mov"}.get(
+        medium.format or "", medium.format
+    )
+    return f"{stem}.{ext}" if ext else stem
+
+
+def multipart_request(
+    method: str,
+    url: str,
+    fields: Mapping[str, Any],
+    files: Mapping[str, tuple[str, bytes, str]],
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> httpx.Request:
+    """A ``multipart/form-data`` request: text parts for ``fields``, file parts for ``files``.
+
+    ``None`` fields are omitted; other non-string values are JSON-encoded (never bracket-encoded,
+    §1.3). The boundary derives from the content, so the same inputs give the same bytes: plans
+    and journal fingerprints stay reproducible.
+    """
+    text = {
+        k: v if isinstance(v, str) else json.dumps(v) for k, v in fields.items() if v is not None
+    }
+    digest = hashlib.sha256()
+    for key, value in text.items():
+        digest.update(f"{key}={value}\0".encode())
+    for key, (name, data, mime) in files.items():
+        digest.update(f"{key}:{name}:{mime}\0".encode())
+        digest.update(data)
+    boundary = "reelkit-" + digest.hexdigest()[:32]
+    all_headers = {
+        "accept": "application/json",
+        **(headers or {}),
+        "content-type": f"multipart/form-data; boundary={boundary}",
+    }
+    request = httpx.Request(method, url, data=text, files=dict(files), headers=all_headers)
+    request.read()  # materialise the body: previews and tests read request.content
+    return request
+
+
+def remix_request(api_videos_url: str, video_id: str, prompt: str, **extra: Any) -> httpx.Request:
+    """``POST /videos/{id}/remix`` with ``{"prompt"}``: model, duration and size are inherited."""
+    return json_request(
+        "POST", f"{api_videos_url.rstrip('/')}/{video_id}/remix", {"prompt": prompt, **extra}
+    )
+
+
+def retrieve_request(api_videos_url: str, video_id: str) -> httpx.Request:
+    """``GET /videos/{id}``: the Video object."""
+    return httpx.Request(
+        "GET", f"{api_videos_url.rstrip('/')}/{video_id}", headers={"accept": "application/json"}
+    )
+
+
+def extra_fields(params: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """``--param`` pass-through: bare keys, and keys namespaced with one of ``names``.
+
+    ``{"characters": [...], "sora.quality": "high", "veo.x": 1}`` with ``names=("sora",)``
+    gives ``{"characters": [...], "quality": "high"}``: other providers' keys are not ours.
+    """
+    own = tuple(f"{n}." for n in names)
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if key.startswith(own):
+            out[key.split(".", 1)[1]] = value
+        elif "." not in key:
+            out[key] = value
+    return out
+
+
+def check_frame_size(
+    request: VideoRequest, model: ModelInfo, *, field: str = "first_frame"
+) -> None:
+    """OpenAI answers ``400 Inpaint image must match the requested width and height`` (§0.5).
+
+    Checked before sending whenever the image's size is known.
+    """
+    frame = request.first_frame
+    if frame is None or not (frame.width and frame.height) or not request.size:
+        return
+    if (frame.width, frame.height) != parse_size(request.size):
+        raise InvalidRequest(
+            field,
+            f"is {frame.width}x{frame.height} but {model.id} needs an image of exactly the "
+            f"video's size",
+            allowed=request.size,
+        )
+
+
+# --- statuses -----------------------------------------------------------------------------
+
+
+class Phase(str, enum.Enum):
+    """Where a job is, whatever the provider calls it."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+#: OpenAI's Video.status (§1.4), plus ``expired`` and ``canceled`` seen in the wild (§0.8).
+OPENAI_STATUSES: Mapping[str, Phase] = {
+    "queued": Phase.QUEUED,
+    "in_progress": Phase.RUNNING,
+    "completed": Phase.SUCCEEDED,
+    "failed": Phase.FAILED,
+    "expired": Phase.EXPIRED,
+    "canceled": Phase.CANCELLED,
+    "cancelled": Phase.CANCELLED,
+}
+
+#: The union a client of OpenAI-style gateways must normalise (§6.4), compared case-insensitively.
+GATEWAY_STATUSES: Mapping[str, Phase] = {
+    **OPENAI_STATUSES,
+    **dict.fromkeys(
+        (
+            "pending",
+            "submitted",
+            "initializing",
+            "preparing",
+            "queueing",
+            "not_start",
+            "unknown",
+            "created",
+        ),
+        Phase.QUEUED,
+    ),
+    **dict.fromkeys(
+        ("processing", "running", "generating", "downloading", "uploading", "starting"),
+        Phase.RUNNING,
+    ),
+    **dict.fromkeys(
+        ("succeeded", "success", "succeed", "done", "complete", "finished"), Phase.SUCCEEDED
+    ),
+    **dict.fromkeys(("failure", "fail", "error", "aborted"), Phase.FAILED),
+}
+
+
+def normalise_status(value: Any, vocabulary: Mapping[str, Phase], *, provider: str) -> Phase:
+    """Map a status string through ``vocabulary`` (case-insensitively).
+
+    An unknown status is a retryable ``ProviderError``: the core polls again and, if it never
+    resolves, the job ends naming the status instead of spinning silently (§5).
+    """
+    key = str(value).strip().lower()
+    phase = vocabulary.get(key)
+    if phase is None:
+        raise ProviderError(f"unrecognised job status {value!r}", provider=provider, retryable=True)
+    return phase
+
+
+def progress_fraction(value: Any) -> float | None:
+    """``42`` or ``"42%"`` (new-api stores strings, §3.5) -> ``0.42``; None if absent or odd."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip().rstrip("%")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return max(0.0, min(1.0, number / 100))
+
+
+def poll_after_seconds(response: httpx.Response) -> float | None:
+    """The server's polling hint ``openai-poll-after-ms`` in seconds (§1.5), or None."""
+    value = response.headers.get("openai-poll-after-ms")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value) / 1000)
+    except ValueError:
+        return None
+
+
+# --- errors -------------------------------------------------------------------------------
+
+#: Codes that mean content moderation refused the prompt, an input or the output (§1.6, §5, §6.7).
+MODERATION_CODES = frozenset(
+    {
+        "moderation_blocked",
+        "content_policy_violation",
+        "content_filter",
+        "sensitive_content",
+        "inputtextsensitivecontentdetected",
+        "inputimagesensitivecontentdetected",
+        "inputvideosensitivecontentdetected",
+        "outputvideosensitivecontentdetected",
+    }
+)
+_MODERATION_WORDS = ("moderation", "content policy", "sensitive", "safety system", "违规", "敏感")
+
+
+def is_moderation(code: Any, message: Any = None) -> bool:
+    """Does this error code (or, failing a code, its message) mean content moderation?"""
+    if code is not None and str(code).strip().lower() in MODERATION_CODES:
+        return True
+    text = str(message or "").lower()
+    return any(word in text for word in _MODERATION_WORDS)
+
+
+def _error_parts(body: Any) -> tuple[str | None, str | None]:
+    """(code, message) from either envelope: ``{"error": {...}}`` or ``{"code", "message"}``."""
+    if not isinstance(body, Mapping):
+        return None, None
+    error = body.get("error")
+    if isinstance(error, Mapping):
+        code = error.get("code") or error.get("type")
+        message = error.get("message")
+        return (str(code) if code is not None else None), (str(message) if message else None)
+    if isinstance(error, str) and error:
+        return None, error
+    code = body.get("code")
+    message = body.get("message") or body.get("msg") or body.get("detail")
+    if code in (0, "0", "success"):
+        code = None
+    return (str(code) if code is not None else None), (str(message) if message else None)
+
+
+def error_from_response(response: httpx.Response, provider: str) -> ReelkitError:
+    """The typed error an HTTP failure means, with the provider's own code and message.
+
+    Moderation codes become ``ContentFiltered``; 401/403 ``AuthenticationFailed``; 429
+    ``RateLimited`` (with ``Retry-After``); 408/5xx a retryable ``ProviderError``.
+    """
+    body: Any = None
+    try:
+        response.read()
+        body = response.json() if response.content else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    code, message = _error_parts(body)
+    if message is None and body is None and response.content:
+        message = response.text[:200].strip() or None
+    if is_moderation(code, message if code is None else None):
+        return ContentFiltered(
+            message or "content filtered",
+            provider=provider,
+            code=code,
+            reasons=[code or "moderation"],
+        )
+    return error_for_status(response, provider, message=message, code=code)
+
+
+def raise_for_error(response: httpx.Response, provider: str) -> None:
+    if not response.is_success:
+        raise error_from_response(response, provider)
+
+
+def failure(error: Any, *, phase: Phase, fallback: str | None = None) -> Failed:
+    """A ``Failed`` from a Video object's ``error`` (``{code, message}``, a string, or None)."""
+    code: Any = None
+    message: str | None = None
+    if isinstance(error, Mapping):
+        code = error.get("code") or error.get("type")
+        message = error.get("message")
+    elif isinstance(error, str) and error:
+        message = error
+    if phase is Phase.EXPIRED:
+        code = code or "expired"
+        message = message or "the job expired before it finished"
+    elif phase is Phase.CANCELLED:
+        code = code or "cancelled"
+        message = message or "the job was cancelled"
+    message = message or fallback
+    filtered = is_moderation(code, message if code is None else None)
+    return Failed(
+        message=str(message or "the job failed without a reason"),
+        code=code,
+        filtered=filtered,
+        reasons=(str(code),) if filtered and code else (),
+    )
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+def submit_handle(
+    response: httpx.Response,
+    *,
+    provider: str,
+    model: str,
+    body: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> JobHandle:
+    """A create (or remix) answer -> ``JobHandle``; failures raise typed errors.
+
+    A 5xx on a create is *not* retryable: the API has no idempotency key, so sending it again
+    could start (and bill) a second job (§0.9). 429 stays retryable: nothing was created.
+    """
+    if not response.is_success:
+        error = error_from_response(response, provider)
+        if isinstance(error, ProviderError) and error.status != 429:
+            error.retryable = False
+        raise error
+    if body is None:
+        body = read_json(response, provider)
+    video_id = require(body, "id", provider, status=response.status_code)
+    status = body.get("status") if isinstance(body, Mapping) else None
+    if isinstance(status, str) and status.strip().lower() == "failed":
+        # Some gateways refuse at once with a 200 and a failed Video object.
+        result = failure(body.get("error"), phase=Phase.FAILED)
+        if result.filtered:
+            raise ContentFiltered(
+                result.message, provider=provider, code=result.code, reasons=result.reasons
+            )
+        raise ProviderError(
+            result.message, provider=provider, code=result.code, status=response.status_code
+        )
+    return JobHandle(provider=provider, model=model, task_id=str(video_id), data=dict(data or {}))
+
+
+def parse_video(
+    body: Mapping[str, Any],
+    response: httpx.Response,
+    *,
+    provider: str,
+    vocabulary: Mapping[str, Phase],
+    assets: Callable[[Mapping[str, Any]], Sequence[Asset]],
+) -> JobStatus:
+    """A Video object -> ``Queued`` / ``Running`` / ``Succeeded`` / ``Failed``.
+
+    ``assets`` says where this provider puts the result (OpenAI: the ``/content`` endpoint;
+    Qiniu: ``task_result.videos[].url``; new-api: ``video_url`` or ``metadata.url``).
+    """
+    status = require(body, "status", provider, status=response.status_code)
+    phase = normalise_status(status, vocabulary, provider=provider)
+    hint = poll_after_seconds(response)
+    if phase is Phase.QUEUED:
+        return Queued(poll_after=hint)
+    if phase is Phase.RUNNING:
+        return Running(progress=progress_fraction(body.get("progress")), poll_after=hint)
+    if phase is Phase.SUCCEEDED:
+        found = tuple(assets(body))
+        metadata = {
+            k: body[k]
+            for k in ("model", "seconds", "size", "completed_at")
+            if body.get(k) is not None
+        }
+        # attrs types a converter=tuple parameter as Iterable[_T_co], which mypy cannot bind.
+        return Succeeded(assets=found, metadata=metadata)  # type: ignore[arg-type]
+    return failure(body.get("error"), phase=phase, fallback=_fallback_reason(body))
+
+
+def _fallback_reason(body: Mapping[str, Any]) -> str | None:
+    for key in ("fail_reason", "message", "status_msg"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
