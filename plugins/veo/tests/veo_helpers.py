@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,13 @@ from reelkit_veo import MODELS, PROVIDER
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://generativelanguage.googleapis.com"
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"reelkit-first-frame"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", 64, 36) + b"reelkit-first"
 JPEG = b"\xff\xd8\xff\xe0" + b"reelkit-last-frame"
 IMAGES = {
     "png": Media(data=PNG, mime_type="image/png"),
     # no MIME type given: the plugin sniffs it from the bytes
     "jpeg": Media(data=JPEG),
-    **{f"ref{i}": Media(data=b"\x89PNG\r\n\x1a\n" + f"reelkit-ref-{i}".encode()) for i in range(3)},
+    **{f"ref{i}": Media(data=PNG[:24] + f"reelkit-ref-{i}".encode()) for i in range(3)},
 }
 
 

@@ -12,23 +12,6 @@ from typing import Any
 from reelkit.errors import InvalidRequest
 from reelkit.models import Media
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def sniff_mime(data: bytes) -> str | None:
-    """The image MIME type from the first bytes, or None if unrecognised."""
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
 
 def image_object(medium: Media, field: str) -> dict[str, Any]:
     """The wire form of one image input; ``field`` names the request argument in errors."""
@@ -39,7 +22,9 @@ def image_object(medium: Media, field: str) -> dict[str, Any]:
             "pass a local file or bytes",
             allowed="a local path or bytes (PNG or JPEG)",
         )
-    mime = medium.mime_type or sniff_mime(medium.data)
+    from reelkit.media import sniff
+
+    mime = medium.mime_type or sniff(medium.data)[0]
     if mime is None:
         raise InvalidRequest(
             field, "cannot tell the image type; give its MIME type", allowed="image/png, image/jpeg"

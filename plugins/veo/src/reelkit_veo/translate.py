@@ -72,6 +72,8 @@ def build_body(model: ModelInfo, request: VideoRequest, *, now: datetime) -> dic
         raise UnsupportedMode("mode", f"{model.id} does not offer {mode}", allowed=model.mode_names)
 
     prompt = request.prompt.strip()
+    if mode in (Mode.T2V, Mode.REFERENCE) and not prompt:
+        raise InvalidRequest("prompt", f"{mode} on Veo needs a prompt")  # [ref §1.5]
     instance: dict[str, Any] = {"prompt": prompt or None}
     parameters: dict[str, Any] = {
         "sampleCount": 1,  # [ref §1.3] one video per request on Veo 3.x
@@ -108,9 +110,6 @@ def build_body(model: ModelInfo, request: VideoRequest, *, now: datetime) -> dic
         parameters["resolution"] = "720p"  # [ref §1.4] "Only 720p for extension"
     elif mode is not Mode.T2V:
         raise UnsupportedMode("mode", f"{model.id} does not offer {mode}", allowed=model.mode_names)
-
-    if mode in (Mode.T2V, Mode.REFERENCE) and not prompt:
-        raise InvalidRequest("prompt", f"{mode} on Veo needs a prompt")
 
     parameters.update(_params(request.params))
     return {"instances": [instance], "parameters": parameters}
