@@ -1,0 +1,152 @@
+"""JSON fixtures -> reelkit records, for the tests of the OpenAI-style plugins.
+
+The tests of ``reelkit-sora``, ``reelkit-qiniu`` and ``reelkit-newapi`` keep their cases as JSON
+built from documented examples (``tests/fixtures/*.json``); these helpers turn a case into a
+``VideoRequest``, an ``httpx.Response`` or a checked ``JobStatus``, so the three suites share
+one reading of the fixture format:
+
+- a request spec is ``VideoRequest``'s fields, with media as ``{"url"}`` or ``{"data_b64",
+  "mime_type", "width", "height"}`` and sources as ``{"task_id", "video_url", ...}``;
+- a response spec has ``status`` (default 200), ``headers``, and ``body`` (JSON) or ``raw``;
+- an expectation has ``type`` (``Queued``/``Running``/``Succeeded``/``Failed``/``error``) and
+  the values to check.
+
+Nothing here is imported by the plugins themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from reelkit.errors import ReelkitError
+from reelkit.models import (
+    Failed,
+    JobStatus,
+    Media,
+    ProviderConfig,
+    Queued,
+    Running,
+    SourceJob,
+    Succeeded,
+    VideoRequest,
+)
+
+__all__ = [
+    "build_request",
+    "build_response",
+    "check_outcome",
+    "config",
+    "load_cases",
+    "outcome",
+    "request_json",
+]
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    """The ``cases`` of a fixture file."""
+    cases: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["cases"]
+    return cases
+
+
+def _media(spec: Mapping[str, Any]) -> Media:
+    spec = dict(spec)
+    data = spec.pop("data_b64", None)
+    return Media(data=base64.b64decode(data) if data is not None else None, **spec)
+
+
+def build_request(spec: Mapping[str, Any]) -> VideoRequest:
+    values = dict(spec)
+    for key in ("first_frame", "last_frame", "video"):
+        if key in values:
+            values[key] = _media(values[key])
+    values["reference_images"] = [_media(m) for m in values.get("reference_images", [])]
+    for key in ("remix_of", "continue_from"):
+        if key in values:
+            values[key] = SourceJob(**values[key])
+    return VideoRequest(**values)
+
+
+def config(
+    provider: str, base_url: str, options: Mapping[str, Any] | None = None
+) -> ProviderConfig:
+    return ProviderConfig(
+        name=provider,
+        base_url=base_url,
+        poll_interval_s=1.0,
+        timeout_s=60.0,
+        options=dict(options or {}),
+    )
+
+
+def build_response(spec: Mapping[str, Any], request: httpx.Request) -> httpx.Response:
+    status = int(spec.get("status", 200))
+    headers = dict(spec.get("headers", {}))
+    if "raw" in spec:
+        return httpx.Response(
+            status, headers=headers, content=str(spec["raw"]).encode(), request=request
+        )
+    return httpx.Response(status, headers=headers, json=spec.get("body"), request=request)
+
+
+def request_json(request: httpx.Request) -> Any:
+    """The JSON body of a built request (after checking its content type)."""
+    assert request.headers["content-type"] == "application/json", request.headers.get(
+        "content-type"
+    )
+    return json.loads(request.content)
+
+
+def outcome(call: Callable[[], Any]) -> Any:
+    """The hook's result, or the typed error it raised (anything else propagates)."""
+    try:
+        return call()
+    except ReelkitError as exc:
+        return exc
+
+
+def check_outcome(result: JobStatus | ReelkitError, expect: Mapping[str, Any]) -> None:
+    """Assert a poll (or submit) outcome matches a fixture's ``expect``."""
+    kind = expect["type"]
+    if kind == "error":
+        assert isinstance(result, ReelkitError), f"expected {expect['error']}, got {result!r}"
+        assert type(result).__name__ == expect["error"], repr(result)
+        for key in ("retryable", "retry_after", "code"):
+            if key in expect:
+                assert getattr(result, key) == expect[key], (key, getattr(result, key))
+        if "text" in expect:
+            assert expect["text"] in str(result), str(result)
+        return
+    assert type(result).__name__ == kind, repr(result)
+    if isinstance(result, (Queued, Running)) and "poll_after" in expect:
+        assert result.poll_after == expect["poll_after"]
+    if isinstance(result, Running) and "progress" in expect:
+        assert result.progress == expect["progress"]
+    if isinstance(result, Failed):
+        for key in ("filtered", "code", "message"):
+            if key in expect:
+                assert getattr(result, key) == expect[key], (key, getattr(result, key))
+    if isinstance(result, Succeeded):
+        _check_succeeded(result, expect)
+
+
+def _check_succeeded(result: Succeeded, expect: Mapping[str, Any]) -> None:
+    video = result.video
+    assert video is not None
+    assert video.url == expect["video_url"]
+    if "expires_at" in expect:
+        assert video.expires_at == datetime.fromtimestamp(expect["expires_at"], tz=timezone.utc)
+    if "expires_in" in expect:
+        assert video.expires_at is not None
+        left = (video.expires_at - datetime.now(timezone.utc)).total_seconds()
+        assert abs(left - expect["expires_in"]) < 60
+    if "assets" in expect:
+        assert [a.url for a in result.assets] == expect["assets"]
+    for key, value in expect.get("metadata", {}).items():
+        assert result.metadata.get(key) == value, key
