@@ -152,10 +152,8 @@ def _omni_media(
             else ("yes" if request.audio else "no"),
         }
     ]
-    if refer_type == "base":
-        body["seconds"] = (
-            None  # the edited video keeps its own length (seed 002 example sends none)
-        )
+    # seed 002's video_list example sends no seconds: the reference video sets the length.
+    body["seconds"] = None
 
 
 def _url_only(medium: Media, field: str) -> str:
