@@ -47,7 +47,7 @@ def test_provider_contract(registered: tuple[ProviderInfo, list[ModelInfo]]) -> 
     assert info.base_url == "https://visual.volcengineapi.com"
     assert info.base_url_envs == ("REELKIT_JIMENG_BASE_URL", "JIMENG_VIDEO_API_URL")
     assert (info.poll_interval_s, info.poll_interval_env) == (5.0, "JIMENG_VIDEO_POLL_INTERVAL")
-    assert (info.timeout_s, info.timeout_env) == (300.0, "JIMENG_VIDEO_API_TIMEOUT")
+    assert (info.timeout_s, info.timeout_env) == (600.0, "JIMENG_VIDEO_API_TIMEOUT")
     assert (info.max_polls, info.max_polls_env) == (120, "JIMENG_VIDEO_MAX_POLL_ATTEMPTS")
     assert info.default_model in {m.id for m in models}
 

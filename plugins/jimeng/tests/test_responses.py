@@ -148,12 +148,19 @@ def test_poll_business_errors(entry: dict[str, Any], respond: Respond) -> None:
         # reference §1.6 "retry?": output checks may pass on a new attempt.
         assert status.retryable is entry["retry"]
         assert status.billed is False
-    else:
+    elif entry["retry"]:
+        # Transient: raised, so the core backs off and polls again.
         with pytest.raises(ProviderError) as info:
             poll(response)
         assert info.value.code == entry["code"]
-        assert info.value.retryable is entry["retry"]
+        assert info.value.retryable
         assert isinstance(info.value, RateLimited) is (entry["kind"] == "rate_limited")
+    else:
+        # Any other code answered for this task is its outcome.
+        status = poll(response)
+        assert isinstance(status, Failed)
+        assert status.code == entry["code"] and not status.filtered
+        assert entry["message"] in status.message
 
 
 def _gateway_errors() -> list[dict[str, Any]]:

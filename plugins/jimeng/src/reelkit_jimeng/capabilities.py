@@ -258,7 +258,10 @@ PROVIDER_INFO = ProviderInfo(
     base_url_env=("JIMENG_VIDEO_API_URL",),  # seed 001, after REELKIT_JIMENG_BASE_URL
     poll_interval_s=5.0,  # seed 001: JIMENG_VIDEO_POLL_INTERVAL default 5
     poll_interval_env="JIMENG_VIDEO_POLL_INTERVAL",
-    timeout_s=300.0,  # seed 001: JIMENG_VIDEO_API_TIMEOUT "Request timeout seconds (default: 300)"
+    # The overall wait: the seed polls 120 times every 5 s (seed 001), i.e. 10 minutes, and
+    # says generation takes "2-10 minutes".
+    timeout_s=600.0,
+    # seed 001: JIMENG_VIDEO_API_TIMEOUT "Request timeout seconds (default: 300)", per request.
     timeout_env="JIMENG_VIDEO_API_TIMEOUT",
     max_polls=120,  # seed 001: JIMENG_VIDEO_MAX_POLL_ATTEMPTS default 120
     max_polls_env="JIMENG_VIDEO_MAX_POLL_ATTEMPTS",

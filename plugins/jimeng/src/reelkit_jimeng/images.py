@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import struct
 
 from attrs import frozen
 
 from reelkit.capabilities import ImageLimits
 from reelkit.errors import InvalidRequest
+from reelkit.media import sniff
 from reelkit.models import Media
 
 from .capabilities import MAX_IMAGE_RATIO
@@ -27,45 +27,6 @@ class ImageInput:
     value: str
     width: int | None = None
     height: int | None = None
-
-
-def sniff_format(data: bytes) -> str | None:
-    """The format from magic bytes (the MIME type a caller claims is not trusted)."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if data.startswith(b"BM"):
-        return "bmp"
-    return None
-
-
-def image_size(data: bytes) -> tuple[int, int] | None:
-    """Width and height of a PNG or JPEG from its header, or None if they cannot be read."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        return int(width), int(height)
-    if data.startswith(b"\xff\xd8"):
-        i = 2
-        while i + 9 < len(data):
-            if data[i] != 0xFF:
-                i += 1
-                continue
-            marker = data[i + 1]
-            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
-                i += 1 if marker == 0xFF else 2
-                continue
-            (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-            # SOF0..SOF15 carry the frame size, except DHT (C4), JPG (C8) and DAC (CC).
-            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-                return int(width), int(height)
-            i += 2 + length
-    return None
 
 
 def _decode_data_url(url: str, field: str) -> bytes:
@@ -99,7 +60,10 @@ def prepare_image(media: Media, field: str, limits: ImageLimits) -> ImageInput:
     data = media.data if media.data is not None else _decode_data_url(media.url or "", field)
     if "base64" not in limits.transports:
         raise InvalidRequest(field, "local images are not accepted", allowed=limits.transports)
-    fmt = sniff_format(data) or media.format
+    # The bytes decide the format and size (the core measures local files the same way); a
+    # MIME type the caller claims is only a fallback.
+    mime, size = sniff(data)
+    fmt = (mime or media.mime_type or "").split("/")[-1].lower() or None
     if fmt == "jpg":
         fmt = "jpeg"
     if fmt not in limits.formats:
@@ -112,7 +76,6 @@ def prepare_image(media: Media, field: str, limits: ImageLimits) -> ImageInput:
             f"image is {len(data) / 1048576:.1f} MB, over the {limits.max_bytes / 1048576:.1f} MB limit",
             allowed=f"≤ {limits.max_bytes} bytes",
         )
-    size = image_size(data)
     width, height = size if size else (media.width, media.height)
     _check_pixels(field, width, height, limits)
     return ImageInput("base64", base64.b64encode(data).decode("ascii"), width, height)

@@ -182,6 +182,14 @@ def parse_poll(job: JobHandle, response: httpx.Response) -> JobStatus:
             reasons=tuple(exc.reasons),
             billed=exc.billed,
         )
+    except ProviderError as exc:
+        # Rate limits and 5xx codes are transient: raise so the core polls again. Any other
+        # business code answered for this task is its outcome, recorded as a failure.
+        if isinstance(exc, (RateLimited, ResponseFormatError)) or exc.retryable:
+            raise
+        if exc.code is None or _int_code(exc.code) is None:
+            raise
+        return Failed(message=exc.message, code=exc.code)
     data = require(body, "data", PROVIDER, status=response.status_code)
     status = str(require(data, "status", PROVIDER, status=response.status_code))
     if status == "in_queue":

@@ -1,1 +1,75 @@
-"""reelkit provider plugin: seedance (in progress)."""
+"""reelkit provider plugin: Seedance on Volcengine Ark (and BytePlus ModelArk).
+
+The hooks are thin: capability data lives in ``capabilities``, ``--param`` checks in ``params``,
+request building in ``translate`` and answers in ``responses``. Those modules (and httpx) load
+only when a hook runs, so ``import reelkit_seedance`` stays cheap. Authentication is the core's
+default bearer token from ``ARK_API_KEY``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from reelkit.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    import httpx
+
+    from reelkit.capabilities import ModelInfo
+    from reelkit.hookspecs import Register
+    from reelkit.models import JobHandle, JobStatus, ProviderConfig, VideoRequest
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def reelkit_register_providers(register: Register) -> None:
+    from .capabilities import MODELS, PROVIDER_INFO
+
+    register(PROVIDER_INFO, models=MODELS)
+
+
+@hookimpl
+def reelkit_translate(
+    provider: str, model: ModelInfo, request: VideoRequest, config: ProviderConfig
+) -> httpx.Request:
+    from .translate import create_request
+
+    return create_request(model, request, config)
+
+
+@hookimpl
+def reelkit_parse_submit(
+    provider: str, model: ModelInfo, request: VideoRequest, response: httpx.Response
+) -> JobHandle:
+    from .responses import parse_create
+
+    return parse_create(model, response)
+
+
+@hookimpl
+def reelkit_poll_request(provider: str, job: JobHandle, config: ProviderConfig) -> httpx.Request:
+    from .translate import get_request
+
+    return get_request(job, config)
+
+
+@hookimpl
+def reelkit_parse_poll(provider: str, job: JobHandle, response: httpx.Response) -> JobStatus:
+    from .responses import parse_get
+
+    return parse_get(job, response)
+
+
+@hookimpl
+def reelkit_cancel_request(provider: str, job: JobHandle, config: ProviderConfig) -> httpx.Request:
+    from .translate import delete_request
+
+    return delete_request(job, config)
+
+
+@hookimpl
+def reelkit_parse_cancel(provider: str, job: JobHandle, response: httpx.Response) -> JobStatus:
+    from .responses import parse_delete
+
+    return parse_delete(job, response)

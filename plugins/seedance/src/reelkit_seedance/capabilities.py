@@ -1,0 +1,312 @@
+"""What Seedance on Volcengine Ark (and BytePlus ModelArk) accepts, as data, with sources.
+
+Sources: ``seeds/003_f461b3432fdd20d8.txt`` ("seed 003": the seven public model ids) and
+``reference/volcengine-kling.md`` ("ref §n": endpoints, body params, per-model limits, pixel
+tables, errors). Facts marked [3P] in the reference (Seedance 2.x) are marked here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reelkit.capabilities import (
+    Audio,
+    Choices,
+    ImageLimits,
+    Mode,
+    ModelInfo,
+    ModeSpec,
+    ProviderInfo,
+    Variant,
+)
+
+PROVIDER = "seedance"
+# ref §3.1 / §6: the official SDK's base is ".../api/v3"; the plugin appends "/api/v3" to a base
+# without it, so both spellings work (BytePlus: https://ark.ap-southeast.bytepluses.com).
+DEFAULT_BASE_URL = "https://ark.cn-beijing.volces.com"
+BYTEPLUS_BASE_URL = "https://ark.ap-southeast.bytepluses.com"
+API_PREFIX = "/api/v3"
+TASKS_PATH = "/contents/generations/tasks"  # ref §3.1: create, get, list, delete
+URL_LIFETIME_S = 24 * 3600.0  # ref §3.4: video_url and last_frame_url are valid for 24 h
+
+RATIOS = ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9")  # ref §3.2 `ratio`
+ADAPTIVE = "adaptive"  # ref §3.2: follows the image (I2V); 1.5 pro T2V picks from the prompt
+FPS = (24,)  # ref §3.2: "fps only 24"
+
+# ref §3.5 pixel tables: (resolution, ratio) -> size, per generation.
+_SIZES_10 = {
+    ("480p", "16:9"): "864x480",
+    ("480p", "4:3"): "736x544",
+    ("480p", "1:1"): "640x640",
+    ("480p", "3:4"): "544x736",
+    ("480p", "9:16"): "480x864",
+    ("480p", "21:9"): "960x416",
+    ("720p", "16:9"): "1248x704",
+    ("720p", "4:3"): "1120x832",
+    ("720p", "1:1"): "960x960",
+    ("720p", "3:4"): "832x1120",
+    ("720p", "9:16"): "704x1248",
+    ("720p", "21:9"): "1504x640",
+    ("1080p", "16:9"): "1920x1088",
+    ("1080p", "4:3"): "1664x1248",
+    ("1080p", "1:1"): "1440x1440",
+    ("1080p", "3:4"): "1248x1664",
+    ("1080p", "9:16"): "1088x1920",
+    ("1080p", "21:9"): "2176x928",
+}
+_SIZES_15 = {
+    ("480p", "16:9"): "864x496",
+    ("480p", "4:3"): "752x560",
+    ("480p", "1:1"): "640x640",
+    ("480p", "3:4"): "560x752",
+    ("480p", "9:16"): "496x864",
+    ("480p", "21:9"): "992x432",
+    ("720p", "16:9"): "1280x720",
+    ("720p", "4:3"): "1112x834",
+    ("720p", "1:1"): "960x960",
+    ("720p", "3:4"): "834x1112",
+    ("720p", "9:16"): "720x1280",
+    ("720p", "21:9"): "1470x630",
+    # "1080p ... (newer table)": newer BytePlus pixel tables; older text says unsupported.
+    ("1080p", "16:9"): "1920x1080",
+    ("1080p", "4:3"): "1664x1248",
+    ("1080p", "1:1"): "1440x1440",
+    ("1080p", "3:4"): "1248x1664",
+    ("1080p", "9:16"): "1080x1920",
+    ("1080p", "21:9"): "2206x946",
+}
+
+# ref §3.2 image constraints: short side >300 px, long side <6000 px, <30 MB, ratio 0.4–2.5
+# (checked in translate), base64 as a data: URL.
+_FORMATS = ("jpeg", "png", "webp", "bmp", "tiff", "gif")
+IMAGES = ImageLimits(
+    formats=_FORMATS,
+    transports=("url", "base64"),
+    max_bytes=30 * 1024 * 1024 - 1,
+    max_side=5999,
+    min_side=301,
+)
+IMAGES_15 = ImageLimits(  # ref §3.2: "1.5 pro adds HEIC/HEIF"
+    formats=(*_FORMATS, "heic", "heif"),
+    transports=("url", "base64"),
+    max_bytes=30 * 1024 * 1024 - 1,
+    max_side=5999,
+    min_side=301,
+)
+MIN_IMAGE_RATIO, MAX_IMAGE_RATIO = 0.4, 2.5
+
+#: Body params (``--param NAME=VALUE``) each model takes (ref §3.2, "new method" and top-level
+#: fields). camera_fixed: not on 2.x ([3P] rejected) and not in reference mode; draft: 1.5 pro.
+COMMON_PARAMS = frozenset(
+    {
+        "callback_url",
+        "return_last_frame",
+        "watermark",
+        "service_tier",
+        "execution_expires_after",
+        "endpoint_id",
+    }
+)
+
+
+def _variant(
+    resolutions: tuple[str, ...],
+    ratios: tuple[str, ...],
+    seconds: range,
+    sizes: Mapping[tuple[str, str], str],
+) -> Variant:
+    return Variant(
+        resolutions=resolutions,
+        aspect_ratios=ratios,
+        durations=Choices(tuple(seconds)),  # integer seconds (ref §3.2 "duration (int s)")
+        fps=FPS,
+        sizes={k: v for k, v in sizes.items() if k[0] in resolutions and k[1] in ratios},
+    )
+
+
+def _spec(
+    mode: Mode, variant: Variant, *, max_reference_images: int = 0, note: str = ""
+) -> ModeSpec:
+    return ModeSpec(
+        mode=mode, variants=(variant,), max_reference_images=max_reference_images, note=note
+    )
+
+
+_ALL = ("480p", "720p", "1080p")
+_D10 = range(2, 13)  # ref §3.2/§3.5: 1.0 series 2–12 s
+_D15 = range(4, 13)  # ref §3.2/§3.5: 1.5 pro 4–12 s (−1 "model chooses" is not exposed)
+_D20 = range(4, 16)  # ref §3.5 [3P]: 2.x 4–15 s
+
+# ref §3.2: T2V on 1.0 defaults to 16:9 (no adaptive); image modes default to adaptive.
+_T2V_10 = RATIOS
+_IMG = (ADAPTIVE, *RATIOS)
+
+
+def _model(
+    model_id: str,
+    aliases: tuple[str, ...],
+    title: str,
+    modes: tuple[ModeSpec, ...],
+    *,
+    default_resolution: str,
+    audio: Audio = Audio.NONE,
+    seed: bool = True,
+    images: ImageLimits = IMAGES,
+    notes: str = "",
+) -> ModelInfo:
+    has_adaptive = any(ADAPTIVE in v.aspect_ratios for s in modes for v in s.variants)
+    return ModelInfo(
+        id=model_id,
+        aliases=aliases,
+        title=title,
+        modes=modes,
+        default_duration=5,  # Ark's default duration (ref §3.4 example: "5 s at 720p")
+        default_resolution=default_resolution,
+        # "adaptive" where the model has it: image modes then follow the image (Ark's default),
+        # and text modes without it fall back to their first ratio, 16:9 (ref §3.2 `ratio`).
+        default_aspect_ratio=ADAPTIVE if has_adaptive else "16:9",
+        default_fps=24,
+        supports_seed=seed,  # ref §3.2: seed −1 … 2^32−1; [3P] rejected on 2.0
+        audio=audio,
+        images=images,
+        url_lifetime_s=URL_LIFETIME_S,
+        notes=notes,
+    )
+
+
+# Seed 003 lists the seven ids; ref §3.5 gives their modes, resolutions and durations.
+LITE_T2V = _model(
+    "doubao-seedance-1-0-lite-t2v-250428",
+    ("seedance-1.0-lite-t2v", "seedance-1-0-lite-t2v-250428"),
+    "Seedance 1.0 lite, text to video",
+    (_spec(Mode.T2V, _variant(_ALL, _T2V_10, _D10, _SIZES_10)),),
+    default_resolution="720p",  # ref §3.2: "Default 720p for lite and 1.5 pro"
+)
+LITE_I2V = _model(
+    "doubao-seedance-1-0-lite-i2v-250428",
+    ("seedance-1.0-lite-i2v", "seedance-1-0-lite-i2v-250428"),
+    "Seedance 1.0 lite, image to video",
+    (
+        _spec(Mode.I2V, _variant(_ALL, _IMG, _D10, _SIZES_10)),
+        _spec(Mode.FIRST_LAST, _variant(_ALL, _IMG, _D10, _SIZES_10)),
+        # ref §3.2: 1–4 reference images, only on 1.0-lite-i2v; no 1080p, no adaptive.
+        _spec(
+            Mode.REFERENCE,
+            _variant(("480p", "720p"), RATIOS, _D10, _SIZES_10),
+            max_reference_images=4,
+            note="no camera_fixed in reference mode",
+        ),
+    ),
+    default_resolution="720p",
+)
+PRO = _model(
+    "doubao-seedance-1-0-pro-250528",
+    ("seedance-1.0-pro", "seedance-1-0-pro-250528"),
+    "Seedance 1.0 pro",
+    (
+        _spec(Mode.T2V, _variant(_ALL, _T2V_10, _D10, _SIZES_10)),
+        _spec(Mode.I2V, _variant(_ALL, _IMG, _D10, _SIZES_10)),
+        _spec(Mode.FIRST_LAST, _variant(_ALL, _IMG, _D10, _SIZES_10)),
+    ),
+    default_resolution="1080p",  # ref §3.2: "1080p for pro and pro-fast"
+)
+PRO_FAST = _model(
+    "doubao-seedance-1-0-pro-fast-251015",
+    ("seedance-1.0-pro-fast", "seedance-1-0-pro-fast-251015"),
+    "Seedance 1.0 pro fast",
+    (
+        _spec(Mode.T2V, _variant(_ALL, _T2V_10, _D10, _SIZES_10)),
+        _spec(Mode.I2V, _variant(_ALL, _IMG, _D10, _SIZES_10)),  # ref §3.5: "T2V, first only"
+    ),
+    default_resolution="1080p",
+)
+PRO_15 = _model(
+    "doubao-seedance-1-5-pro-251215",
+    ("seedance-1.5-pro", "seedance-1-5-pro-251215"),
+    "Seedance 1.5 pro (with audio)",
+    (
+        _spec(Mode.T2V, _variant(_ALL, _IMG, _D15, _SIZES_15)),
+        _spec(Mode.I2V, _variant(_ALL, _IMG, _D15, _SIZES_15)),
+        _spec(Mode.FIRST_LAST, _variant(_ALL, _IMG, _D15, _SIZES_15)),
+    ),
+    default_resolution="720p",
+    audio=Audio.OPTIONAL,  # ref §3.2 generate_audio: default true, 1.5 pro / 2.x only
+    images=IMAGES_15,
+    notes="1080p per the newer BytePlus pixel table (older text: 480p/720p only). "
+    "--param draft=true renders a cheap 480p preview.",
+)
+_V2_MODES_NOTE = "[3P] reference: up to 9 images; a first frame cannot be mixed with references"
+V2 = _model(
+    "doubao-seedance-2-0-260128",
+    ("seedance-2.0", "dreamina-seedance-2-0-260128"),
+    "Seedance 2.0 [3P limits]",
+    (
+        _spec(Mode.T2V, _variant(_ALL, _IMG, _D20, _SIZES_15)),
+        _spec(Mode.I2V, _variant(_ALL, _IMG, _D20, _SIZES_15)),
+        _spec(Mode.FIRST_LAST, _variant(_ALL, _IMG, _D20, _SIZES_15)),
+        _spec(
+            Mode.REFERENCE,
+            _variant(_ALL, _IMG, _D20, _SIZES_15),
+            max_reference_images=9,
+            note=_V2_MODES_NOTE,
+        ),
+    ),
+    default_resolution="720p",
+    audio=Audio.OPTIONAL,
+    seed=False,  # [3P]: seed, camera_fixed and frames are rejected on 2.0
+    notes="4k is reported [3P] but not offered here.",
+)
+V2_FAST = _model(
+    "doubao-seedance-2-0-fast-260128",
+    ("seedance-2.0-fast", "dreamina-seedance-2-0-fast-260128"),
+    "Seedance 2.0 fast [3P limits]",
+    (
+        _spec(Mode.T2V, _variant(("480p", "720p"), _IMG, _D20, _SIZES_15)),
+        _spec(Mode.I2V, _variant(("480p", "720p"), _IMG, _D20, _SIZES_15)),
+        _spec(Mode.FIRST_LAST, _variant(("480p", "720p"), _IMG, _D20, _SIZES_15)),
+        _spec(
+            Mode.REFERENCE,
+            _variant(("480p", "720p"), _IMG, _D20, _SIZES_15),
+            max_reference_images=9,
+            note=_V2_MODES_NOTE,
+        ),
+    ),
+    default_resolution="720p",
+    audio=Audio.OPTIONAL,
+    seed=False,
+)
+
+MODELS: tuple[ModelInfo, ...] = (PRO, PRO_FAST, LITE_T2V, LITE_I2V, PRO_15, V2, V2_FAST)
+
+#: Which optional body params each model takes (beyond COMMON_PARAMS).
+EXTRA_PARAMS: dict[str, frozenset[str]] = {
+    LITE_T2V.id: frozenset({"camera_fixed"}),
+    LITE_I2V.id: frozenset({"camera_fixed"}),
+    PRO.id: frozenset({"camera_fixed"}),
+    PRO_FAST.id: frozenset({"camera_fixed"}),
+    PRO_15.id: frozenset({"camera_fixed", "draft"}),
+    V2.id: frozenset(),
+    V2_FAST.id: frozenset(),
+}
+
+#: ref §3.1: BytePlus ModelArk ids: no "doubao-" prefix for 1.x, "dreamina-" for 2.x [3P].
+BYTEPLUS_IDS: dict[str, str] = {
+    m.id: ("dreamina-" if m in (V2, V2_FAST) else "") + m.id.removeprefix("doubao-") for m in MODELS
+}
+
+PROVIDER_INFO = ProviderInfo(
+    name=PROVIDER,
+    title="Seedance on Volcengine Ark / BytePlus ModelArk",
+    default_model=PRO.id,  # T2V, first frame and first+last: the widest 1.x model (ref §3.5)
+    aliases=("ark", "doubao"),
+    credential_env=(("ARK_API_KEY",),),  # ref §3.1: Authorization: Bearer $ARK_API_KEY
+    base_url=DEFAULT_BASE_URL,
+    poll_interval_s=5.0,
+    # ref §5: tasks "can sit in queued for a long time"; 15 minutes before reelkit stops waiting
+    # (the task keeps running; `reelkit jobs resume` picks it up).
+    timeout_s=900.0,
+    homepage="https://www.volcengine.com/docs/82379",
+    notes="BytePlus ModelArk: set REELKIT_SEEDANCE_BASE_URL="
+    + BYTEPLUS_BASE_URL
+    + " (ids are mapped).",
+)

@@ -1,0 +1,173 @@
+"""Parse Ark's create / get / delete answers (ref §3.3 error body, §3.4 task, §3.6 codes)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+import httpx
+
+from reelkit.capabilities import ModelInfo
+from reelkit.errors import (
+    AuthenticationFailed,
+    ContentFiltered,
+    ProviderError,
+    RateLimited,
+    ReelkitError,
+    ResponseFormatError,
+)
+from reelkit.models import Asset, Failed, JobHandle, JobStatus, Queued, Running, Succeeded
+from reelkit.wire import (
+    error_for_status,
+    expires_after,
+    parse_timestamp,
+    read_json,
+    require,
+    retry_after_seconds,
+)
+
+from .capabilities import PROVIDER, URL_LIFETIME_S
+
+# ref §3.6: 429 codes that clear up by waiting. QuotaExceeded is "too many queued tasks" (or a
+# spent free quota, which waiting does not fix; the core's retry budget bounds that case).
+RATE_LIMIT_CODES = (
+    "RateLimitExceeded",
+    "ModelAccountRpmRateLimitExceeded",
+    "APIAccountRpmRateLimitExceeded",
+    "QuotaExceeded",
+    "ServerOverloaded",
+)
+HINTS = {
+    "ModelNotOpen": "activate the model in the Ark console",
+    "AccountOverdueError": "the account is in arrears",
+    "SetLimitExceeded": "the model was paused by Safe Experience Mode; raise the cap in the console",
+}
+#: Task fields worth keeping as result metadata (ref §3.4).
+METADATA_KEYS = (
+    "seed",
+    "resolution",
+    "ratio",
+    "duration",
+    "frames",
+    "framespersecond",
+    "generate_audio",
+    "draft",
+    "service_tier",
+    "revised_prompt",
+    "usage",
+)
+
+
+def is_moderation(code: str) -> bool:
+    # ref §3.6: Input{Text,Image,Video}SensitiveContentDetected, OutputVideoSensitiveContentDetected
+    return "SensitiveContentDetected" in code
+
+
+def ark_error(response: httpx.Response) -> ReelkitError:
+    """The typed error for a non-2xx Ark answer, read from ``{"error": {code, message}}``."""
+    try:
+        body = read_json(response, PROVIDER)
+    except ProviderError:
+        return error_for_status(response, PROVIDER)
+    error = body.get("error") if isinstance(body, Mapping) else None
+    if not isinstance(error, Mapping):
+        return error_for_status(response, PROVIDER)
+    code = str(error.get("code") or "")
+    message = str(error.get("message") or code or f"HTTP {response.status_code}")
+    if code in HINTS:
+        message = f"{message} ({HINTS[code]})"
+    status = response.status_code
+    if is_moderation(code):
+        return ContentFiltered(message, provider=PROVIDER, code=code, reasons=(code,))
+    if code.startswith(RATE_LIMIT_CODES):
+        return RateLimited(
+            message, provider=PROVIDER, code=code, retry_after=retry_after_seconds(response)
+        )
+    if status == 401 or (status == 403 and code not in HINTS):
+        return AuthenticationFailed(f"{PROVIDER}: {message} [{code or status}]")
+    # The SDK obeys a server's "x-should-retry" (ref §3.3); so does reelkit.
+    should_retry = response.headers.get("x-should-retry", "").lower()
+    retryable = (
+        status in (408, 409) or status >= 500 if not should_retry else should_retry == "true"
+    )
+    return ProviderError(
+        message, provider=PROVIDER, code=code or None, status=status, retryable=retryable
+    )
+
+
+def _body(response: httpx.Response) -> Mapping[str, Any]:
+    if not response.is_success:
+        raise ark_error(response)
+    body = read_json(response, PROVIDER)
+    if not isinstance(body, Mapping):
+        raise ResponseFormatError(PROVIDER, "id", status=response.status_code)
+    return body
+
+
+def parse_create(model: ModelInfo, response: httpx.Response) -> JobHandle:
+    body = _body(response)
+    task_id = require(body, "id", PROVIDER, status=response.status_code)
+    return JobHandle(provider=PROVIDER, model=model.id, task_id=str(task_id))
+
+
+def _assets(task: Mapping[str, Any], video_url: str) -> tuple[Asset, ...]:
+    # URLs live 24 h from when the task finished (ref §3.4); fall back to "now".
+    finished = parse_timestamp(task.get("updated_at"))
+    expires = expires_after(URL_LIFETIME_S, start=finished)
+    assets = [Asset(url=video_url, kind="video", mime_type="video/mp4", expires_at=expires)]
+    content = task.get("content")
+    last_frame = content.get("last_frame_url") if isinstance(content, Mapping) else None
+    if last_frame:  # ref §3.2 return_last_frame: a PNG without watermark
+        assets.append(
+            Asset(url=str(last_frame), kind="last_frame", mime_type="image/png", expires_at=expires)
+        )
+    return tuple(assets)
+
+
+def task_status(task: Mapping[str, Any], status_code: int | None = None) -> JobStatus:
+    """Map a task object (GET answer or callback body) to a reelkit status."""
+    status = str(require(task, "status", PROVIDER, status=status_code))
+    if status == "queued":
+        return Queued()
+    if status == "running":
+        return Running()
+    if status == "succeeded":
+        content = task.get("content")
+        url = content.get("video_url") if isinstance(content, Mapping) else None
+        if not url:
+            return Failed(message="succeeded without a video_url", code="no_video")
+        metadata = {k: task[k] for k in METADATA_KEYS if task.get(k) is not None}
+        # cast: the core's `converter=tuple` hides the element type from mypy.
+        return Succeeded(assets=cast(Any, _assets(task, str(url))), metadata=metadata)
+    if status == "failed":
+        raw = task.get("error")
+        error: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        code = str(error.get("code") or "failed")
+        message = str(error.get("message") or "the task failed")
+        filtered = is_moderation(code)
+        return Failed(
+            message=message, code=code, filtered=filtered, reasons=(code,) if filtered else ()
+        )
+    if status == "cancelled":
+        return Failed(message="cancelled while queued", code="cancelled")
+    if status == "expired":
+        return Failed(
+            message="expired before it ran (execution_expires_after); submit it again",
+            code="expired",
+        )
+    return Running()  # a status added later: keep polling, bounded by the core's deadline
+
+
+def parse_get(job: JobHandle, response: httpx.Response) -> JobStatus:
+    if response.status_code == 404:
+        error = ark_error(response)
+        # ref §3.1: tasks are kept 7 days (24 h per the CN guide), then they are gone for good.
+        return Failed(message=f"task {job.task_id} not found: {error.message}", code="not_found")
+    return task_status(_body(response), response.status_code)
+
+
+def parse_delete(job: JobHandle, response: httpx.Response) -> JobStatus:
+    if not response.is_success:
+        # ref §3.1: a running or already cancelled task cannot be deleted.
+        raise ark_error(response)
+    return Failed(message="cancelled", code="cancelled")
