@@ -290,3 +290,18 @@ def test_extension_without_a_source() -> None:
     with pytest.raises(InvalidRequest) as err:
         translate("veo-3.1-generate-preview", request)
     assert err.value.field == "continue_from"
+
+
+def test_extension_from_a_bare_file_uri() -> None:
+    # `-p veo --continue-from <uri>`: the journal does not know it, so task_id is the URI itself.
+    request = VideoRequest(
+        prompt="more",
+        mode=Mode.EXTEND,
+        duration=8,
+        aspect_ratio="9:16",
+        resolution="720p",
+        continue_from=SourceJob(task_id=URI),
+    )
+    body = translate("veo-3.1-generate-preview", request)["body"]
+    assert body["instances"][0]["video"]["uri"] == URI
+    assert body["parameters"]["aspectRatio"] == "9:16"

@@ -88,7 +88,8 @@ def _model(
         default_duration=5,  # [seed] "Default Duration 5s" (the SDK's own default is 8)
         default_resolution="480p",  # [ref §2.2] the API's default resolution
         default_aspect_ratio="16:9",  # [ref §2.2] default 16:9
-        fps_settable=False,  # [ref §2.2] no fps field
+        # [ref §2.2] no fps field; xAI does not document the frame rate (24 is assumed).
+        fps_settable=False,
         supports_seed=False,  # [ref §2.2] no seed field
         supports_negative_prompt=False,  # [ref §2.2] no negative prompt field
         audio=Audio.OPTIONAL,  # [ref §2.2] generate_audio: bool, default true
@@ -111,11 +112,11 @@ BASE_MODEL = _model(
             max_reference_images=MAX_REFERENCE_IMAGES,
             # [ref §2.2] `image` + `reference_images` → 400 on the base model.
             accepts_first_frame=False,
-            note="refer to the images in the prompt as <IMAGE_1>, <IMAGE_2>, …",
+            note="refer to the images in the prompt as `<IMAGE_1>`, `<IMAGE_2>`, …",
         ),
         *_edit_modes(),
     ),
-    notes="A first frame together with reference images is refused (HTTP 400).",
+    notes="— a first frame together with reference images is refused (HTTP 400).",
 )
 
 GROK_15 = _model(
@@ -133,11 +134,11 @@ GROK_15 = _model(
             max_reference_images=MAX_REFERENCE_IMAGES,
             # [ref §2.2] on 1.5, `image` with references pins the first frame (SDK docstring).
             accepts_first_frame=True,
-            note="refer to the images as <IMAGE_1>…; params reference_audios: preset voices",
+            note="refer to the images as `<IMAGE_1>`, …; params reference_audios: preset voices",
         ),
         *_edit_modes(),
     ),
-    notes="params: keyframes (≤4 of {url, timestamp_s}), reference_audios (≤3 voice ids).",
+    notes="— params: keyframes (≤4 of {url, timestamp_s}), reference_audios (≤3 voice ids).",
 )
 
 PROVIDER = ProviderInfo(

@@ -43,10 +43,8 @@ URL_LIFETIME_S = 2 * 24 * 3600.0  # [ref §0.6, §1.7] outputs are kept 2 days
 # Up to 20 MB (Veo 2 model card). Formats: the documented examples use PNG and JPEG.
 IMAGES = ImageLimits(formats=("jpeg", "png"), transports=("base64",), max_bytes=20 * 1000 * 1000)
 
-_NOTE_SEED = (
-    "The Gemini API refuses seed, generateAudio and fps (google-genai 2.34 raises before "
-    "sending); they are dropped with an adjustment."  # [ref §0.4, §1.2]
-)
+# [ref §0.4, §1.2] google-genai 2.34 refuses seed, generate_audio and fps before sending.
+_NOTE_SEED = "seed, fps and an audio switch are Vertex-only: dropped with an adjustment."
 
 
 def _veo31_variants(*, four_k: bool) -> tuple[Variant, ...]:
@@ -120,7 +118,7 @@ def _veo31(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
         audio=Audio.ALWAYS,  # [ref §0.4, seed] audio is always on for Veo 3/3.1
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
-        notes="Prompt limit 1,024 tokens [ref §1.2]. " + _NOTE_SEED,
+        notes="— prompts up to 1,024 tokens; " + _NOTE_SEED,  # [ref §1.2]
     )
 
 
@@ -146,7 +144,7 @@ def _veo31_lite() -> ModelInfo:
         audio=Audio.ALWAYS,  # [ref §0.4] audio always on for Veo 3.x
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
-        notes="No 4k, no reference images, no extension [ref §1.3]. " + _NOTE_SEED,
+        notes="— no 4k, no reference images, no extension; " + _NOTE_SEED,  # [ref §1.3]
     )
 
 
@@ -179,7 +177,7 @@ def _veo30(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
         audio=Audio.ALWAYS,  # [ref §0.4] audio always on for Veo 3
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
-        notes="Marked deprecated in the Gemini docs [ref §1.3]. " + _NOTE_SEED,
+        notes="— marked deprecated in the Gemini docs; " + _NOTE_SEED,  # [ref §1.3]
     )
 
 
@@ -204,7 +202,7 @@ def _veo20() -> ModelInfo:
         audio=Audio.NONE,  # [ref §1.3] silent
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
-        notes="Marked deprecated in the Gemini docs [ref §1.3]. " + _NOTE_SEED,
+        notes="— marked deprecated in the Gemini docs; " + _NOTE_SEED,  # [ref §1.3]
     )
 
 

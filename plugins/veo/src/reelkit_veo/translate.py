@@ -223,6 +223,8 @@ def _from_job(src: SourceJob, *, now: datetime) -> ExtensionSource:
         )
     data = src.data or {}
     uri = src.video_url or data.get("video_uri")
+    if not uri and src.task_id.startswith(("https://", "http://")):
+        uri = src.task_id  # `-p veo --continue-from https://…/files/abc:download?alt=media`
     if not uri:
         raise InvalidRequest(
             "continue_from", f"job {label} has no video URI yet; wait until it has succeeded"
