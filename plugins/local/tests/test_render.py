@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from reelkit_local.render import RenderSpec, frame_count, render_mp4
 
 pytestmark = pytest.mark.slow
@@ -162,7 +163,13 @@ def test_an_unreadable_image_fails_cleanly(tmp_path: Path) -> None:
     ],
 )
 def test_spec_rejects_what_cannot_render(kwargs: dict[str, object], message: str) -> None:
-    values: dict[str, object] = {"prompt": "x", "duration": 1.0, "fps": 24, "width": 320, "height": 240}
+    values: dict[str, object] = {
+        "prompt": "x",
+        "duration": 1.0,
+        "fps": 24,
+        "width": 320,
+        "height": 240,
+    }
     values.update(kwargs)
     with pytest.raises(ValueError, match=message):
         RenderSpec(**values)  # type: ignore[arg-type]

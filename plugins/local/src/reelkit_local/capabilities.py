@@ -31,8 +31,7 @@ PROVIDER = ProviderInfo(
     base_url=BASE_URL,  # served by reelkit_local.transport, never by the network
     # A render takes seconds, not minutes: poll often so `generate` returns promptly.
     poll_interval_s=0.2,
-    timeout_s=120.0,
-    homepage="https://github.com/reelkit/reelkit/blob/main/docs/providers/local.md",
+    timeout_s=300.0,  # a 30 s 1080p cross-fade takes about a minute on two busy cores
     notes=(
         "Renders a real H.264 MP4 on this machine without network or keys: an animated title "
         "card of the prompt, a Ken Burns move over a first frame, or a cross-fade from a first "

@@ -515,7 +515,9 @@ class _Camera:
         cw, ch = self.width * _ZOOM / zoom, self.height * _ZOOM / zoom
         cx = pw / 2 + pan[0] * (pw - cw) / 2
         cy = ph / 2 + pan[1] * (ph - ch) / 2
-        box = (cx - cw / 2, cy - ch / 2, cx + cw / 2, cy + ch / 2)
+        # Clamped: float error must never push the box a hair outside the picture.
+        left, top = max(0.0, cx - cw / 2), max(0.0, cy - ch / 2)
+        box = (left, top, min(float(pw), left + cw), min(float(ph), top + ch))
         return self.picture.resize((self.width, self.height), Image.Resampling.BILINEAR, box=box)
 
 

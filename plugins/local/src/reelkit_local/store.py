@@ -129,6 +129,7 @@ class RenderStore:
                 state = "queued" if progress is None else "running"
                 return Status(state=state, spec=spec, progress=progress)
             # Nobody is rendering it: its process died. Render again (free, deterministic).
+            self._sweep(render_id)
             self._start_locked(render_id, spec)
             return Status(state="queued", spec=spec, progress=0.0, restarted=True)
 
@@ -165,6 +166,15 @@ class RenderStore:
         if self.video_path(render_id).exists():
             return Status(state="succeeded", spec=spec, progress=1.0)
         return None
+
+    def _sweep(self, render_id: str) -> None:
+        """Remove half-written videos a dead renderer left (a live one keeps its file fresh)."""
+        for part in self.directory.glob(f".{render_id}.mp4.*.part"):
+            try:
+                if time.time() - part.stat().st_mtime > BEAT_STALE:
+                    part.unlink()
+            except OSError:
+                pass  # gone already, or not ours to remove
 
     def _beat(self, render_id: str) -> dict[str, Any] | None:
         beat = _read_json(self.beat_path(render_id))
