@@ -23,13 +23,12 @@ _EXPORTS: dict[str, str] = {
     "submit": "reelkit.api",
     "resume": "reelkit.api",
     "providers": "reelkit.api",
-    "capabilities": "reelkit.api",
     "Client": "reelkit.client",
     "AsyncClient": "reelkit.client",
     "Job": "reelkit.client",
     "AsyncJob": "reelkit.client",
-    "clamp": "reelkit.clamp",
-    "infer_mode": "reelkit.clamp",
+    "clamp": "reelkit.clamping",
+    "infer_mode": "reelkit.clamping",
     # hooks
     "hookimpl": "reelkit.hookspecs",
     "hookspec": "reelkit.hookspecs",
@@ -82,7 +81,19 @@ _EXPORTS: dict[str, str] = {
     "PluginError": "reelkit.errors",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [*sorted(_EXPORTS), "capabilities", "__version__"]
+
+# The submodule ``reelkit.capabilities`` (the records) and the verb ``reelkit.capabilities()``
+# share a name. Importing the submodule here, first, lets the function defined below win for
+# good: Python sets the parent's attribute only when a submodule is first imported.
+from . import capabilities as _capability_records  # noqa: E402
+
+
+def capabilities(provider: str, model: str | None = None) -> list[_capability_records.ModelInfo]:
+    """What a provider's models accept (no network). See ``Client.capabilities``."""
+    from .api import capabilities as impl
+
+    return impl(provider, model)
 
 
 def __getattr__(name: str) -> Any:
@@ -99,7 +110,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .api import capabilities, generate, plan, providers, resume, submit
+    from .api import generate, plan, providers, resume, submit
     from .capabilities import (
         Audio,
         Choices,
@@ -111,7 +122,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         Range,
         Variant,
     )
-    from .clamp import clamp, infer_mode
+    from .clamping import clamp, infer_mode
     from .client import AsyncClient, AsyncJob, Client, Job
     from .errors import (
         AuthenticationFailed,

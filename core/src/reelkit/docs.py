@@ -30,7 +30,8 @@ def capability_rows(model: ModelInfo) -> list[dict[str, str]]:
                     "resolutions": ", ".join(variant.resolutions),
                     "aspect_ratios": ", ".join(variant.aspect_ratios),
                     "durations": variant.durations.describe(),
-                    "fps": ", ".join(map(str, variant.fps)) + ("" if model.fps_settable else " (fixed)"),
+                    "fps": ", ".join(map(str, variant.fps))
+                    + ("" if model.fps_settable else " (fixed)"),
                     "notes": "; ".join(notes),
                 }
             )
@@ -45,7 +46,9 @@ def model_dict(model: ModelInfo) -> dict[str, Any]:
         for variant, raw_variant in zip(spec.variants, raw.get("variants", [])):
             raw_variant["durations"] = variant.durations.describe()
             raw_variant["sizes"] = {
-                f"{r} {a}": variant.size_for(r, a) for r in variant.resolutions for a in variant.aspect_ratios
+                f"{r} {a}": variant.size_for(r, a)
+                for r in variant.resolutions
+                for a in variant.aspect_ratios
             }
     return _jsonable(data)
 
@@ -76,7 +79,9 @@ def capability_table(provider: ProviderInfo, models: list[ModelInfo]) -> str:
     if provider.deprecation:
         out.append(f"- **Deprecation:** {provider.deprecation}")
     for model in models:
-        aliases = f" (aliases: {', '.join(f'`{a}`' for a in model.aliases)})" if model.aliases else ""
+        aliases = (
+            f" (aliases: {', '.join(f'`{a}`' for a in model.aliases)})" if model.aliases else ""
+        )
         out += ["", f"### `{model.id}`{aliases}", ""]
         if model.title or model.notes:
             out += [" ".join(x for x in (model.title, model.notes) if x), ""]

@@ -27,7 +27,7 @@ import httpx
 
 from . import redact
 from .capabilities import Mode, ModelInfo
-from .clamp import clamp
+from .clamping import clamp
 from .config import Settings
 from .effects import Fetch, Fetched, Flow, Send, Sleep
 from .errors import (
@@ -621,18 +621,28 @@ class Engine:
             f"job {record.id}: more than {MAX_REDIRECTS} redirects fetching the video"
         )
 
-    def download(self, job_id: str, output: str | os.PathLike[str] | None = None) -> Flow[JobRecord]:
+    def download(
+        self, job_id: str, output: str | os.PathLike[str] | None = None
+    ) -> Flow[JobRecord]:
         """Fetch a finished job's video (again), optionally to a new place."""
         record = self.journal.get(job_id)
         if record.state.pollable:
             record = yield from self.follow(job_id, download=False)
         if record.state not in (JobState.SUCCEEDED, JobState.DOWNLOADED):
-            raise InvalidRequest("job", f"job {record.id} is {record.state.value}: there is no video to download")
+            raise InvalidRequest(
+                "job", f"job {record.id} is {record.state.value}: there is no video to download"
+            )
         if output is not None:
             name = Path(record.output).name if record.output else f"{record.id}.mp4"
-            record = self.journal.update(record.id, output=str(_target(output, None, default_name=name)))
+            record = self.journal.update(
+                record.id, output=str(_target(output, None, default_name=name))
+            )
         provider = self.host.provider(record.provider)
-        return (yield from self._download(record, provider, self.settings.provider_config(provider.info)))
+        return (
+            yield from self._download(
+                record, provider, self.settings.provider_config(provider.info)
+            )
+        )
 
     def poll(self, job_id: str) -> Flow[JobRecord]:
         """One status check, recorded in the journal."""

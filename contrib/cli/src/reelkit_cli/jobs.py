@@ -39,7 +39,9 @@ def list_jobs(as_json: bool, limit: int | None) -> None:
     if not results:
         click.echo("no jobs yet")
     for r in results:
-        click.echo(f"{r.job_id}  {r.status:<10} {r.provider}/{r.model:<24} {r.duration}s {r.size}  {r.prompt[:40]!r}")
+        click.echo(
+            f"{r.job_id}  {r.status:<10} {r.provider}/{r.model:<24} {r.duration}s {r.size}  {r.prompt[:40]!r}"
+        )
 
 
 @jobs.command()
@@ -96,7 +98,9 @@ def wait(job: str, as_json: bool, timeout: float | None) -> None:
 
 @jobs.command()
 @click.argument("job", required=False)
-@click.option("--all", "all_jobs", is_flag=True, help="Every job that is still running or not downloaded.")
+@click.option(
+    "--all", "all_jobs", is_flag=True, help="Every job that is still running or not downloaded."
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--timeout", type=float)
 def resume(job: str | None, all_jobs: bool, as_json: bool, timeout: float | None) -> None:
@@ -112,9 +116,14 @@ def resume(job: str | None, all_jobs: bool, as_json: bool, timeout: float | None
         pending = [
             r.id for r in client.records() if r.state.pollable or r.state is JobState.SUCCEEDED
         ]
-        unknown = [r.id for r in client.records() if r.state in (JobState.PENDING, JobState.UNKNOWN)]
+        unknown = [
+            r.id for r in client.records() if r.state in (JobState.PENDING, JobState.UNKNOWN)
+        ]
     for job_id in unknown:
-        click.echo(f"reelkit: {job_id}: submit outcome unknown; not resubmitted (check the provider)", err=True)
+        click.echo(
+            f"reelkit: {job_id}: submit outcome unknown; not resubmitted (check the provider)",
+            err=True,
+        )
     if not pending:
         if as_json:
             emit_json([])

@@ -46,7 +46,11 @@ def _fail(exc: Exception, as_json: bool) -> None:
 
     code = exc.exit_code if isinstance(exc, ReelkitError) else 3
     if as_json:
-        payload = exc.to_dict() if isinstance(exc, ReelkitError) else {"error": type(exc).__name__, "message": str(exc)}
+        payload = (
+            exc.to_dict()
+            if isinstance(exc, ReelkitError)
+            else {"error": type(exc).__name__, "message": str(exc)}
+        )
         emit_json(payload)
     click.echo(f"reelkit: error: {exc}", err=True)
     sys.exit(code)
@@ -77,14 +81,22 @@ def request_options(func: F) -> F:
         click.option("--fps", type=int, help="Frames per second."),
         click.option("--seed", type=int),
         click.option("--negative-prompt"),
-        click.option("--audio/--no-audio", default=None, help="Ask for sound (where the model lets you choose)."),
+        click.option(
+            "--audio/--no-audio",
+            default=None,
+            help="Ask for sound (where the model lets you choose).",
+        ),
         click.option("--image", "first_frame", metavar="PATH|URL", help="First frame."),
-        click.option("--last-image", "--tail-image", "last_frame", metavar="PATH|URL", help="Last frame."),
+        click.option(
+            "--last-image", "--tail-image", "last_frame", metavar="PATH|URL", help="Last frame."
+        ),
         click.option("--reference-image", "reference_images", multiple=True, metavar="PATH|URL"),
         click.option("--video", metavar="PATH|URL", help="Source video to edit."),
         click.option("--continue-from", metavar="JOB", help="Extend an earlier job's video."),
         click.option("--remix", "remix_of", metavar="JOB", help="Remix an earlier job."),
-        click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Provider-specific value."),
+        click.option(
+            "--param", "params", multiple=True, metavar="KEY=VALUE", help="Provider-specific value."
+        ),
         click.option("--strict", is_flag=True, help="Refuse to adjust values: error instead."),
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
         click.option("-v", "--verbose", is_flag=True, help="Debug logging on stderr."),
@@ -110,12 +122,18 @@ def cli() -> None:
 @cli.command()
 @click.argument("prompt")
 @request_options
-@click.option("-o", "--output", metavar="PATH", help="File, or directory to put it in (default ./videos/).")
+@click.option(
+    "-o", "--output", metavar="PATH", help="File, or directory to put it in (default ./videos/)."
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
 @click.option("--no-wait", is_flag=True, help="Submit and return the job id at once.")
 @click.option("--timeout", type=float, help="Overall wait deadline in seconds.")
-@click.option("--force", is_flag=True, help="Submit even if an identical earlier job could be reused.")
-def generate(prompt: str, as_json: bool, verbose: bool, dry_run: bool, no_wait: bool, **kwargs: Any) -> None:
+@click.option(
+    "--force", is_flag=True, help="Submit even if an identical earlier job could be reused."
+)
+def generate(
+    prompt: str, as_json: bool, verbose: bool, dry_run: bool, no_wait: bool, **kwargs: Any
+) -> None:
     """Generate a video from PROMPT (and optional images)."""
     _configure_logging(verbose)
     options = _options(kwargs)
@@ -123,7 +141,11 @@ def generate(prompt: str, as_json: bool, verbose: bool, dry_run: bool, no_wait: 
     try:
         with _client(plugins=[reporter]) as client:
             if dry_run:
-                options.pop("output", None), options.pop("timeout", None), options.pop("force", None)
+                (
+                    options.pop("output", None),
+                    options.pop("timeout", None),
+                    options.pop("force", None),
+                )
                 _show_plan(client.plan(prompt, **options), as_json, reporter)
                 return
             if no_wait:
@@ -137,7 +159,9 @@ def generate(prompt: str, as_json: bool, verbose: bool, dry_run: bool, no_wait: 
     if as_json:
         emit_json(result.to_dict())
     elif no_wait:
-        click.echo(f"submitted {result.job_id} ({result.provider}/{result.model}, task {result.task_id})")
+        click.echo(
+            f"submitted {result.job_id} ({result.provider}/{result.model}, task {result.task_id})"
+        )
         click.echo(f"follow it with: reelkit jobs wait {result.job_id}")
     else:
         click.echo(summary(result))
@@ -172,7 +196,11 @@ def _show_plan(plan: Any, as_json: bool, reporter: Reporter) -> None:
         click.echo(f"{key}: {value}")
     if http["body"] is not None:
         click.echo("")
-        click.echo(json.dumps(http["body"], indent=2, ensure_ascii=False) if not isinstance(http["body"], str) else http["body"])
+        click.echo(
+            json.dumps(http["body"], indent=2, ensure_ascii=False)
+            if not isinstance(http["body"], str)
+            else http["body"]
+        )
 
 
 @cli.command()

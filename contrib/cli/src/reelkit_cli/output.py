@@ -30,7 +30,11 @@ def emit_json(data: Any) -> None:
 def summary(result: Any) -> str:
     """The text summary, in the shape of the Jimeng seed's "Generated Video" block."""
     duration = result.duration
-    seconds = f"{int(duration)}" if duration is not None and float(duration).is_integer() else f"{duration}"
+    seconds = (
+        f"{int(duration)}"
+        if duration is not None and float(duration).is_integer()
+        else f"{duration}"
+    )
     lines = [
         "Generated Video:",
         f"  {result.path or result.video_url}",
@@ -41,7 +45,8 @@ def summary(result: Any) -> str:
         f"- Resolution: {result.resolution} ({result.size}, {result.aspect_ratio})",
         f"- FPS: {result.fps}",
         f"- Save Path: {result.path or '(not downloaded)'}",
-        f"- Job: {result.job_id}" + (" (reused an identical earlier result)" if getattr(result, "reused", False) else ""),
+        f"- Job: {result.job_id}"
+        + (" (reused an identical earlier result)" if getattr(result, "reused", False) else ""),
     ]
     return "\n".join(lines)
 
@@ -65,7 +70,9 @@ class Reporter:
         if plan.notice:
             self._say(f"reelkit: {plan.notice}")
         for adjustment in plan.adjustments:
-            self._say(f"reelkit: warning: {adjustment.field}: {adjustment.requested} -> {adjustment.applied} ({adjustment.reason})")
+            self._say(
+                f"reelkit: warning: {adjustment.field}: {adjustment.requested} -> {adjustment.applied} ({adjustment.reason})"
+            )
 
     @hookimpl
     def reelkit_job_event(self, event: Any) -> None:
@@ -73,15 +80,24 @@ class Reporter:
             if event.data.get("notice"):
                 self._say(f"reelkit: {event.data['notice']}")
             for a in event.data.get("adjustments", ()):
-                self._say(f"reelkit: warning: {a['field']}: {a['requested']} -> {a['applied']} ({a['reason']})")
+                self._say(
+                    f"reelkit: warning: {a['field']}: {a['requested']} -> {a['applied']} ({a['reason']})"
+                )
         elif event.kind in ("reused", "resumed", "retry", "unknown", "timeout"):
             self._say(f"reelkit: {event.message}")
         elif event.kind == "submitted" and not self.quiet:
-            self._say(f"reelkit: job {event.job_id} submitted to {event.provider} ({event.message})")
+            self._say(
+                f"reelkit: job {event.job_id} submitted to {event.provider} ({event.message})"
+            )
         if self._progress is not None and self._task is not None:
             done = event.progress if event.progress is not None else None
-            label = {"polled": event.state.value if event.state else "", "downloading": "downloading"}.get(event.kind, event.kind)
-            self._progress.update(self._task, description=f"{event.provider}: {label}", completed=(done or 0) * 100)
+            label = {
+                "polled": event.state.value if event.state else "",
+                "downloading": "downloading",
+            }.get(event.kind, event.kind)
+            self._progress.update(
+                self._task, description=f"{event.provider}: {label}", completed=(done or 0) * 100
+            )
 
     @contextmanager
     def progress(self) -> Iterator[None]:
@@ -128,7 +144,9 @@ def providers_table(rows: Sequence[dict[str, Any]]) -> None:
     Console().print(table)
 
 
-def capabilities_table(provider: str, rows_per_model: Sequence[Sequence[dict[str, str]]], models: Sequence[Any]) -> None:
+def capabilities_table(
+    provider: str, rows_per_model: Sequence[Sequence[dict[str, str]]], models: Sequence[Any]
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -139,7 +157,14 @@ def capabilities_table(provider: str, rows_per_model: Sequence[Sequence[dict[str
         for column in ("mode", "resolutions", "aspect ratios", "durations", "fps", "notes"):
             table.add_column(column)
         for row in rows:
-            table.add_row(row["mode"], row["resolutions"], row["aspect_ratios"], row["durations"], row["fps"], row["notes"])
+            table.add_row(
+                row["mode"],
+                row["resolutions"],
+                row["aspect_ratios"],
+                row["durations"],
+                row["fps"],
+                row["notes"],
+            )
         console.print(table)
         extras = [
             f"seed: {'yes' if model.supports_seed else 'no'}",

@@ -297,7 +297,7 @@ def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Target
     if aspect_ratio is not None:
         _valid_aspect(aspect_ratio, spec)
     if request.size is not None:
-        size_res, size_ar = _size_to_geometry(request.size, spec)
+        size_res, size_ar = _size_to_geometry(request.size, spec, resolution, aspect_ratio)
         if resolution is not None and resolution.lower() != size_res.lower():
             raise InvalidRequest(
                 "size",
@@ -388,16 +388,29 @@ def _applied_audio(requested: bool | None, model: ModelInfo) -> bool | None:
     return requested
 
 
-def _size_to_geometry(size: str, spec: ModeSpec) -> tuple[str, str]:
+def _size_to_geometry(
+    size: str, spec: ModeSpec, resolution: str | None = None, aspect_ratio: str | None = None
+) -> tuple[str, str]:
     try:
         width, height = parse_size(size)
     except ValueError as exc:
         raise InvalidRequest("size", str(exc), allowed=_allowed_sizes(spec)) from None
-    for variant in spec.variants:  # the provider's own sizes first: "1792x1024" is sora's 1024p
-        for resolution in variant.resolutions:
-            for aspect_ratio in variant.aspect_ratios:
-                if _same_size(variant.size_for(resolution, aspect_ratio), size):
-                    return resolution, aspect_ratio
+    # The provider's own sizes first ("1792x1024" is sora's 1024p). Several labels can share one
+    # size (a symbolic "adaptive" renders as 16:9): prefer the one the caller also named.
+    matches = [
+        (r, a)
+        for variant in spec.variants
+        for r in variant.resolutions
+        for a in variant.aspect_ratios
+        if _same_size(variant.size_for(r, a), size)
+    ]
+    for r, a in matches:
+        if (resolution is None or r.lower() == resolution.lower()) and (
+            aspect_ratio is None or a == aspect_ratio
+        ):
+            return r, a
+    if matches:
+        return matches[0]
     ratio = Fraction(width, height).limit_denominator(32)
     return f"{min(width, height)}p", f"{ratio.numerator}:{ratio.denominator}"
 
