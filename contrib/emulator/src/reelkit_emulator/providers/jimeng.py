@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -807,31 +808,38 @@ def _verify(
         found = settings.candidates(access_key)
         return found[0] if found else None
 
-    common = {
-        "method": request.method,
-        "path": request.url.path,
-        "raw_query": request.url.query,
-        "headers": request.headers,
-        "body": body,
-    }
+    def attempt(lookup: Callable[[str], str | None]) -> None:
+        verify_signature(
+            method=request.method,
+            path=request.url.path,
+            raw_query=request.url.query,
+            headers=request.headers,
+            body=body,
+            secret_for=lookup,
+        )
+
     try:
-        verify_signature(**common, secret_for=secret_for)  # type: ignore[arg-type]
+        attempt(secret_for)
         return
     except GatewayError as first:
         error = first
-        if first.code == "SignatureDoesNotMatch" and keys:
-            for secret in settings.candidates(keys[0])[1:]:
-                try:
-                    verify_signature(**common, secret_for=lambda _ak, s=secret: s)  # type: ignore[arg-type]
-                    return
-                except GatewayError:
-                    pass
+    if error.code == "SignatureDoesNotMatch" and keys:
+        for secret in settings.candidates(keys[0])[1:]:
+            try:
+                attempt(functools.partial(_constant, secret))
+                return
+            except GatewayError:
+                pass
     raise Reject(
         json_response(
             gateway_error_body(error, action=action, version=version, request_id=new_request_id()),
             error.http_status,
         )
     )
+
+
+def _constant(value: str, _access_key: str) -> str:
+    return value
 
 
 def _business(error: BusinessError, headers: Mapping[str, str] | None = None) -> JSONResponse:

@@ -520,11 +520,11 @@ def validate_create(
                     f"content[{i}].role", f"must be one of {', '.join(_ROLES[kind])}, got {role!r}"
                 )
             if kind == "image_url":
-                ratio = _check_image_url(i, item, model)
+                image_ratio = _check_image_url(i, item, model)
                 if role in (None, "first_frame"):
-                    firsts.append(ratio)
+                    firsts.append(image_ratio)
                 elif role == "last_frame":
-                    lasts.append(ratio)
+                    lasts.append(image_ratio)
                 else:
                     refs["image_url"] += 1
             else:

@@ -393,6 +393,7 @@ def validate_generate(
 
     person = params.get("personGeneration")
     if person is not None:
+        allowed_people: tuple[str, ...]
         if model.family == "2.0":
             allowed_people = (
                 ("allow_all", "allow_adult", "dont_allow")
@@ -496,7 +497,7 @@ def _files(ctx: ProviderContext) -> dict[str, Task]:
 
 def _file_expired(ctx: ProviderContext, task: Task) -> bool:
     """Files live two days from generation, or from when an extension last referenced them."""
-    start = max(task.finished_at or task.created_at, task.extra.get("touched_at", 0.0))
+    start = max(task.finished_at or task.created_at, float(task.extra.get("touched_at", 0.0)))
     return ctx.now() - start > FILE_TTL_SECONDS
 
 
@@ -640,7 +641,7 @@ async def _redirected(request: Request, ctx: ProviderContext) -> Response:
 async def _download_log(request: Request, ctx: ProviderContext) -> Response:
     """``GET /veo/_emulator/downloads``: what every redirect target saw (for client tests)."""
     totals = {"redirects": 0, "served": 0, "key_forwarded": 0}
-    events = []
+    events: list[dict[str, Any]] = []
     for task in reversed(list(ctx.store)):  # oldest first
         log = task.extra.get("download_log")
         if log:
