@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Union
 
@@ -82,11 +82,15 @@ class Range:
         return self.min
 
 
+def _sorted_floats(values: Iterable[float]) -> tuple[float, ...]:
+    return tuple(sorted(float(x) for x in values))
+
+
 @frozen
 class Choices:
     """A discrete set of seconds; requests snap to the nearest value, a tie to the longer one."""
 
-    values: tuple[float, ...] = field(converter=lambda v: tuple(sorted(float(x) for x in v)))
+    values: tuple[float, ...] = field(converter=_sorted_floats)
 
     def __attrs_post_init__(self) -> None:
         if not self.values:

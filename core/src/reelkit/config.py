@@ -128,7 +128,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         import tomli as tomllib
     try:
         with path.open("rb") as f:
-            return tomllib.load(f)
+            data: dict[str, Any] = tomllib.load(f)
+            return data
     except tomllib.TOMLDecodeError as exc:
         raise InvalidRequest("config", f"{path} is not valid TOML: {exc}") from None
 

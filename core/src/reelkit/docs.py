@@ -41,16 +41,17 @@ def capability_rows(model: ModelInfo) -> list[dict[str, str]]:
 def model_dict(model: ModelInfo) -> dict[str, Any]:
     from .serialization import unstructure
 
-    data: dict[str, Any] = unstructure(model)
-    for spec, raw in zip(model.modes, data.get("modes", [])):
-        for variant, raw_variant in zip(spec.variants, raw.get("variants", [])):
+    data: dict[str, Any] = dict(unstructure(model))
+    for spec, raw in zip(model.modes, data.get("modes", []), strict=True):
+        for variant, raw_variant in zip(spec.variants, raw.get("variants", []), strict=True):
             raw_variant["durations"] = variant.durations.describe()
             raw_variant["sizes"] = {
                 f"{r} {a}": variant.size_for(r, a)
                 for r in variant.resolutions
                 for a in variant.aspect_ratios
             }
-    return _jsonable(data)
+    result: dict[str, Any] = _jsonable(data)
+    return result
 
 
 def _jsonable(value: Any) -> Any:
@@ -58,7 +59,7 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), str):
+    if hasattr(value, "value") and isinstance(value.value, str):
         return value.value
     if hasattr(value, "isoformat"):
         return value.isoformat()

@@ -290,7 +290,8 @@ class Engine:
         auth = self.host.call(provider, "reelkit_auth", credentials=credentials, config=config)
         if auth is None:
             return copy
-        return next(auth.sync_auth_flow(copy))
+        signed: httpx.Request = next(auth.sync_auth_flow(copy))
+        return signed
 
     # --- running -----------------------------------------------------------------------------
 
@@ -790,7 +791,7 @@ def _with_timeout(request: httpx.Request, config: ProviderConfig) -> httpx.Reque
 
 
 def _backoff(errors: int, interval: float) -> float:
-    base = max(interval, 1.0) * min(2 ** (errors - 1), 32)
+    base = max(interval, 1.0) * float(min(2 ** max(errors - 1, 0), 32))
     return min(base, 120.0) * (0.8 + 0.4 * random.random())
 
 

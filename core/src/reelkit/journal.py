@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import builtins
+
 import attrs
 
 from .errors import JobNotFound
@@ -197,7 +199,7 @@ class Journal:
 
     def list(
         self, *, limit: int | None = None, states: tuple[JobState, ...] = ()
-    ) -> list[JobRecord]:
+    ) -> builtins.list[JobRecord]:
         query = "SELECT * FROM jobs"
         args: list[Any] = []
         if states:
@@ -210,7 +212,7 @@ class Journal:
         with self._connect() as db:
             return [_record(r) for r in db.execute(query, args).fetchall()]
 
-    def by_fingerprint(self, fingerprint: str) -> list[JobRecord]:
+    def by_fingerprint(self, fingerprint: str) -> builtins.list[JobRecord]:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT * FROM jobs WHERE fingerprint = ? ORDER BY created_at DESC", (fingerprint,)

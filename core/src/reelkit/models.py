@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import enum
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Union
 
@@ -78,6 +78,10 @@ class Media:
         return "sha256:" + hashlib.sha256(self.data).hexdigest()
 
 
+def _media_tuple(items: Iterable[Media]) -> tuple[Media, ...]:
+    return tuple(items)
+
+
 @frozen(kw_only=True)
 class SourceJob:
     """An earlier job a request continues or remixes (``continue_from`` / ``remix_of``).
@@ -113,7 +117,7 @@ class VideoRequest:
     audio: bool | None = None
     first_frame: Media | None = None
     last_frame: Media | None = None
-    reference_images: tuple[Media, ...] = field(default=(), converter=tuple)
+    reference_images: tuple[Media, ...] = field(default=(), converter=_media_tuple)
     video: Media | None = None
     continue_from: SourceJob | None = None
     remix_of: SourceJob | None = None
@@ -229,9 +233,13 @@ class Running:
     poll_after: float | None = None
 
 
+def _asset_tuple(items: Iterable[Asset]) -> tuple[Asset, ...]:
+    return tuple(items)
+
+
 @frozen(kw_only=True)
 class Succeeded:
-    assets: tuple[Asset, ...] = field(converter=tuple)
+    assets: tuple[Asset, ...] = field(converter=_asset_tuple)
     # What the provider reports it actually made (duration, size, fps, seed, ...).
     metadata: Mapping[str, Any] = field(factory=dict)
 

@@ -36,8 +36,8 @@ def _scalar_union(t: Any) -> bool:
 converter.register_structure_hook_func(_scalar_union, lambda v, _: v)
 converter.register_unstructure_hook(datetime, lambda d: d.isoformat())
 converter.register_structure_hook(datetime, lambda v, _: datetime.fromisoformat(v))
-configure_tagged_union(Queued | Running | Succeeded | Failed, converter)  # type: ignore[arg-type]
-configure_tagged_union(Range | Choices, converter)  # type: ignore[arg-type]
+configure_tagged_union(Queued | Running | Succeeded | Failed, converter)
+configure_tagged_union(Range | Choices, converter)
 
 
 def unstructure(value: Any) -> Any:

@@ -151,7 +151,7 @@ def capabilities_table(
     from rich.table import Table
 
     console = Console()
-    for model, rows in zip(models, rows_per_model):
+    for model, rows in zip(models, rows_per_model, strict=True):
         aliases = f" (aliases: {', '.join(model.aliases)})" if model.aliases else ""
         table = Table(title=f"{provider} / {model.id}{aliases}")
         for column in ("mode", "resolutions", "aspect ratios", "durations", "fps", "notes"):
