@@ -191,3 +191,15 @@ def test_failed(fixture: str, code: str, filtered: bool, retryable: bool) -> Non
     assert status.retryable is retryable
     if filtered:
         assert status.reasons == (status.message,)
+
+
+def test_keys_in_any_message_are_masked() -> None:
+    from reelkit_grok.responses import scrub
+
+    assert scrub("bad token xai-AbCdEf1234567890 for team") == "bad token *** for team"
+    body = {
+        "error": {"code": "permission_denied", "message": "key xai-AbCdEf1234567890 is disabled"}
+    }
+    with pytest.raises(ProviderError) as err:
+        submit("t2v_base", 404, body)
+    assert "AbCdEf" not in str(err.value)

@@ -197,7 +197,7 @@ def test_operation_error() -> None:
     status = poll("poll_error.json")
     assert isinstance(status, Failed)
     assert status.code == "INVALID_ARGUMENT"
-    assert "usage policies" in status.message
+    assert status.message == "Request contains an invalid argument."
     assert not status.retryable
     internal = poll("poll_error_internal.json")
     assert isinstance(internal, Failed)

@@ -28,7 +28,7 @@ PROVIDER = "grok"
 USD_TICKS = 10_000_000_000  # [ref §2.3] 1 USD = 10^10 ticks
 # [ref §2.3] error.code values worth trying again: service_unavailable, internal_error.
 _RETRYABLE = frozenset({"service_unavailable", "internal_error", "unavailable", "internal"})
-_MODERATION = re.compile(r"moderat|content polic|safety|not allowed|inappropriate", re.IGNORECASE)
+_MODERATION = re.compile(r"moderat|content polic|usage polic|safety", re.IGNORECASE)
 _KEY = re.compile(r"(api key provided:\s*)\S+|xai-[A-Za-z0-9*._-]{4,}", re.IGNORECASE)
 _NO_CREDITS = re.compile(r"credits|spending limit|billing", re.IGNORECASE)
 
