@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +26,38 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def reelkit_emulator_config(cache_dir: Path) -> EmulatorConfig:
     return EmulatorConfig(cache_dir=cache_dir)
+
+
+@pytest.fixture
+def emulator_client(cache_dir: Path) -> Callable[..., httpx.AsyncClient]:
+    """``emulator_client(**config)`` -> an AsyncClient talking in-process (ASGITransport) to the
+    built-in fakes; ``client.app.state.emulator`` is the shared state."""
+
+    def make(**config: Any) -> httpx.AsyncClient:
+        app = create_app(EmulatorConfig(cache_dir=cache_dir, **config))
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://emu")
+        client.app = app  # type: ignore[attr-defined]
+        return client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def probe() -> Callable[[bytes], tuple[int, int, float]]:
+    """``probe(mp4_bytes) -> (width, height, seconds)``, decoded with PyAV."""
+
+    def run(data: bytes) -> tuple[int, int, float]:
+        import io
+
+        import av
+
+        with av.open(io.BytesIO(data)) as container:
+            stream = container.streams.video[0]
+            frames = sum(1 for _ in container.decode(stream))
+            fps = float(stream.average_rate or stream.base_rate or 1)
+            return stream.width, stream.height, frames / fps
+
+    return run
 
 
 # --- a minimal fake, to test the framework without any real provider's rules ----------------

@@ -60,6 +60,8 @@ class EmulatorConfig:
     slow_seconds: float = 1.0
     #: The ``Retry-After`` seconds a 429 fault carries.
     retry_after: int = 1
+    #: Server poll hint (ms) for fakes whose service sends one (sora's ``openai-poll-after-ms``).
+    poll_hint_ms: int = 250
     #: Frame rate of the served MP4s. Low keeps renders fast; ``None`` uses each provider's own
     #: output rate (24 fps for most). Duration and frame size always match the request.
     video_fps: int | None = 8

@@ -11,7 +11,7 @@ See ``contrib/emulator/FRAMEWORK.md``.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -47,6 +47,10 @@ def _check_kind(_: object, __: object, value: str) -> None:
         raise ValueError(f"endpoint kind must be one of {ENDPOINT_KINDS}, got {value!r}")
 
 
+def _methods(value: Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 @attrs.frozen
 class Endpoint:
     """One route of a fake. ``path`` is relative to the fake's prefix and may be ``""`` (the
@@ -54,8 +58,12 @@ class Endpoint:
 
     path: str
     handler: Handler
-    methods: tuple[str, ...] = attrs.field(default=("GET",), converter=tuple)
+    methods: tuple[str, ...] = attrs.field(default=("GET",), converter=_methods)
     kind: str = attrs.field(default="other", validator=_check_kind)
+
+
+def _endpoints(value: Iterable[Endpoint]) -> tuple[Endpoint, ...]:
+    return tuple(value)
 
 
 def default_fault_response(status: int, headers: Mapping[str, str]) -> Response:
@@ -68,7 +76,7 @@ class ProviderFake:
     """Everything the framework needs to serve one provider."""
 
     name: str
-    endpoints: Sequence[Endpoint] = attrs.field(converter=tuple)
+    endpoints: tuple[Endpoint, ...] = attrs.field(converter=_endpoints)
     #: Dummy credentials to export (env var -> value); any non-empty value is accepted.
     credentials: Mapping[str, str] = attrs.field(factory=dict)
     #: The provider's own body for an injected 429 / 500.

@@ -1,0 +1,460 @@
+"""Fake of Qiniu's OpenAI-compatible video API (``api.qnaigc.com/v1/videos``) under ``/qiniu``.
+
+Facts: seed ``002_19a87d1dc6dd2927.txt`` (the primary source) and
+``/work/shared/reference/openai-videos.md`` §2 (cited as §2.n). Serves ``POST /v1/videos``,
+``GET /v1/videos/{id}`` and ``POST /v1/videos/{id}/remix`` (sora models only); there is no
+``/content``: a completed task carries ``task_result.videos[].url``, a signed link valid 7 days.
+
+JSON only (§2.1); images and videos are URL (or raw base64) strings. Each model accepts only the
+parameters the seed lists for it ("支持模型"); ``seconds`` is a string; ``size`` is checked per
+model. For Kling ``size`` only picks the orientation and ``mode`` the resolution (std = 720p,
+pro = 1080p; kling-video-o1 always 1080p, seed FAQ), which decides the served MP4's frame size.
+Status words: initializing, queued, in_progress, downloading, uploading, completed, failed,
+cancelled (seed). No ``progress`` field (§2.3). Errors:
+``{"error": {"message", "type": "invalid_request_error", "code": "invalid_request"}}`` (§2.3).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reelkit_emulator.provider import Endpoint, ProviderContext, ProviderFake
+from reelkit_emulator.providers._openai import (
+    STATUS,
+    aspect_frame,
+    read_fields,
+    size_aspect,
+    task_error,
+    type_name,
+    unix,
+)
+from reelkit_emulator.responses import BodyError, Reject, bearer_token, is_json, json_response
+from reelkit_emulator.tasks import Phase, Task, VideoSpec
+
+MAX_PROMPT = 2500  # seed: 最大 2500 字符
+SORA_SIZES = ("1280x720", "720x1280")
+SORA_PRO_SIZES = (*SORA_SIZES, "1024x1792", "1792x1024")  # §2.2
+KLING_SIZES = ("1920x1080", "1080x1920", "1280x720", "720x1280", "1080x1080", "720x720")  # seed
+KLING_SECONDS = ("5", "10")
+KLING_V3_SECONDS = tuple(str(s) for s in range(3, 16))  # §2.2: "3"..."15"
+IMAGE_LIST_MAX = 7  # §2.2 (the seed's older text says 4, extra images ignored)
+#: seed: "生成的视频会在 7 天后过期"; the example's expires_at is completed_at + 1 day.
+URL_TTL = 7 * 86400.0
+EXPIRES_AFTER = 86400
+
+
+@attrs.frozen(kw_only=True)
+class Model:
+    """One model's rules: its parameters (besides model, prompt, seconds, size) and choices."""
+
+    fields: frozenset[str]
+    seconds: tuple[str, ...]
+    default_seconds: str
+    sizes: tuple[str, ...]
+    default_size: str
+    modes: tuple[str, ...] = ()
+    default_mode: str | None = None
+    needs_input_reference: bool = False
+    remix: bool = False
+    always_1080p: bool = False
+
+    @property
+    def kling(self) -> bool:
+        return bool(self.modes)
+
+
+_SORA = {"input_reference"}
+_KLING = {"input_reference", "image_tail", "negative_prompt", "mode"}
+_OMNI = {"image_list", "video_list", "mode"}
+_MOTION = {"sound", "image_url", "video_url", "character_orientation", "keep_original_sound"}
+
+MODELS: Mapping[str, Model] = {
+    # seed: seconds 4/8/12 (default 4), size 1280x720 / 720x1280 (default 720x1280), remix
+    "sora-2": Model(
+        fields=frozenset(_SORA),
+        seconds=("4", "8", "12"),
+        default_seconds="4",
+        sizes=SORA_SIZES,
+        default_size="720x1280",
+        remix=True,
+    ),
+    "sora-2-pro": Model(  # §2.2
+        fields=frozenset(_SORA),
+        seconds=("4", "8", "12"),
+        default_seconds="4",
+        sizes=SORA_PRO_SIZES,
+        default_size="720x1280",
+        remix=True,
+    ),
+    # seed: i2v only (input_reference required), image_tail for the last frame; §2.2 negative_prompt
+    "kling-v2-1": Model(
+        fields=frozenset(_KLING),
+        seconds=KLING_SECONDS,
+        default_seconds="5",
+        sizes=KLING_SIZES,
+        default_size="1920x1080",
+        modes=("std", "pro"),
+        default_mode="std",
+        needs_input_reference=True,
+    ),
+    "kling-v2-5-turbo": Model(
+        fields=frozenset(_KLING),
+        seconds=KLING_SECONDS,
+        default_seconds="5",
+        sizes=KLING_SIZES,
+        default_size="1920x1080",
+        modes=("std", "pro"),
+        default_mode="std",
+    ),
+    "kling-v2-6": Model(  # §2.2: adds sound and motion control
+        fields=frozenset(_KLING | _MOTION),
+        seconds=KLING_SECONDS,
+        default_seconds="5",
+        sizes=KLING_SIZES,
+        default_size="1920x1080",
+        modes=("std", "pro"),
+        default_mode="std",
+    ),
+    # seed: image_list (first_frame / end_frame), video_list (feature / base); only pro in practice
+    "kling-video-o1": Model(
+        fields=frozenset(_OMNI),
+        seconds=KLING_SECONDS,
+        default_seconds="5",
+        sizes=KLING_SIZES,
+        default_size="1920x1080",
+        modes=("std", "pro"),
+        default_mode="std",
+        always_1080p=True,
+    ),
+    "kling-v3": Model(  # §2.2
+        fields=frozenset({"input_reference", "sound", "mode"}),
+        seconds=KLING_V3_SECONDS,
+        default_seconds="5",
+        sizes=KLING_SIZES,
+        default_size="1920x1080",
+        modes=("std", "pro"),
+        default_mode="pro",
+    ),
+    "kling-v3-omni": Model(  # §2.2
+        fields=frozenset(_OMNI | {"multi_shot", "shot_type", "multi_prompt", "sound"}),
+        seconds=KLING_V3_SECONDS,
+        default_seconds="5",
+        sizes=KLING_SIZES,
+        default_size="1920x1080",
+        modes=("std", "pro"),
+        default_mode="pro",
+    ),
+}
+COMMON_FIELDS = frozenset({"model", "prompt", "seconds", "size"})
+
+
+# --- errors and credentials ------------------------------------------------------------------
+
+
+def error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    body = {
+        "error": {"message": message, "type": "invalid_request_error", "code": "invalid_request"}
+    }
+    return json_response(body, status, headers)
+
+
+def invalid(message: str, status: int = 400) -> Reject:
+    return Reject(error(status, message))
+
+
+def fault(status: int, headers: Mapping[str, str]) -> Response:
+    if status == 429:
+        body = {
+            "error": {
+                "message": "rate limit exceeded",
+                "type": "rate_limit_error",
+                "code": "rate_limit_exceeded",
+            }
+        }
+    else:
+        body = {
+            "error": {
+                "message": "internal server error",
+                "type": "server_error",
+                "code": "internal_error",
+            }
+        }
+    return json_response(body, status, headers)
+
+
+def expired() -> Response:
+    # Kodo's answer to a private link past its ``e=`` deadline (not in the seed; from Kodo's docs).
+    return json_response({"error": "token out of date"}, 401)
+
+
+def authenticate(request: Request) -> None:
+    # seed: "Authorization: Bearer <key>"; its kling examples send the bare key, which also works.
+    if not bearer_token(request, allow_bare=True):
+        raise invalid("invalid api key: missing Authorization header", 401)
+
+
+async def body_of(request: Request) -> dict[str, Any]:
+    if not is_json(request):  # §2.1: application/json only, no multipart
+        raise invalid("Content-Type must be application/json")
+    try:
+        return (await read_fields(request, allow_form=False)).values
+    except BodyError as exc:
+        raise invalid(str(exc)) from None
+
+
+# --- field rules -----------------------------------------------------------------------------
+
+
+def text(body: Mapping[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise invalid(f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        raise invalid(f"{name} must be a string, got {type_name(value)}")
+    if required and not value.strip():
+        raise invalid(f"{name} is required")
+    return value
+
+
+def choice(value: str, name: str, allowed: tuple[str, ...], model: str) -> str:
+    if value not in allowed:
+        raise invalid(f"invalid {name} {value!r} for model {model}; allowed: {', '.join(allowed)}")
+    return value
+
+
+def check_prompt(body: Mapping[str, Any]) -> str:
+    prompt = text(body, "prompt", required=True) or ""
+    if len(prompt) > MAX_PROMPT:
+        raise invalid(f"prompt is too long: {len(prompt)} characters, at most {MAX_PROMPT}")
+    return prompt
+
+
+def media_string(value: Any, name: str, *, base64_ok: bool = True) -> str:
+    """A URL, or raw base64 without a ``data:`` prefix (seed: image_list 说明)."""
+    if not isinstance(value, str) or not value:
+        raise invalid(f"{name} must be a non-empty string (an image URL or base64)")
+    if value.startswith(("http://", "https://")):
+        return value
+    if value.startswith("data:"):
+        raise invalid(f"{name}: send the base64 string without a data: prefix")
+    if not base64_ok:
+        raise invalid(f"{name} must be a publicly reachable http(s) URL")
+    return value
+
+
+def check_image_list(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    items = body.get("image_list")
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise invalid('image_list must be an array of objects like {"image": "<url>"}')
+    kept = items[:IMAGE_LIST_MAX]  # seed: images beyond the limit are ignored
+    types = []
+    for index, item in enumerate(kept):
+        media_string(item.get("image"), f"image_list[{index}].image")
+        kind = item.get("type")
+        if kind is not None and kind not in ("first_frame", "end_frame"):
+            raise invalid(
+                f"image_list[{index}].type must be first_frame or end_frame, got {kind!r}"
+            )
+        types.append(kind)
+    if types.count("first_frame") > 1 or types.count("end_frame") > 1:
+        raise invalid("image_list may hold at most one first_frame and one end_frame")
+    if "end_frame" in types and "first_frame" not in types:  # §2.2: end_frame cannot be used alone
+        raise invalid("image_list: an end_frame needs a first_frame")
+    return kept
+
+
+def check_video_list(body: Mapping[str, Any], images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    items = body.get("video_list")
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise invalid('video_list must be an array of objects like {"video_url": "<url>"}')
+    if len(items) > 1:  # seed: 至多仅支持上传 1 段视频
+        raise invalid(f"video_list holds at most 1 video, got {len(items)}")
+    for index, item in enumerate(items):
+        media_string(item.get("video_url"), f"video_list[{index}].video_url", base64_ok=False)
+        refer = item.get("refer_type", "base")
+        if refer not in ("feature", "base"):
+            raise invalid(f"video_list[{index}].refer_type must be feature or base, got {refer!r}")
+        sound = item.get("keep_original_sound")
+        if sound is not None and sound not in ("yes", "no"):
+            raise invalid(
+                f"video_list[{index}].keep_original_sound must be yes or no, got {sound!r}"
+            )
+        # seed: a video to edit (base) cannot be combined with first/end frames
+        if refer == "base" and any(i.get("type") for i in images):
+            raise invalid(
+                "video_list: a base video cannot be combined with first_frame/end_frame images"
+            )
+    return items
+
+
+def frame_size(model: Model, size: str, mode: str | None) -> str:
+    if not model.kling:
+        return size
+    short = 1080 if (model.always_1080p or mode == "pro") else 720
+    width, height = aspect_frame(size_aspect(size), short)
+    return f"{width}x{height}"
+
+
+# --- the video object ------------------------------------------------------------------------
+
+_ids = itertools.count()
+
+
+def new_id() -> str:
+    """``qvideo-<user>-<19-digit ns timestamp>`` (§2.1)."""
+    return f"qvideo-emulator-{time.time_ns() + next(_ids)}"
+
+
+def status_word(ctx: ProviderContext, task: Task) -> str:
+    """Running polls show in_progress, and near the end Qiniu's copy steps (seed status table)."""
+    if task.phase is not Phase.RUNNING:
+        return STATUS[task.phase]
+    store = ctx.store
+    running = max(1, store.polls_to_complete - 1 - store.queued_polls)
+    index = task.polls - store.queued_polls - 1
+    if index > 0 and index == running - 1:
+        return "uploading"
+    if index > 0 and index == running - 2:
+        return "downloading"
+    return "in_progress"
+
+
+def video_object(ctx: ProviderContext, request: Request, task: Task) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": task.id,
+        "object": "video",
+        "model": task.model,
+        "status": status_word(ctx, task),
+        "created_at": unix(task.created_at),
+        "updated_at": unix(task.updated_at),
+        "seconds": task.params["seconds"],
+        "size": task.params["size"],
+    }
+    if task.params.get("mode"):
+        body["mode"] = task.params["mode"]
+    if task.extra.get("remixed_from"):
+        body["remixed_from_video_id"] = task.extra["remixed_from"]
+    if task.phase.terminal:
+        body["completed_at"] = unix(task.finished_at)
+    if task.succeeded:
+        link = task.extra.get("link")
+        if link is None:
+            link = task.extra["link"] = ctx.media_link(request, task, "1.mp4")
+        body["expires_at"] = unix(task.finished_at) + EXPIRES_AFTER  # type: ignore[operator]
+        body["task_result"] = {
+            "videos": [{"id": f"{task.id}-1", "url": link.url, "duration": task.params["seconds"]}]
+        }
+    error_obj = task_error(task)
+    if error_obj:
+        body["error"] = error_obj
+    return body
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+async def create(request: Request, ctx: ProviderContext) -> Response:
+    authenticate(request)
+    body = await body_of(request)
+    name = text(body, "model", required=True) or ""
+    model = MODELS.get(name)
+    if model is None:
+        raise invalid(f"model {name!r} is not supported; supported: {', '.join(MODELS)}")
+    unsupported = sorted(set(body) - COMMON_FIELDS - model.fields)
+    if unsupported:
+        raise invalid(f"parameter(s) {', '.join(unsupported)} not supported by model {name}")
+    prompt = check_prompt(body)
+    seconds = choice(text(body, "seconds") or model.default_seconds, "seconds", model.seconds, name)
+    size = choice(text(body, "size") or model.default_size, "size", model.sizes, name)
+    mode = None
+    if model.kling:
+        mode = choice(text(body, "mode") or model.default_mode or "", "mode", model.modes, name)
+    reference = body.get("input_reference")
+    if reference is not None:
+        media_string(reference, "input_reference")
+    elif model.needs_input_reference:
+        raise invalid(f"input_reference is required for model {name} (image-to-video only)")
+    if body.get("image_tail") is not None:
+        media_string(body["image_tail"], "image_tail")
+        if reference is None:
+            raise invalid("image_tail needs input_reference (the first frame)")
+    negative = text(body, "negative_prompt")
+    if negative is not None and len(negative) > MAX_PROMPT:
+        raise invalid(f"negative_prompt is too long: at most {MAX_PROMPT} characters")
+    if body.get("sound") is not None and body["sound"] not in ("on", "off"):
+        raise invalid(f"sound must be on or off, got {body['sound']!r}")
+    images = check_image_list(body)
+    check_video_list(body, images)
+    task = ctx.create_task(
+        request,
+        model=name,
+        prompt=prompt,
+        video=VideoSpec.parse(int(seconds), frame_size(model, size, mode)),
+        params={"seconds": seconds, "size": size, "mode": mode},
+        id_factory=new_id,
+    )
+    return json_response(video_object(ctx, request, task))
+
+
+async def retrieve(request: Request, ctx: ProviderContext) -> Response:
+    authenticate(request)
+    task = ctx.store.poll(request.path_params["video_id"])
+    if task is None:
+        raise invalid(f"video {request.path_params['video_id']} not found", 404)
+    return json_response(video_object(ctx, request, task))
+
+
+async def remix(request: Request, ctx: ProviderContext) -> Response:
+    authenticate(request)
+    body = await body_of(request)
+    extra = sorted(set(body) - {"prompt"})
+    if extra:  # §2.1: input_reference, seconds and size are not allowed on a remix
+        raise invalid(f"parameter(s) {', '.join(extra)} not allowed on remix; only prompt")
+    prompt = check_prompt(body)
+    source_id = request.path_params["video_id"]
+    source = ctx.store.get(source_id)
+    if source is None:
+        raise invalid(f"video {source_id} not found", 404)
+    if not MODELS[source.model].remix:
+        raise invalid(f"remix is only available for sora models, not {source.model}")
+    if not source.succeeded:
+        raise invalid(f"video {source_id} is not completed; only completed videos can be remixed")
+    task = ctx.create_task(
+        request,
+        model=source.model,
+        prompt=prompt,
+        video=source.video,
+        params=dict(source.params),
+        id_factory=new_id,
+        extra={"remixed_from": source.id},
+    )
+    return json_response(video_object(ctx, request, task))
+
+
+FAKE = ProviderFake(
+    name="qiniu",
+    endpoints=[
+        Endpoint("/v1/videos", create, ("POST",), "submit"),
+        Endpoint("/v1/videos/{video_id}", retrieve, ("GET",), "poll"),
+        Endpoint("/v1/videos/{video_id}/remix", remix, ("POST",), "submit"),
+    ],
+    credentials={"QINIU_API_KEY": "emulator"},
+    fault_response=fault,
+    expired_response=expired,
+    url_ttl=URL_TTL,
+    natural_fps=24,
+    description="Qiniu AI video API (Kling and Sora models, OpenAI-compatible)",
+)
