@@ -125,6 +125,22 @@ async def test_redirect_target_records_a_forwarded_key(client: httpx.AsyncClient
     }
 
 
+async def test_redirect_target_refuses_the_api_hosts_host_header(
+    client: httpx.AsyncClient, anonymous: httpx.AsyncClient
+) -> None:
+    # A client that copies the first request's headers sends ``Host: 127.0.0.1:8765`` to the
+    # redirect target (localhost:8765): another server would not serve it, nor does the fake.
+    done = await finish(client, (await generate(client)).json()["name"])
+    uri = done["response"]["generateVideoResponse"]["generatedSamples"][0]["video"]["uri"]
+    location = (await client.get(uri)).headers["location"]
+    r = await anonymous.get(location, headers={"host": "127.0.0.1:8765"})
+    assert "Host header" in assert_google_error(r, 404, "NOT_FOUND")
+    log = (await client.get("/veo/_emulator/downloads")).json()
+    assert log["served"] == 0
+    assert log["events"][-1]["event"] == "wrong_host"
+    assert (await anonymous.get(location)).status_code == 200
+
+
 async def test_query_key_is_accepted_and_not_carried_by_the_redirect(
     anonymous: httpx.AsyncClient,
 ) -> None:

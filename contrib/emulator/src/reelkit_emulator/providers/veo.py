@@ -6,8 +6,10 @@ redirect); seed ``000_8ec806ccbffdb229.txt`` (defaults, extension constraints).
 
 Downloads: ``GET /v1beta/files/{id}:download?alt=media`` needs the API key and answers ``302``
 to the *other* loopback host name on the same port (``127.0.0.1`` <-> ``localhost``), where the
-bytes are served without a key. The redirect target records whether a key arrived there anyway
-(``GET /veo/_emulator/downloads``), so a client can prove it does not forward its key to
+bytes are served without a key. The redirect target behaves like another server: it answers 404
+unless the ``Host`` header names the host it was redirected to, and it records whether a key
+arrived there anyway (``GET /veo/_emulator/downloads``: ``redirects``, ``served``,
+``key_forwarded`` and the events), so a client can prove it does not forward its key to
 another host.
 """
 
@@ -622,6 +624,20 @@ async def _redirected(request: Request, ctx: ProviderContext) -> Response:
         raise Reject(_expired())
     if task is None or request.path_params["file_id"] not in _file_ids(task):
         raise _reject(not_found("The requested file was not found."))
+    log = _log(task)
+    expected = {e["to"] for e in log["events"] if e["event"] == "redirect"}
+    if request.url.netloc not in expected:
+        # Another host name is another server: a request that still carries the API host's
+        # ``Host`` header (e.g. headers copied from the first request) would not reach it.
+        log["events"].append(
+            {"event": "wrong_host", "host": request.url.netloc, "expected": sorted(expected)}
+        )
+        raise _reject(
+            not_found(
+                f"Host {request.url.netloc!r} does not serve this file; the redirect pointed to "
+                f"{' or '.join(sorted(expected)) or 'another host'} (check the Host header)."
+            )
+        )
     via = [
         name
         for name, present in (
@@ -631,7 +647,6 @@ async def _redirected(request: Request, ctx: ProviderContext) -> Response:
         )
         if present
     ]
-    log = _log(task)
     log["served"] += 1
     log["key_forwarded"] += bool(via)
     log["events"].append({"event": "served", "host": request.url.netloc, "credentials": via})
