@@ -109,3 +109,30 @@ def test_hooks_are_called_by_keyword_through_pluggy(config: Any) -> None:
         config=config,
     )
     assert request.content == b'{"req_key":"jimeng_t2v_v30_1080p","prompt":"a cat","frames":241}'
+
+
+def test_the_seeds_environment_variables_configure_the_provider(tmp_path: Any) -> None:
+    from reelkit.config import Settings
+    from reelkit_jimeng.capabilities import PROVIDER_INFO
+
+    env = {
+        "JIMENG_VIDEO_API_URL": "https://visual.example.com",
+        "JIMENG_VIDEO_API_TIMEOUT": "300",
+        "JIMENG_VIDEO_POLL_INTERVAL": "7",
+        "JIMENG_VIDEO_MAX_POLL_ATTEMPTS": "30",
+        "VOLC_ACCESSKEY": "AKLT",
+        "VOLC_SECRETKEY": "sk",
+    }
+    settings = Settings.load(env=env, home=tmp_path, cwd=tmp_path)
+    config = settings.provider_config(PROVIDER_INFO)
+    assert (config.base_url, config.http_timeout_s) == ("https://visual.example.com", 300.0)
+    assert (config.poll_interval_s, config.max_polls) == (7.0, 30)
+    creds = settings.credentials(PROVIDER_INFO)
+    assert creds is not None and dict(creds) == {"VOLC_ACCESSKEY": "AKLT", "VOLC_SECRETKEY": "sk"}
+    # REELKIT_JIMENG_BASE_URL wins over the seed's variable (DESIGN §1.2).
+    env["REELKIT_JIMENG_BASE_URL"] = "http://127.0.0.1:8765/jimeng"
+    config = Settings.load(env=env, home=tmp_path, cwd=tmp_path).provider_config(PROVIDER_INFO)
+    assert config.base_url == "http://127.0.0.1:8765/jimeng"
+    # Only one of the two keys is not enough.
+    del env["VOLC_SECRETKEY"]
+    assert Settings.load(env=env, home=tmp_path, cwd=tmp_path).credentials(PROVIDER_INFO) is None

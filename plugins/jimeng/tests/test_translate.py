@@ -346,7 +346,6 @@ def test_unclamped_duration_is_refused(config: ProviderConfig) -> None:
         (Media(data=b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024)), "MB limit"),
         (Media(url="ftp://example.com/a.png"), "http(s) URL"),
         (Media(url="https://example.com/a.png", width=6000, height=4000), "larger than allowed"),
-        (Media(url="data:image/png;base64,@@@"), "invalid base64"),
     ],
 )
 def test_images_are_checked_before_sending(
@@ -356,6 +355,13 @@ def test_images_are_checked_before_sending(
     assert err.field == "first_frame"
     assert message in str(err)
     assert err.allowed
+
+
+def test_a_malformed_data_url_is_refused(config: ProviderConfig) -> None:
+    bad = Media(url="data:image/png;base64,@@@")
+    err = _error("i2v_first_720p", clamped(Mode.I2V, resolution="720p", first_frame=bad), config)
+    assert err.field == "first_frame"
+    assert "base64" in str(err)
 
 
 def test_jpeg_bytes_and_data_urls_are_sent_as_raw_base64(config: ProviderConfig) -> None:

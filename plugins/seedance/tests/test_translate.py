@@ -457,3 +457,20 @@ def test_bmp_and_heic_formats(config: ProviderConfig) -> None:
         config,
     )
     assert "data:image/heic;base64," in sent.content.decode()  # ...1.5 pro does
+
+
+def test_data_urls_are_decoded_and_checked(config: ProviderConfig) -> None:
+    data_url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    sent = translate(
+        PRO,
+        req(Mode.I2V, resolution="720p", aspect_ratio="adaptive", first_frame=Media(url=data_url)),
+        config,
+    )
+    assert json.loads(sent.content)["content"][1]["image_url"]["url"] == data_url
+    tiny = "data:image/png;base64," + base64.b64encode(make_png(100, 100)).decode()
+    err = _error(
+        PRO,
+        req(Mode.I2V, resolution="720p", aspect_ratio="adaptive", first_frame=Media(url=tiny)),
+        config,
+    )
+    assert err.field == "first_frame" and "100x100" in str(err)

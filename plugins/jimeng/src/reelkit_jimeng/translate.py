@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from reelkit import infer_mode
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.errors import InvalidRequest
 from reelkit.models import JobHandle, ProviderConfig, VideoRequest
@@ -68,12 +69,9 @@ def choose_req_key(model: ModelInfo, mode: Mode, resolution: str | None, recamer
     return key
 
 
-def _mode_of(request: VideoRequest) -> Mode:
-    if request.mode is not None:
-        return request.mode
-    if request.first_frame is not None and request.last_frame is not None:
-        return Mode.FIRST_LAST
-    return Mode.I2V if request.first_frame is not None else Mode.T2V
+def _mode_of(model: ModelInfo, request: VideoRequest) -> Mode:
+    # The core sets the mode when it clamps; a direct caller gets the core's own inference.
+    return request.mode or infer_mode(request, model).mode
 
 
 def _images(model: ModelInfo, mode: Mode, request: VideoRequest) -> list[ImageInput]:
@@ -118,7 +116,7 @@ def build_submit_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]
     template_id = _string_param(params, "template_id", RECAMERA_TEMPLATES)
     camera_strength = _string_param(params, "camera_strength", CAMERA_STRENGTHS)
 
-    mode = _mode_of(request)
+    mode = _mode_of(model, request)
     recamera = (
         template_id is not None or camera_strength is not None or model.id == RECAMERA_REQ_KEY
     )

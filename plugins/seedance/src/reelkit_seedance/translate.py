@@ -13,9 +13,10 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from reelkit import infer_mode
 from reelkit.capabilities import Audio, Mode, ModelInfo
 from reelkit.errors import InvalidRequest
-from reelkit.media import sniff
+from reelkit.media import sniff, to_media
 from reelkit.models import JobHandle, Media, ProviderConfig, VideoRequest
 from reelkit.wire import json_request
 
@@ -74,8 +75,10 @@ def image_url(media: Media, field: str, model: ModelInfo) -> str:
     """A public URL, or the bytes as ``data:image/<fmt>;base64,...`` (ref §3.2: prefix required)."""
     limits = model.images
     width, height = media.width, media.height
+    if media.url is not None and media.url.startswith("data:"):
+        media = to_media(media.url, field)  # decoded, so its format and size are checked
     if media.url is not None:
-        if not media.url.startswith(("https://", "http://", "data:image/")):
+        if not media.url.startswith(("https://", "http://")):
             raise InvalidRequest(
                 field, f"not an http(s) URL: {media.url[:80]!r}", allowed="http(s) URL, local file"
             )
@@ -144,14 +147,9 @@ def content(model: ModelInfo, mode: Mode, request: VideoRequest) -> list[dict[st
 # --- the create body ---------------------------------------------------------------------------
 
 
-def _mode_of(request: VideoRequest) -> Mode:
-    if request.mode is not None:
-        return request.mode
-    if request.last_frame is not None:
-        return Mode.FIRST_LAST
-    if request.first_frame is not None:
-        return Mode.I2V
-    return Mode.REFERENCE if request.reference_images else Mode.T2V
+def _mode_of(model: ModelInfo, request: VideoRequest) -> Mode:
+    # The core sets the mode when it clamps; a direct caller gets the core's own inference.
+    return request.mode or infer_mode(request, model).mode
 
 
 def _check_combinations(mode: Mode, request: VideoRequest, params: Params) -> None:
@@ -178,7 +176,7 @@ def build_create_body(
     model: ModelInfo, request: VideoRequest, config: ProviderConfig
 ) -> dict[str, Any]:
     params = parse_params(model.id, request.params)
-    mode = _mode_of(request)
+    mode = _mode_of(model, request)
     _check_combinations(mode, request, params)
     duration = request.duration if request.duration is not None else model.default_duration
     if not float(duration).is_integer():
