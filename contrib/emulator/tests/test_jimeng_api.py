@@ -342,6 +342,18 @@ async def test_input_text_moderation_is_50412_at_submit(client: httpx.AsyncClien
     assert r.json()["message"] == "Text Risk Not Pass"
 
 
+@pytest.mark.parametrize(
+    ("code", "status"), [(50411, 400), (50413, 400), (50430, 429), (50501, 500)]
+)
+async def test_code_marker_forces_a_documented_business_error(
+    client: httpx.AsyncClient, code: int, status: int
+) -> None:
+    r = await submit(client, prompt=f"x [emulator:code={code}]")
+    assert r.status_code == status
+    assert_envelope(r.json(), code)
+    assert r.json()["message"] == j.BUSINESS_ERRORS[code][1]
+
+
 async def test_injected_429_and_500_use_business_codes(client: httpx.AsyncClient) -> None:
     faults = client.app.state.emulator.faults  # type: ignore[attr-defined]
     faults.schedule("429", provider="jimeng")

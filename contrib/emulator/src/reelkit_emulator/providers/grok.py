@@ -4,6 +4,27 @@ Facts: ``/work/shared/reference/veo-grok.md`` §0.8-9 and §2 (endpoints, reques
 statuses, errors, moderation, checklist); seed ``000_8ec806ccbffdb229.txt`` (priority, 1-15 s).
 No official REST SDK exists (``xai-sdk`` is gRPC only), so the tests use the documented
 request and response examples.
+
+Served at ``/grok/v1/videos/...`` with ``Authorization: Bearer <any non-empty key>`` (else 401).
+Each POST answers ``{"request_id": "<uuid>"}``; ``GET /v1/videos/{request_id}`` answers
+``pending`` (with ``progress``) and then ``done`` with ``video: {url, duration,
+respect_moderation}``, ``model`` and ``usage.cost_in_usd_ticks``. The URL needs no auth and
+works 24 h; after that the request polls ``expired``.
+
+Where an error shows up follows the docs: authentication, unknown models, rate limits and
+bodies that do not parse (wrong types, unknown enum values, ``image`` with
+``reference_images`` on the base model) fail the POST with ``{"code", "error"}``; everything
+else (empty prompt, duration out of range, too many references, keyframe timing, geometry on
+edits/extensions, edit input over 8.7 s, 1.5-only features or 1080p on the base model) is
+accepted and then polls ``failed`` with ``error.code`` ``invalid_argument`` or
+``failed_precondition``.
+
+Triggers (prompt markers):
+
+- ``[emulator:moderation]``: ends ``done`` with ``respect_moderation: false`` and no ``url``;
+- ``[emulator:fail]``: ends ``failed`` with ``internal_error``;
+- ``[emulator:expire]``: ends ``expired``;
+- injected faults: ``429`` and ``500`` answer ``{"code", "error"}`` with that status.
 """
 
 from __future__ import annotations

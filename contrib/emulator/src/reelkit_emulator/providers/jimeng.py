@@ -3,13 +3,35 @@
 Facts: ``/work/shared/reference/volcengine-kling.md`` §1 (API, req_keys, shapes, error codes)
 and §2 (V4 signing, gateway errors, test vectors); seed ``001_a53dfa32f06bb03d.txt``.
 
-The pure part (signature verification, body validation, response shapes) does not use the
-framework and is unit-tested on its own; the routes at the bottom wire it into the emulator.
+Served at ``/jimeng`` and ``/jimeng/`` with ``?Action=CVSync2AsyncSubmitTask|CVSync2AsyncGetResult
+&Version=2022-08-31`` (POST, JSON). Order of checks, as the gateway does them: ``Action`` and
+``Version`` (``MissingParameter`` / ``InvalidActionOrVersion``), then the HMAC-SHA256 V4 signature
+over the exact path, query, signed headers and body bytes received (region ``cn-north-1``,
+service ``cv``; failures answer ``{"ResponseMetadata": {..., "Error": {"Code", "CodeN",
+"Message"}}}``), then the body (HTTP 400, ``code`` 50215 with the reason appended to the
+message). Polls answer ``in_queue`` -> ``generating`` -> ``done`` with a ``video_url`` valid for
+one hour; an unknown task, one polled with another ``req_key``, or one older than 12 h answers
+``not_found``.
 
 Secret keys: the real service knows each account's secret; the emulator must too, so it can
-verify the HMAC-V4 signature. It looks an access key up in ``secrets`` (a mapping the host can
-pass), else uses one default secret for every access key: ``$REELKIT_EMULATOR_VOLC_SECRETKEY``,
-else ``$VOLC_SECRETKEY`` (both read once, when the app is built), else :data:`DEFAULT_SECRET_KEY`.
+verify the signature. Any non-empty access key is accepted; the signature must verify with
+(1) that key's own secret when ``$REELKIT_EMULATOR_VOLC_SECRETS`` (a JSON object ``{"AK": "SK"}``)
+lists it, else (2) ``$REELKIT_EMULATOR_VOLC_SECRETKEY`` or ``$VOLC_SECRETKEY`` or
+:data:`DEFAULT_SECRET_KEY` (``reelkit-emulator-secret``, the value ``reelkit emulator`` exports).
+The environment is read when the app answers its first Jimeng request; :func:`configure` gives a
+running app other :class:`JimengSettings`. The ``X-Date`` must be within 15 minutes of the real
+UTC clock (not the emulator's movable clock, which only ages tasks and links).
+
+Triggers (prompt markers):
+
+- ``[emulator:moderation]``: the last poll answers HTTP 400, 50511 "Post Img Risk Not Pass";
+- ``[emulator:fail]``: the last poll answers HTTP 400, 50215;
+- ``[emulator:expire]``: the last poll answers ``data.status: "expired"``;
+- ``[emulator:input-moderation]``: the submit answers HTTP 400, 50412 "Text Risk Not Pass";
+- ``[emulator:code=NNNNN]``: the submit answers that documented business code (50411, 50413,
+  50429, 50430, 50501, ...) with its documented HTTP status;
+- injected faults: ``429`` answers 50429 (HTTP 429), ``500`` answers 50500 (HTTP 500);
+- ``$REELKIT_EMULATOR_JIMENG_CONCURRENCY=N``: with N unfinished tasks, a submit answers 50430.
 """
 
 from __future__ import annotations
@@ -22,6 +44,7 @@ import hmac
 import json
 import os
 import random
+import re
 import struct
 import weakref
 from collections.abc import Callable, Mapping
@@ -423,6 +446,12 @@ BUSINESS_ERRORS: dict[int, tuple[int, str]] = {
     50512: (400, "Post Text Risk Not Pass"),
     50413: (400, "Post Text Risk Not Pass"),
     50516: (400, "Post Video Risk Not Pass"),
+    50517: (400, "Post Audio Risk Not Pass"),
+    50518: (400, "Pre Img Risk Not Pass: Copyright"),
+    50519: (400, "Post Img Risk Not Pass: Copyright"),
+    50520: (400, "Risk Internal Error"),
+    50521: (400, "Antidirt Internal Error"),
+    50522: (400, "Image Copyright Internal Error"),
     50215: (400, "Input invalid for this service."),
     50429: (429, "Request Has Reached API Limit, Please Try Later"),
     50430: (429, "Request Has Reached API Concurrent Limit, Please Try Later"),
@@ -735,6 +764,8 @@ def validate_get_result(body: Any) -> ResultQuery:
 
 #: A prompt with this marker is refused at submit: HTTP 400, 50412 "Text Risk Not Pass".
 INPUT_MODERATION_MARKER = "[emulator:input-moderation]"
+#: ``[emulator:code=50413]`` in a prompt: the submit answers that business error.
+CODE_MARKER = re.compile(r"\[emulator:code=(\d{5})\]")
 #: A task whose prompt has this marker ends with ``data.status: "expired"`` (resubmit).
 EXPIRE_MARKER = "[emulator:expire]"
 #: The AK the emulator exports as dummy credential (any non-empty AK is accepted).
@@ -903,6 +934,9 @@ def _submit(
         raise Reject(_business(exc)) from None
     if INPUT_MODERATION_MARKER in spec.prompt:
         raise Reject(_business(business_error(50412)))
+    forced = CODE_MARKER.search(spec.prompt)
+    if forced and int(forced.group(1)) in BUSINESS_ERRORS:
+        raise Reject(_business(business_error(int(forced.group(1)))))
     if settings.concurrency is not None:
         busy = sum(1 for t in ctx.store if not t.phase.terminal)
         if busy >= settings.concurrency:

@@ -4,9 +4,34 @@ Facts: ``/work/shared/reference/volcengine-kling.md`` §3 (endpoints, create bod
 limits, get/list/delete, error codes, what the official SDK sends); seed
 ``003_f461b3432fdd20d8.txt`` (the model ids).
 
+Served at ``/seedance/api/v3/contents/generations/tasks``: ``POST`` creates (``{"id":
+"cgt-<time>-<5>"}``), ``GET /{id}`` polls (``queued`` -> ``running`` -> ``succeeded``, with
+``content.video_url`` valid 24 h and ``usage``), ``GET`` lists (``page_num``/``page_size`` in
+[1, 500], ``filter.status|task_ids|model|service_tier``, last 7 days, newest first) and
+``DELETE /{id}`` cancels a queued task, deletes a finished one and refuses running or cancelled
+ones. Every answer needs ``Authorization: Bearer <any non-empty key>`` (else 401
+``AuthenticationError``); errors are ``{"error": {"code", "message", "param", "type"}}``.
+
 The official SDK sends every optional field as explicit ``null``: null means "not set" here.
-Body parameters are validated strictly (reference §0.7); the legacy ``--flags`` in the prompt
-text are parsed leniently for 1.x models (a bad value silently becomes the default).
+Body parameters are validated strictly per model (reference §0.7, §3.2, §3.5: modes and roles,
+resolutions, ratios, durations or ``frames``, ``seed``/``camera_fixed`` where allowed,
+``generate_audio`` and ``draft`` on 1.5 pro, reference images/videos/audios on 2.x); the legacy
+``--flags`` in the prompt text are parsed leniently for 1.x models (a bad value silently
+becomes the default). Model ids are accepted with the ``doubao-`` (Volcengine) or ``dreamina-``
+(BytePlus 2.x) prefix or none (BytePlus 1.x); ``ep-...`` endpoint ids count as 1.0 pro.
+
+Triggers (prompt markers):
+
+- ``[emulator:moderation]``: ends ``failed`` with ``OutputVideoSensitiveContentDetected``;
+- ``[emulator:fail]``: ends ``failed`` with ``InternalServiceError``;
+- ``[emulator:expire]``: ends ``expired``; a task still unfinished ``execution_expires_after``
+  seconds after creation (emulator clock) also polls ``expired``;
+- ``[emulator:input-moderation]``: the create answers 400 ``InputTextSensitiveContentDetected``;
+- injected faults: ``429`` answers ``RateLimitExceeded.EndpointRPMExceeded``, ``500``
+  ``InternalServiceError``.
+
+Not emulated: ``callback_url`` is validated but never called; ``QuotaExceeded`` for too many
+queued tasks.
 """
 
 from __future__ import annotations

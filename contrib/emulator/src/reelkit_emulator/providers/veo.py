@@ -4,13 +4,33 @@ Facts: ``/work/shared/reference/veo-grok.md`` §0 and §1 (request shape as goog
 sends it, models, coupled rules, operation lifecycle, RAI-filtered results, download with a
 redirect); seed ``000_8ec806ccbffdb229.txt`` (defaults, extension constraints).
 
+Served at ``/veo/v1beta/...``. The key is ``x-goog-api-key`` or ``?key=`` (any non-empty value;
+none: 403 ``PERMISSION_DENIED``; blank: 400 ``API_KEY_INVALID``). Errors are Google's
+``{"error": {"code", "message", "status"}}``. The body is checked as the Gemini API checks it:
+one instance with ``prompt``, ``image``/``lastFrame`` as ``{bytesBase64Encoded, mimeType}``
+(``inlineData`` answers 400 "inlineData isn't supported by this model."), ``referenceImages``
+(1-3 assets, 3.1 and 3.1 Fast, prompt required, 8 s), ``video: {uri}`` (extension of a video
+this fake generated in the last two days: 3.1/3.1 Fast, 720p, 8 s, same aspect ratio; the result
+is input + 7 s); ``parameters`` limited to what google-genai sends in Gemini-API mode (Vertex-only
+``seed``, ``generateAudio``, ``fps``, ``storageUri``, ... answer 400), with each model's
+resolutions, durations (4/6/8; 8 with 1080p, 4k, references and extension), aspect ratios,
+``personGeneration`` per mode and ``sampleCount``. Polls (``GET /v1beta/{operation name}``)
+answer ``{"name"}`` until done, then ``response.generateVideoResponse.generatedSamples``.
+
 Downloads: ``GET /v1beta/files/{id}:download?alt=media`` needs the API key and answers ``302``
 to the *other* loopback host name on the same port (``127.0.0.1`` <-> ``localhost``), where the
 bytes are served without a key. The redirect target behaves like another server: it answers 404
 unless the ``Host`` header names the host it was redirected to, and it records whether a key
 arrived there anyway (``GET /veo/_emulator/downloads``: ``redirects``, ``served``,
 ``key_forwarded`` and the events), so a client can prove it does not forward its key to
-another host.
+another host. Files expire two days after generation (or after an extension last used them).
+
+Triggers (prompt markers):
+
+- ``[emulator:moderation]``: the operation ends ``done`` with ``raiMediaFilteredCount`` and
+  ``raiMediaFilteredReasons`` and no ``generatedSamples``;
+- ``[emulator:fail]``: the operation ends ``done`` with ``error: {"code": 13, ...}``;
+- injected faults: ``429`` answers ``RESOURCE_EXHAUSTED``, ``500`` answers ``INTERNAL``.
 """
 
 from __future__ import annotations
