@@ -1,6 +1,8 @@
-"""The ``local`` provider's hook implementations: pure request builders and response parsers.
+"""What the ``local`` provider's hooks do: pure request builders and response parsers.
 
 They speak to ``transport.LocalTransport`` exactly as a remote plugin speaks to a vendor's API.
+The ``@hookimpl`` wrappers live in ``reelkit_local/__init__.py`` and import this module on first
+use, so importing the plugin does not import httpx.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import httpx
 
 from reelkit.capabilities import ModelInfo, dimensions, parse_size
 from reelkit.errors import InvalidRequest, ProviderError, UnsupportedMode
-from reelkit.hookspecs import Register, hookimpl
 from reelkit.models import (
     Asset,
     Failed,
@@ -32,18 +33,12 @@ from reelkit.models import (
 from reelkit.wire import error_for_status, json_request, read_json, require
 
 from . import protocol
-from .capabilities import BASE_URL, MODELS, NAME, PROVIDER
+from .capabilities import BASE_URL, NAME
 
 _MODES = ("t2v", "i2v", "first_last")
 
 
-@hookimpl
-def reelkit_register_providers(register: Register) -> None:
-    register(PROVIDER, models=MODELS)
-
-
-@hookimpl
-def reelkit_translate(
+def translate(
     provider: str, model: ModelInfo, request: VideoRequest, config: ProviderConfig
 ) -> httpx.Request:
     mode = request.mode.value if request.mode is not None else "t2v"
@@ -81,8 +76,7 @@ def reelkit_translate(
     return json_request("POST", _base(config) + protocol.RENDERS, body)
 
 
-@hookimpl
-def reelkit_parse_submit(
+def parse_submit(
     provider: str, model: ModelInfo, request: VideoRequest, response: httpx.Response
 ) -> JobHandle:
     body = read_json(response, provider)
@@ -92,13 +86,11 @@ def reelkit_parse_submit(
     return JobHandle(provider=provider, model=model.id, task_id=str(render_id))
 
 
-@hookimpl
-def reelkit_poll_request(provider: str, job: JobHandle, config: ProviderConfig) -> httpx.Request:
+def poll_request(provider: str, job: JobHandle, config: ProviderConfig) -> httpx.Request:
     return json_request("GET", _render_url(config, job))
 
 
-@hookimpl
-def reelkit_parse_poll(provider: str, job: JobHandle, response: httpx.Response) -> JobStatus:
+def parse_poll(provider: str, job: JobHandle, response: httpx.Response) -> JobStatus:
     body = read_json(response, provider)
     if not response.is_success:
         raise _error(response, body, provider)
@@ -131,13 +123,11 @@ def reelkit_parse_poll(provider: str, job: JobHandle, response: httpx.Response) 
     raise ProviderError(f"unknown render status {state!r}", provider=provider, code="bad_status")
 
 
-@hookimpl
-def reelkit_cancel_request(provider: str, job: JobHandle, config: ProviderConfig) -> httpx.Request:
+def cancel_request(provider: str, job: JobHandle, config: ProviderConfig) -> httpx.Request:
     return json_request("DELETE", _render_url(config, job))
 
 
-@hookimpl
-def reelkit_transport(provider: str, config: ProviderConfig) -> Any:
+def transport(provider: str, config: ProviderConfig) -> Any:
     from .transport import LocalTransport
 
     return LocalTransport(state_dir(config))
