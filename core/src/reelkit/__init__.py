@@ -130,6 +130,7 @@ __all__ = [
     "UnsupportedMode",
     "Variant",
     "VideoRequest",
+    "__version__",
     "capabilities",
     "clamp",
     "generate",
@@ -140,7 +141,6 @@ __all__ = [
     "providers",
     "resume",
     "submit",
-    "__version__",
 ]
 
 # The submodule ``reelkit.capabilities`` (the records) and the verb ``reelkit.capabilities()``

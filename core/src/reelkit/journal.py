@@ -7,6 +7,7 @@ without paying for it twice. WAL mode lets a CLI read while another process writ
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import secrets
@@ -17,8 +18,6 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-import builtins
 
 import attrs
 

@@ -177,16 +177,25 @@ class PluginHost:
         for impl in self.pm.hook.reelkit_register_providers.get_hookimpls():
             if impl.plugin is plugin:
                 impl.function(register=register)
-        # Check every claim first, so a duplicate registers nothing of this plugin.
+        # Check every claim first, so a duplicate registers nothing of this plugin. Of two
+        # claimants, the one whose entry point bears the provider's name keeps it (as lazy
+        # loading by name would pick it); otherwise the first loaded does. Both are named.
+        me = distribution or name
         for provider, _ in found:
             for claim in provider.names():
                 owner = self._aliases.get(claim)
-                if owner is not None:
-                    other = self.providers[owner].plugin_name
-                    raise PluginError(
-                        f"provider name {claim!r} is claimed by both {self._dist_of(other)} "
-                        f"and {distribution or name}; {distribution or name} was not loaded"
+                if owner is None:
+                    continue
+                other = self.providers[owner].plugin_name
+                if name == provider.name and other != owner:
+                    self._evict(
+                        owner,
+                        f"provider name {claim!r} is also claimed by {me}, whose entry point bears it; {self._dist_of(other)} was not loaded",
                     )
+                    continue
+                raise PluginError(
+                    f"provider name {claim!r} is claimed by both {self._dist_of(other)} and {me}; {me} was not loaded"
+                )
         for provider, models in found:
             self.providers[provider.name] = RegisteredProvider(
                 info=provider, models=models, plugin=plugin, plugin_name=name
@@ -194,6 +203,20 @@ class PluginHost:
             for claim in provider.names():
                 self._aliases[claim] = provider.name
         return tuple(p.name for p, _ in found)
+
+    def _evict(self, provider: str, why: str) -> None:
+        registered = self.providers.pop(provider)
+        for claim in registered.info.names():
+            self._aliases.pop(claim, None)
+        record = self.records.get(registered.plugin_name)
+        if record is not None:
+            remaining = tuple(p for p in record.providers if p != provider)
+            self.records[registered.plugin_name] = attrs.evolve(
+                record, providers=remaining, error=why
+            )
+            if not remaining and self.pm.is_registered(registered.plugin):
+                self.pm.unregister(registered.plugin)
+        self._callers.clear()
 
     def _dist_of(self, plugin_name: str) -> str:
         record = self.records.get(plugin_name)

@@ -64,7 +64,9 @@ def show(job: str, as_json: bool) -> None:
         click.echo(f"error: {record.error.get('message')}")
 
 
-def _finish(job_ids: list[str], as_json: bool, timeout: float | None) -> None:
+def _finish(
+    job_ids: list[str], as_json: bool, timeout: float | None, *, as_list: bool = False
+) -> None:
     reporter = Reporter(quiet=as_json)
     results = []
     failures = 0
@@ -74,12 +76,12 @@ def _finish(job_ids: list[str], as_json: bool, timeout: float | None) -> None:
                 with reporter.progress():
                     results.append(client.resume(job_id).wait(timeout=timeout))
             except Exception as exc:
-                if len(job_ids) == 1:
+                if not as_list:
                     _fail(exc, as_json)
                 failures += 1
                 click.echo(f"reelkit: {job_id}: {exc}", err=True)
     if as_json:
-        emit_json(results[0].to_dict() if len(job_ids) == 1 else [r.to_dict() for r in results])
+        emit_json([r.to_dict() for r in results] if as_list else results[0].to_dict())
     else:
         for result in results:
             click.echo(summary(result))
@@ -130,7 +132,7 @@ def resume(job: str | None, all_jobs: bool, as_json: bool, timeout: float | None
         else:
             click.echo("nothing to resume")
         return
-    _finish(pending, as_json, timeout)
+    _finish(pending, as_json, timeout, as_list=True)
 
 
 @jobs.command()
