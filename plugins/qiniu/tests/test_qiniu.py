@@ -15,13 +15,11 @@ from reelkit.models import JobHandle, Media, SourceJob, VideoRequest
 from reelkit.testing import ProviderContract
 from reelkit_qiniu import catalogue, videos
 from reelkit_sora.fixtures import (
-    build_request,
-    build_response,
-    check_outcome,
+    check_poll_case,
+    check_submit_case,
+    check_translate_case,
     config,
     load_cases,
-    outcome,
-    request_json,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,7 +41,7 @@ def _ids(cases: list[dict[str, Any]]) -> list[str]:
 
 def _translate(model_id: str, request: VideoRequest) -> httpx.Request:
     applied, _ = clamp(request, MODELS[model_id])
-    return videos.translate(MODELS[model_id], applied, config("qiniu", BASE))
+    return videos.API.translate(MODELS[model_id], applied, config("qiniu", BASE))
 
 
 def test_contract_values() -> None:
@@ -56,35 +54,17 @@ def test_contract_values() -> None:
 
 @pytest.mark.parametrize("case", TRANSLATE, ids=_ids(TRANSLATE))
 def test_translate_golden(case: dict[str, Any]) -> None:
-    model = MODELS[case["model"]]
-    applied, adjustments = clamp(build_request(case["request"]), model)
-    assert [a.field for a in adjustments] == case.get("adjusted", [])
-    request = videos.translate(model, applied, config("qiniu", case.get("base_url", BASE)))
-    assert (request.method, str(request.url)) == ("POST", case["expect"]["url"])
-    assert request_json(request) == case["expect"]["json"]
+    check_translate_case(case, MODELS, videos.API, provider="qiniu", base_url=BASE)
 
 
 @pytest.mark.parametrize("case", POLL, ids=_ids(POLL))
 def test_parse_poll(case: dict[str, Any]) -> None:
-    poll = videos.poll_request(JOB, config("qiniu", BASE))
-    assert (poll.method, str(poll.url)) == ("GET", f"{BASE}/videos/{JOB.task_id}")
-    check_outcome(
-        outcome(lambda: videos.parse_poll(JOB, build_response(case, poll))), case["expect"]
-    )
+    check_poll_case(case, videos.API, JOB, base_url=BASE, poll_url=f"{BASE}/videos/{JOB.task_id}")
 
 
 @pytest.mark.parametrize("case", SUBMIT, ids=_ids(SUBMIT))
 def test_parse_submit(case: dict[str, Any]) -> None:
-    sent = httpx.Request("POST", f"{BASE}/videos")
-    result = outcome(
-        lambda: videos.parse_submit(
-            MODELS["sora-2"], VideoRequest(prompt="p"), build_response(case, sent)
-        )
-    )
-    if "task_id" in case["expect"]:
-        assert isinstance(result, JobHandle) and result.task_id == case["expect"]["task_id"]
-    else:
-        check_outcome(result, {"type": "error", **case["expect"]})
+    check_submit_case(case, videos.API, MODELS["sora-2"], submit_url=f"{BASE}/videos")
 
 
 def test_every_status_of_the_seed_is_normalised() -> None:
@@ -115,7 +95,7 @@ def test_sora_image_must_match_the_size() -> None:
         prompt="p", duration=4, size="1280x720", first_frame=frame, mode=Mode.I2V
     )
     with pytest.raises(InvalidRequest, match="1280x720"):
-        videos.translate(MODELS["sora-2"], request, config("qiniu", BASE))
+        videos.API.translate(MODELS["sora-2"], request, config("qiniu", BASE))
 
 
 def test_kling_v2_1_has_no_text_to_video() -> None:
@@ -166,7 +146,7 @@ def test_image_list_holds_at_most_four_images_frames_included() -> None:
         mode=Mode.REFERENCE,
     )
     with pytest.raises(InvalidRequest, match="at most 4"):
-        videos.translate(MODELS["kling-video-o1"], request, config("qiniu", BASE))
+        videos.API.translate(MODELS["kling-video-o1"], request, config("qiniu", BASE))
 
 
 def test_o1_has_sound_only_from_a_reference_video() -> None:

@@ -78,7 +78,7 @@ def _fields(request: httpx.Request) -> dict[str, Any]:
 
 def _ours(request: VideoRequest, model: str = "sora-2") -> httpx.Request:
     applied, _ = clamp(request, MODELS[model])
-    return videos.translate(MODELS[model], applied, config("sora", BASE))
+    return videos.API.translate(MODELS[model], applied, config("sora", BASE))
 
 
 @pytest.mark.parametrize(
@@ -128,11 +128,11 @@ def test_retrieve_and_download_match() -> None:
     client.videos.retrieve("video_123")
     client.videos.download_content("video_123", variant="video")
     job = JobHandle(provider="sora", model="sora-2", task_id="video_123")
-    poll = videos.poll_request(job, config("sora", BASE))
+    poll = videos.API.poll_request(job, config("sora", BASE))
     assert (poll.method, poll.url) == (captured[0].method, captured[0].url)
     completed = httpx.Response(200, json={**VIDEO, "status": "completed"}, request=poll)
-    asset = videos.parse_poll(job, completed).video  # type: ignore[union-attr]
-    download = videos.download_request(job, asset, config("sora", BASE))
+    asset = videos.API.parse_poll(job, completed).video  # type: ignore[union-attr]
+    download = videos.API.download_request(job, asset, config("sora", BASE))
     sdk = captured[1]
     assert (download.method, download.url) == (sdk.method, sdk.url)
     assert download.headers["accept"] == sdk.headers["accept"] == "application/binary"

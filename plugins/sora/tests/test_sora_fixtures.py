@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from reelkit import clamp
@@ -13,13 +12,12 @@ from reelkit.errors import InvalidRequest
 from reelkit.models import JobHandle, Media, VideoRequest
 from reelkit_sora import catalogue, videos
 from reelkit_sora.fixtures import (
-    build_request,
     build_response,
-    check_outcome,
+    check_poll_case,
+    check_submit_case,
+    check_translate_case,
     config,
     load_cases,
-    outcome,
-    request_json,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,47 +37,23 @@ SUBMIT = load_cases(FIXTURES / "submit.json")
 
 @pytest.mark.parametrize("case", TRANSLATE, ids=_ids(TRANSLATE))
 def test_translate_golden(case: dict[str, Any]) -> None:
-    model = MODELS[case["model"]]
-    applied, adjustments = clamp(build_request(case["request"]), model)
-    assert [a.field for a in adjustments] == case.get("adjusted", [])
-    cfg = config("sora", case.get("base_url", BASE), case.get("options"))
-    request = videos.translate(model, applied, cfg)
-    assert request.method == case["expect"]["method"]
-    assert str(request.url) == case["expect"]["url"]
-    assert request_json(request) == case["expect"]["json"]
+    check_translate_case(case, MODELS, videos.API, provider="sora", base_url=BASE)
 
 
 @pytest.mark.parametrize("case", POLL, ids=_ids(POLL))
 def test_parse_poll(case: dict[str, Any]) -> None:
-    poll = videos.poll_request(JOB, config("sora", BASE))
-    assert (poll.method, str(poll.url)) == ("GET", f"{BASE}/videos/video_123")
-    result = outcome(lambda: videos.parse_poll(JOB, build_response(case, poll)))
-    check_outcome(result, case["expect"])
+    check_poll_case(case, videos.API, JOB, base_url=BASE, poll_url=f"{BASE}/videos/video_123")
 
 
 @pytest.mark.parametrize("case", SUBMIT, ids=_ids(SUBMIT))
 def test_parse_submit(case: dict[str, Any]) -> None:
-    sent = httpx.Request("POST", f"{BASE}/videos")
-    request = VideoRequest(prompt="p")
-    result = outcome(
-        lambda: videos.parse_submit(MODELS["sora-2"], request, build_response(case, sent))
-    )
-    expect = case["expect"]
-    if "task_id" in expect:
-        assert isinstance(result, JobHandle)
-        assert (result.provider, result.model, result.task_id) == (
-            "sora",
-            "sora-2",
-            expect["task_id"],
-        )
-    else:
-        check_outcome(result, {"type": "error", **expect})
+    check_submit_case(case, videos.API, MODELS["sora-2"], submit_url=f"{BASE}/videos")
 
 
 def test_completed_video_also_offers_the_thumbnail() -> None:
-    poll = videos.poll_request(JOB, config("sora", BASE))
+    poll = videos.API.poll_request(JOB, config("sora", BASE))
     body = {"id": "video_123", "status": "completed", "expires_at": 1764908643}
-    result = videos.parse_poll(JOB, build_response({"body": body}, poll))
+    result = videos.API.parse_poll(JOB, build_response({"body": body}, poll))
     assert [(a.kind, a.url.rsplit("?", 1)[1]) for a in result.assets] == [  # type: ignore[union-attr]
         ("video", "variant=video"),
         ("thumbnail", "variant=thumbnail"),
@@ -92,7 +66,7 @@ def test_local_bytes_go_as_a_multipart_upload() -> None:
     applied, _ = clamp(
         VideoRequest(prompt="A cat", duration=8, first_frame=frame), MODELS["sora-2"]
     )
-    request = videos.translate(MODELS["sora-2"], applied, config("sora", BASE))
+    request = videos.API.translate(MODELS["sora-2"], applied, config("sora", BASE))
     assert request.headers["content-type"].startswith("multipart/form-data; boundary=reelkit-")
     body = request.content
     for part in (
@@ -106,7 +80,7 @@ def test_local_bytes_go_as_a_multipart_upload() -> None:
         in body
     )
     # Same inputs, same bytes: plans and journal fingerprints are reproducible.
-    again = videos.translate(MODELS["sora-2"], applied, config("sora", BASE))
+    again = videos.API.translate(MODELS["sora-2"], applied, config("sora", BASE))
     assert (
         again.content == body and again.headers["content-type"] == request.headers["content-type"]
     )
@@ -119,7 +93,7 @@ def test_first_frame_of_the_wrong_size_is_refused_before_sending() -> None:
         prompt="p", duration=4, size="1280x720", first_frame=frame, mode=catalogue.Mode.I2V
     )
     with pytest.raises(InvalidRequest) as err:
-        videos.translate(MODELS["sora-2"], request, config("sora", BASE))
+        videos.API.translate(MODELS["sora-2"], request, config("sora", BASE))
     assert err.value.field == "first_frame"
     assert "1280x720" in str(err.value)
 
@@ -130,16 +104,18 @@ def test_an_oversized_inline_data_url_is_refused() -> None:
         prompt="p", duration=4, size="1280x720", first_frame=frame, mode=catalogue.Mode.I2V
     )
     with pytest.raises(InvalidRequest, match="data URL"):
-        videos.translate(MODELS["sora-2"], request, config("sora", BASE, {"upload": "data_url"}))
+        videos.API.translate(
+            MODELS["sora-2"], request, config("sora", BASE, {"upload": "data_url"})
+        )
 
 
 def test_download_is_the_authenticated_content_endpoint() -> None:
-    poll = videos.poll_request(JOB, config("sora", BASE))
-    result = videos.parse_poll(
+    poll = videos.API.poll_request(JOB, config("sora", BASE))
+    result = videos.API.parse_poll(
         JOB, build_response({"body": {"id": "video_123", "status": "completed"}}, poll)
     )
     asset = result.video  # type: ignore[union-attr]
-    request = videos.download_request(JOB, asset, config("sora", BASE))
+    request = videos.API.download_request(JOB, asset, config("sora", BASE))
     assert (request.method, str(request.url)) == (
         "GET",
         f"{BASE}/videos/video_123/content?variant=video",
@@ -150,5 +126,5 @@ def test_download_is_the_authenticated_content_endpoint() -> None:
 def test_remix_without_a_source_id_names_the_field() -> None:
     request = VideoRequest(prompt="p", duration=4, size="1280x720", mode=catalogue.Mode.REMIX)
     with pytest.raises(InvalidRequest) as err:
-        videos.translate(MODELS["sora-2"], request, config("sora", BASE))
+        videos.API.translate(MODELS["sora-2"], request, config("sora", BASE))
     assert err.value.field == "remix_of"

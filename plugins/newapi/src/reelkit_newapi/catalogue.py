@@ -26,6 +26,7 @@ from reelkit.capabilities import (
     Range,
     Variant,
 )
+from reelkit_sora.catalogue import sora_variants
 
 from .wires import GEMINI_OMNI, GROK, KLING, SEED003, SEEDANCE, SORA, Wire
 
@@ -118,18 +119,6 @@ def _same(
 
 # --- Sora (seed 003 §4.2; ref §3.2: new-api validates sizes and rejects 1080p) ----------------
 _SORA_SECONDS = Choices((4, 8, 12))  # ref §3.2: the gateway's Sora validation; default 4 s
-_SORA_720 = Variant(
-    resolutions=("720p",),
-    aspect_ratios=("16:9", "9:16"),
-    durations=_SORA_SECONDS,
-    sizes={("720p", "16:9"): "1280x720", ("720p", "9:16"): "720x1280"},
-)
-_SORA_1024 = Variant(  # ref §3.2: sora-2-pro adds 1792x1024 / 1024x1792
-    resolutions=("1024p",),
-    aspect_ratios=("7:4", "4:7"),
-    durations=_SORA_SECONDS,
-    sizes={("1024p", "7:4"): "1792x1024", ("1024p", "4:7"): "1024x1792"},
-)
 _SORA_IMAGES = ImageLimits(transports=("url", "base64", "upload"), must_match_size=True)
 _SORA_MODES = (Mode.T2V, Mode.I2V, Mode.REMIX)  # remix: ref §3.1 (seed 003's deployment lacks it)
 
@@ -338,8 +327,13 @@ def _permissive(
 _HAPPYHORSE = Range(1, 15, step=1)
 
 MODELS: tuple[ModelInfo, ...] = (
-    _sora("sora-2", (_SORA_720,), "Sora 2 (via new-api)"),
-    _sora("sora-2-pro", (_SORA_720, _SORA_1024), "Sora 2 Pro (via new-api)"),
+    _sora("sora-2", sora_variants(_SORA_SECONDS, "720p"), "Sora 2 (via new-api)"),
+    _sora(
+        "sora-2-pro",
+        # ref §3.2: sora-2-pro adds 1792x1024 / 1024x1792; 1080p sizes are rejected.
+        sora_variants(_SORA_SECONDS, "720p", "1024p"),
+        "Sora 2 Pro (via new-api)",
+    ),
     *(
         _veo(m, ("720p", "1080p"))
         for m in (

@@ -17,14 +17,13 @@ import httpx
 
 from reelkit.capabilities import Audio, Mode, ModelInfo
 from reelkit.errors import InvalidRequest
-from reelkit.models import Asset, JobHandle, JobStatus, Media, ProviderConfig, VideoRequest
-from reelkit.wire import json_request, parse_timestamp, read_json
+from reelkit.models import Asset, JobHandle, Media, ProviderConfig, VideoRequest
+from reelkit.wire import json_request, parse_timestamp
 from reelkit_sora import dialect
 
 from .catalogue import GENERATIONS_BY_DEFAULT, PROVIDER, WIRES
 from .wires import GENERATIONS, Wire
 
-NAMES = PROVIDER.names()
 BASE_URL_ENV = PROVIDER.base_url_envs[0]  # REELKIT_NEWAPI_BASE_URL
 
 #: The create routes (ref §3.1; seed 004). Polling is ``GET /v1/videos/{id}`` for both.
@@ -50,34 +49,67 @@ def dialect_for(model: ModelInfo, config: ProviderConfig) -> str:
     return str(chosen)
 
 
-def translate(model: ModelInfo, request: VideoRequest, config: ProviderConfig) -> httpx.Request:
-    name = dialect_for(model, config)
-    extras = dialect.extra_fields(request.params, NAMES)
-    if request.mode is Mode.REMIX:
-        source = request.remix_of.task_id if request.remix_of else None
-        if not source:
-            raise InvalidRequest(
-                "remix_of", "needs the gateway's id of an earlier video", allowed="task_..."
+class NewapiVideos(dialect.VideosApi):
+    provider = PROVIDER
+    id_example = "task_..."
+    # OpenAI's values, new-api's "unknown" and the native NOT_START…FAILURE (ref §3.5, §3.6).
+    vocabulary = dialect.GATEWAY_STATUSES
+
+    def translate(
+        self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
+    ) -> httpx.Request:
+        name = dialect_for(model, config)
+        if request.mode is Mode.REMIX:
+            return self.remix(request, config)
+        extras = self.extras(request)
+        wire = GENERATIONS if name == "generations" else WIRES[model.id]
+        url = api(config, ROUTES[name])
+        body = _merge(build_body(model, request, wire), extras)
+        frame = request.first_frame
+        if model.images.must_match_size:
+            dialect.check_frame_size(request, model)
+        if wire.upload_first_frame and frame is not None and frame.data is not None:
+            # The Sora passthrough takes a file part; JSON carries only a string (ref §3.2, §6.1).
+            field = wire.first_frame or "input_reference"
+            body.pop(field, None)
+            part = (
+                dialect.upload_name(frame, "input_reference"),
+                frame.data,
+                frame.mime_type or "application/octet-stream",
             )
-        return dialect.remix_request(api(config, "/videos"), source, request.prompt, **extras)
-    wire = GENERATIONS if name == "generations" else WIRES[model.id]
-    url = api(config, ROUTES[name])
-    body = _merge(build_body(model, request, wire), extras)
-    frame = request.first_frame
-    if model.images.must_match_size:
-        dialect.check_frame_size(request, model)
-    if wire.upload_first_frame and frame is not None and frame.data is not None:
-        # The Sora passthrough takes a file part; JSON carries only a string (ref §3.2, §6.1).
-        body.pop(wire.first_frame or "", None)
-        part = (
-            dialect.upload_name(frame, "input_reference"),
-            frame.data,
-            frame.mime_type or "application/octet-stream",
-        )
-        return dialect.multipart_request(
-            "POST", url, body, {wire.first_frame or "input_reference": part}
-        )
-    return json_request("POST", url, body)
+            return dialect.multipart_request("POST", url, body, {field: part})
+        return json_request("POST", url, body)
+
+    def video_object(self, body: Any) -> Mapping[str, Any]:
+        """The task object, also from the native envelope ``{"code": "success", "data": {...}}``."""
+        if (
+            isinstance(body, Mapping)
+            and "status" not in body
+            and isinstance(body.get("data"), Mapping)
+        ):
+            return body["data"]  # type: ignore[no-any-return]
+        return super().video_object(body)
+
+    def assets(
+        self, body: Mapping[str, Any], job: JobHandle, response: httpx.Response
+    ) -> list[Asset]:
+        expires = parse_timestamp(body.get("expires_at"))
+        for path in URL_FIELDS:
+            url = _lookup(body, path)
+            # data: URLs (Vertex) are served decoded by the proxy instead (ref §3.7).
+            if isinstance(url, str) and url.startswith(("http://", "https://")):
+                return [Asset(url=url, kind="video", mime_type="video/mp4", expires_at=expires)]
+        # Gemini/Veo upstreams expose no URL at all: the authenticated proxy is the only way (§0.6).
+        videos_url = self.poll_url(response).rsplit("/", 1)[0]
+        return [
+            Asset(
+                url=dialect.content_url(videos_url, job.task_id, None),
+                kind="video",
+                mime_type="video/mp4",
+                expires_at=expires,
+                data={"proxy": True},
+            )
+        ]
 
 
 def build_body(model: ModelInfo, request: VideoRequest, wire: Wire) -> dict[str, Any]:
@@ -210,55 +242,9 @@ def _merge(body: dict[str, Any], extras: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def parse_submit(model: ModelInfo, request: VideoRequest, response: httpx.Response) -> JobHandle:
-    return dialect.submit_handle(response, provider=PROVIDER.name, model=model.id)
-
-
-def poll_request(job: JobHandle, config: ProviderConfig) -> httpx.Request:
-    return dialect.retrieve_request(api(config, "/videos"), job.task_id)
-
-
-def parse_poll(job: JobHandle, response: httpx.Response) -> JobStatus:
-    dialect.raise_for_error(response, PROVIDER.name)
-    body = unwrap(read_json(response, PROVIDER.name))
-    videos_url = str(response.request.url.copy_with(query=None)).rsplit("/", 1)[0]
-    return dialect.parse_video(
-        body,
-        response,
-        provider=PROVIDER.name,
-        # OpenAI's values, new-api's "unknown" and the native NOT_START…FAILURE (ref §3.5, §3.6).
-        vocabulary=dialect.GATEWAY_STATUSES,
-        assets=lambda obj: [_asset(obj, videos_url, job.task_id)],
-    )
-
-
-def unwrap(body: Any) -> Mapping[str, Any]:
-    """The task object, also from the native envelope ``{"code": "success", "data": {...}}``."""
-    if isinstance(body, Mapping) and "status" not in body and isinstance(body.get("data"), Mapping):
-        return body["data"]  # type: ignore[no-any-return]
-    return body if isinstance(body, Mapping) else {}
-
-
 #: Where gateways put the finished video, in order of preference (seed 003: video_url first;
 #: ref §3.6: metadata.url for non-Sora upstreams, result_url on the native route).
 URL_FIELDS = ("video_url", "url", "metadata.url", "result_url", "task_result.videos.0.url")
-
-
-def _asset(obj: Mapping[str, Any], videos_url: str, task_id: str) -> Asset:
-    expires = parse_timestamp(obj.get("expires_at"))
-    for path in URL_FIELDS:
-        url = _lookup(obj, path)
-        # data: URLs (Vertex) are served decoded by the proxy instead (ref §3.7).
-        if isinstance(url, str) and url.startswith(("http://", "https://")):
-            return Asset(url=url, kind="video", mime_type="video/mp4", expires_at=expires)
-    # Gemini/Veo upstreams expose no URL at all: the authenticated proxy is the only way (§0.6).
-    return Asset(
-        url=dialect.content_url(videos_url, task_id, None),
-        kind="video",
-        mime_type="video/mp4",
-        expires_at=expires,
-        data={"proxy": True},
-    )
 
 
 def _lookup(obj: Any, path: str) -> Any:
@@ -270,3 +256,6 @@ def _lookup(obj: Any, path: str) -> Any:
         else:
             return None
     return obj
+
+
+API = NewapiVideos()

@@ -162,13 +162,14 @@ GROK = Wire(
 )
 
 #: seed 004: POST /v1/video/generations with image / images / last_image / video, size as the
-#: tier's resolution label, aspect_ratio for text-to-video only, integer duration (not for an
-#: extension) and extra_body.{generate_audio, negative_prompt, seed}.
+#: tier's resolution label, aspect_ratio (not for an extension), integer duration (not for an
+#: extension either) and extra_body.{generate_audio, negative_prompt, seed}.
 GENERATIONS = Wire(
     name="generations",
     no_duration_in=(Mode.EXTEND,),
     size="label",
-    aspect_ratio_modes=(Mode.T2V,),
+    # "文生视频允许 16:9 和 9:16;图生和续写不一定生效": the examples send it for images too.
+    aspect_ratio_modes=(Mode.T2V, Mode.I2V, Mode.FIRST_LAST, Mode.REFERENCE),
     first_frame="image",
     last_frame="last_image",
     references="images",

@@ -20,6 +20,7 @@ from reelkit.capabilities import (
     Range,
     Variant,
 )
+from reelkit_sora.catalogue import sora_modes, sora_variants
 
 PROVIDER = ProviderInfo(
     name="qiniu",
@@ -45,18 +46,9 @@ MAX_PROMPT = 2500
 # --- Sora on Qiniu ------------------------------------------------------------------------
 
 _SORA_SECONDS = Choices((4, 8, 12))  # seed 002: sora-2 可选值 4、8、12 (default 4)
-_SORA_720 = Variant(
-    resolutions=("720p",),
-    aspect_ratios=("16:9", "9:16"),
-    durations=_SORA_SECONDS,
-    sizes={("720p", "16:9"): "1280x720", ("720p", "9:16"): "720x1280"},  # seed 002
-)
-_SORA_PRO_1024 = Variant(  # ref §2.2: sora-2-pro adds 1024x1792 / 1792x1024
-    resolutions=("1024p",),
-    aspect_ratios=("7:4", "4:7"),
-    durations=_SORA_SECONDS,
-    sizes={("1024p", "7:4"): "1792x1024", ("1024p", "4:7"): "1024x1792"},
-)
+# seed 002: sora-2 1280x720 / 720x1280; ref §2.2: sora-2-pro adds 1024x1792 / 1792x1024.
+_SORA_2 = sora_variants(_SORA_SECONDS, "720p")
+_SORA_2_PRO = sora_variants(_SORA_SECONDS, "720p", "1024p")
 _SORA_IMAGES = ImageLimits(
     transports=("url",),  # seed 002: input_reference "仅支持图片 URL,不支持 Base64"
     must_match_size=True,  # seed 002: "图片尺寸必须与 size 参数一致"
@@ -67,18 +59,8 @@ def _sora(model_id: str, variants: tuple[Variant, ...], title: str, notes: str =
     return ModelInfo(
         id=model_id,
         title=title,
-        modes=(
-            ModeSpec(mode=Mode.T2V, variants=variants),
-            ModeSpec(
-                mode=Mode.I2V, variants=variants, note="the image must be exactly the video's size"
-            ),
-            # seed 002: POST /videos/:id/remix {"prompt"}; model, seconds and size are inherited.
-            ModeSpec(
-                mode=Mode.REMIX,
-                variants=variants,
-                note="duration and size come from the source video",
-            ),
-        ),
+        # seed 002: t2v, i2v and POST /videos/:id/remix {"prompt"}; no extensions.
+        modes=sora_modes(variants, extend=False),
         default_duration=4,  # seed 002: seconds default 4
         default_resolution="720p",
         default_aspect_ratio="16:9",
@@ -201,10 +183,10 @@ def _omni_modes(variants: tuple[Variant, ...]) -> tuple[ModeSpec, ...]:
 
 
 MODELS: tuple[ModelInfo, ...] = (
-    _sora("sora-2", (_SORA_720,), "OpenAI Sora 2 (via Qiniu)"),
+    _sora("sora-2", _SORA_2, "OpenAI Sora 2 (via Qiniu)"),
     _sora(
         "sora-2-pro",
-        (_SORA_720, _SORA_PRO_1024),
+        _SORA_2_PRO,
         "OpenAI Sora 2 Pro (via Qiniu)",
         notes="Listed as coming soon on the 2025-12 page; served per later Qiniu docs (ref §2.2).",
     ),

@@ -16,8 +16,8 @@ import httpx
 
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.errors import InvalidRequest
-from reelkit.models import Asset, JobHandle, JobStatus, Media, ProviderConfig, VideoRequest
-from reelkit.wire import expires_after, json_request, parse_timestamp, read_json, require
+from reelkit.models import Asset, JobHandle, Media, ProviderConfig, VideoRequest
+from reelkit.wire import expires_after, json_request, parse_timestamp, require
 from reelkit_sora import dialect
 from reelkit_sora.dialect import Phase
 
@@ -29,9 +29,6 @@ from .catalogue import (
     SOUND,
     URL_LIFETIME_S,
 )
-
-NAMES = PROVIDER.names()
-BASE_URL_ENV = PROVIDER.base_url_envs[0]  # REELKIT_QINIU_BASE_URL
 
 #: seed 002 任务状态说明, plus the capitalised Veo values Qiniu also uses (ref §0.8, §2.4).
 QINIU_STATUSES: Mapping[str, Phase] = {
@@ -53,26 +50,43 @@ VIDEO_SIDES = (720, 2160)
 VIDEO_FORMATS = ("mp4", "quicktime", "mov")
 
 
-def videos_url(config: ProviderConfig) -> str:
-    return dialect.api_url(config.base_url, "/videos", env=BASE_URL_ENV)
+class QiniuVideos(dialect.VideosApi):
+    provider = PROVIDER
+    vocabulary = QINIU_STATUSES
+    id_example = "qvideo-..."
 
+    def translate(
+        self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
+    ) -> httpx.Request:
+        if request.mode is Mode.REMIX:
+            # seed 002: only `prompt`; input_reference, seconds and size are not allowed (ref §2.1).
+            return self.remix(request, config)
+        extras = self.extras(request)
+        if model.id.startswith("sora"):
+            body = _sora_body(model, request)
+        else:
+            body = _kling_body(model, request, extras)
+        return json_request("POST", self.videos_url(config), {**body, **extras})
 
-def translate(model: ModelInfo, request: VideoRequest, config: ProviderConfig) -> httpx.Request:
-    api = videos_url(config)
-    extras = dialect.extra_fields(request.params, NAMES)
-    if request.mode is Mode.REMIX:
-        source = request.remix_of.task_id if request.remix_of else None
-        if not source:
-            raise InvalidRequest(
-                "remix_of", "needs the id of a completed Qiniu video", allowed="qvideo-..."
+    def assets(
+        self, body: Mapping[str, Any], job: JobHandle, response: httpx.Response
+    ) -> list[Asset]:
+        # seed 002: task_result.videos[].url, valid for 7 days.
+        videos = require(body, "task_result.videos", PROVIDER.name, status=response.status_code)
+        require(videos, "0.url", PROVIDER.name, status=response.status_code)
+        completed = parse_timestamp(body.get("completed_at"))
+        return [
+            Asset(
+                url=str(video["url"]),
+                kind="video",
+                mime_type="video/mp4",
+                expires_at=_url_expiry(str(video["url"]))
+                or expires_after(URL_LIFETIME_S, start=completed),
+                data={k: video[k] for k in ("id", "duration") if k in video},
             )
-        # seed 002: only `prompt`; input_reference, seconds and size are not allowed (ref §2.1).
-        return dialect.remix_request(api, source, request.prompt, **extras)
-    if model.id.startswith("sora"):
-        body = _sora_body(model, request)
-    else:
-        body = _kling_body(model, request, extras)
-    return json_request("POST", api, {**body, **extras})
+            for video in videos
+            if isinstance(video, Mapping) and video.get("url")
+        ]
 
 
 def _sora_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
@@ -188,47 +202,12 @@ def _video_url(medium: Media) -> str:
     return medium.url
 
 
-def parse_submit(model: ModelInfo, request: VideoRequest, response: httpx.Response) -> JobHandle:
-    return dialect.submit_handle(response, provider=PROVIDER.name, model=model.id)
-
-
-def poll_request(job: JobHandle, config: ProviderConfig) -> httpx.Request:
-    return dialect.retrieve_request(videos_url(config), job.task_id)
-
-
-def parse_poll(job: JobHandle, response: httpx.Response) -> JobStatus:
-    dialect.raise_for_error(response, PROVIDER.name)
-    body = read_json(response, PROVIDER.name)
-    return dialect.parse_video(
-        body,
-        response,
-        provider=PROVIDER.name,
-        vocabulary=QINIU_STATUSES,
-        assets=lambda obj: _assets(obj, response),
-    )
-
-
-def _assets(body: Mapping[str, Any], response: httpx.Response) -> list[Asset]:
-    videos = require(body, "task_result.videos", PROVIDER.name, status=response.status_code)
-    require(videos, "0.url", PROVIDER.name, status=response.status_code)
-    completed = parse_timestamp(body.get("completed_at"))
-    return [
-        Asset(
-            url=str(video["url"]),
-            kind="video",
-            mime_type="video/mp4",
-            expires_at=_url_expiry(str(video["url"]))
-            or expires_after(URL_LIFETIME_S, start=completed),
-            data={k: video[k] for k in ("id", "duration") if k in video},
-        )
-        for video in videos
-        if isinstance(video, Mapping) and video.get("url")
-    ]
-
-
 def _url_expiry(url: str) -> datetime | None:
     """The signed CDN URL's own ``e=<unix>`` deadline (ref §2.3), when it has one."""
     values = parse_qs(urlsplit(url).query).get("e")
     if not values or not values[0].isdigit():
         return None
     return datetime.fromtimestamp(int(values[0]), tz=timezone.utc)
+
+
+API = QiniuVideos()

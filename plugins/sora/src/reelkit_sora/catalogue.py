@@ -51,42 +51,33 @@ PROVIDER = ProviderInfo(
 CLASSIC = Choices((4, 8, 12))  # seed 000 and the SDK's typed enum
 EXTENDED = Choices((4, 8, 12, 16, 20))  # developers.openai.com guide, March 2026 (§0.2)
 
-# --- sizes (§1.3): exact pixel sizes per resolution and orientation ---------------------------
-_720 = Variant(
-    resolutions=("720p",),
-    aspect_ratios=("16:9", "9:16"),
-    durations=EXTENDED,
-    sizes={("720p", "16:9"): "1280x720", ("720p", "9:16"): "720x1280"},
-)
-# 1792x1024 is 7:4, not 16:9: say so rather than pretend (sora-2-pro only).
-_1024 = Variant(
-    resolutions=("1024p",),
-    aspect_ratios=("7:4", "4:7"),
-    durations=EXTENDED,
-    sizes={("1024p", "7:4"): "1792x1024", ("1024p", "4:7"): "1024x1792"},
-)
-# 1920x1080 / 1080x1920 on sora-2-pro per the 2026 guide (§1.3).
-_1080 = Variant(
-    resolutions=("1080p",),
-    aspect_ratios=("16:9", "9:16"),
-    durations=EXTENDED,
-    sizes={("1080p", "16:9"): "1920x1080", ("1080p", "9:16"): "1080x1920"},
-)
+# --- sizes (§1.3): the exact pixel sizes of each Sora resolution -------------------------------
+#: resolution -> (aspect ratios, {(resolution, ratio): size}). 1792x1024 is 7:4, not 16:9: say
+#: so rather than pretend (sora-2-pro only); 1920x1080 came with the 2026 guide (§1.3).
+SORA_SIZES: dict[str, tuple[tuple[str, str], dict[tuple[str, str], str]]] = {
+    "720p": (("16:9", "9:16"), {("720p", "16:9"): "1280x720", ("720p", "9:16"): "720x1280"}),
+    "1024p": (("7:4", "4:7"), {("1024p", "7:4"): "1792x1024", ("1024p", "4:7"): "1024x1792"}),
+    "1080p": (("16:9", "9:16"), {("1080p", "16:9"): "1920x1080", ("1080p", "9:16"): "1080x1920"}),
+}
 
 
-def _classic(variant: Variant) -> Variant:
-    """The same sizes with the SDK-era durations (dated 2025-10-06 snapshots)."""
-    return Variant(
-        resolutions=variant.resolutions,
-        aspect_ratios=variant.aspect_ratios,
-        durations=CLASSIC,
-        sizes=variant.sizes,
-        note="dated 2025-10 snapshot: 4, 8 or 12 s",
+def sora_variants(durations: Choices, *resolutions: str, note: str = "") -> tuple[Variant, ...]:
+    """One variant per Sora resolution, with its exact sizes (shared with Sora on gateways)."""
+    return tuple(
+        Variant(
+            resolutions=(resolution,),
+            aspect_ratios=SORA_SIZES[resolution][0],
+            durations=durations,
+            sizes=SORA_SIZES[resolution][1],
+            note=note,
+        )
+        for resolution in resolutions
     )
 
 
-def _modes(variants: tuple[Variant, ...]) -> tuple[ModeSpec, ...]:
-    return (
+def sora_modes(variants: tuple[Variant, ...], *, extend: bool = True) -> tuple[ModeSpec, ...]:
+    """Sora's modes; gateways that copy the API may lack extensions (``extend=False``)."""
+    modes = [
         ModeSpec(mode=Mode.T2V, variants=variants),
         # input_reference: one image, exactly the video's size (§0.5, §1.3).
         ModeSpec(
@@ -98,10 +89,14 @@ def _modes(variants: tuple[Variant, ...]) -> tuple[ModeSpec, ...]:
             variants=variants,
             note="duration and size are inherited from the source video",
         ),
+    ]
+    if extend:
         # POST /videos/extensions {"prompt", "seconds", "video": {"id"}}: each extension adds
         # 4–20 s, at most 6 extensions, 120 s in total; no image references (§1.2, openai/skills).
-        ModeSpec(mode=Mode.EXTEND, variants=variants, note="adds a segment of the given length"),
-    )
+        modes.append(
+            ModeSpec(mode=Mode.EXTEND, variants=variants, note="adds a segment of the given length")
+        )
+    return tuple(modes)
 
 
 _IMAGES = ImageLimits(
@@ -117,7 +112,7 @@ def _model(
     return ModelInfo(
         id=model_id,
         title=title,
-        modes=_modes(variants),
+        modes=sora_modes(variants),
         default_duration=4,  # §1.3: seconds defaults to "4"; seed 000: default 4 s
         default_resolution="720p",
         # The API defaults to 720x1280; reelkit defaults every provider to landscape 16:9 and
@@ -132,17 +127,25 @@ def _model(
     )
 
 
+_SNAPSHOT = "dated 2025-10 snapshot: 4, 8 or 12 s"
+
 MODELS: tuple[ModelInfo, ...] = (
     # `sora-2` has pointed at sora-2-2025-12-08 since 2026-01-13 (§1.1).
-    _model("sora-2", (_720,), title="Sora 2"),
-    _model("sora-2-pro", (_720, _1024, _1080), title="Sora 2 Pro"),
-    _model("sora-2-2025-12-08", (_720,), title="Sora 2 (2025-12-08 snapshot)"),
+    _model("sora-2", sora_variants(EXTENDED, "720p"), title="Sora 2"),
+    _model("sora-2-pro", sora_variants(EXTENDED, "720p", "1024p", "1080p"), title="Sora 2 Pro"),
+    _model(
+        "sora-2-2025-12-08", sora_variants(EXTENDED, "720p"), title="Sora 2 (2025-12-08 snapshot)"
+    ),
     # Dated 2025-10 snapshots predate the 16/20 s and 1080p additions of March 2026 (§0.2);
     # that they still lack them is an inference, so they keep the SDK's typed values.
-    _model("sora-2-2025-10-06", (_classic(_720),), title="Sora 2 (2025-10-06 snapshot)"),
+    _model(
+        "sora-2-2025-10-06",
+        sora_variants(CLASSIC, "720p", note=_SNAPSHOT),
+        title="Sora 2 (2025-10-06 snapshot)",
+    ),
     _model(
         "sora-2-pro-2025-10-06",
-        (_classic(_720), _classic(_1024)),
+        sora_variants(CLASSIC, "720p", "1024p", note=_SNAPSHOT),
         title="Sora 2 Pro (2025-10-06 snapshot)",
     ),
 )

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from reelkit.capabilities import ModelInfo, parse_size
+from reelkit.capabilities import ModelInfo, ProviderInfo, parse_size
 from reelkit.errors import ContentFiltered, InvalidRequest, ProviderError, ReelkitError
 from reelkit.models import (
     Asset,
@@ -43,6 +43,7 @@ from reelkit.models import (
     JobHandle,
     JobStatus,
     Media,
+    ProviderConfig,
     Queued,
     Running,
     Succeeded,
@@ -55,6 +56,7 @@ __all__ = [
     "MODERATION_CODES",
     "OPENAI_STATUSES",
     "Phase",
+    "VideosApi",
     "api_url",
     "check_frame_size",
     "content_url",
@@ -389,7 +391,10 @@ def error_from_response(response: httpx.Response, provider: str) -> ReelkitError
             code=code,
             reasons=[code or "moderation"],
         )
-    return error_for_status(response, provider, message=message, code=code)
+    error = error_for_status(response, provider, message=message, code=code)
+    if response.status_code == 501 and isinstance(error, ProviderError):
+        error.retryable = False  # "not implemented" (new-api, ref §3.6) will not change on retry
+    return error
 
 
 def raise_for_error(response: httpx.Response, provider: str) -> None:
@@ -487,8 +492,7 @@ def parse_video(
             for k in ("model", "seconds", "size", "completed_at")
             if body.get(k) is not None
         }
-        # attrs types a converter=tuple parameter as Iterable[_T_co], which mypy cannot bind.
-        return Succeeded(assets=found, metadata=metadata)  # type: ignore[arg-type]
+        return Succeeded(assets=found, metadata=metadata)
     return failure(body.get("error"), phase=phase, fallback=_fallback_reason(body))
 
 
@@ -498,3 +502,94 @@ def _fallback_reason(body: Mapping[str, Any]) -> str | None:
         if isinstance(value, str) and value:
             return value
     return None
+
+
+# --- the flow ---------------------------------------------------------------------------------
+
+
+class VideosApi:
+    """The OpenAI Videos job flow, each step a method a plugin overrides where it differs.
+
+    A subclass sets ``provider`` and implements :meth:`translate` and :meth:`assets` (where the
+    finished video is). The defaults: create answers become handles (:func:`submit_handle`),
+    polls are ``GET /videos/{id}`` parsed with ``vocabulary``, downloads use the core's default.
+    ``reelkit_sora.plugin.VideosPlugin`` dispatches the hooks to ``<package>.videos.API``.
+    """
+
+    provider: ProviderInfo
+    vocabulary: Mapping[str, Phase] = GATEWAY_STATUSES
+    #: What the provider's video ids look like, for error messages ("video_...").
+    id_example: str = "an earlier video's id"
+
+    @property
+    def name(self) -> str:
+        return self.provider.name
+
+    def videos_url(self, config: ProviderConfig) -> str:
+        """``<base>/v1/videos``; an empty base URL names ``REELKIT_<NAME>_BASE_URL``."""
+        return api_url(config.base_url, "/videos", env=self.provider.base_url_envs[0])
+
+    def translate(
+        self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
+    ) -> httpx.Request:
+        raise NotImplementedError
+
+    def extras(self, request: VideoRequest) -> dict[str, Any]:
+        """The request's ``--param`` values meant for this provider (:func:`extra_fields`)."""
+        return extra_fields(request.params, self.provider.names())
+
+    def source_id(self, request: VideoRequest, field: str) -> str:
+        """The provider's id of the video a remix or extension starts from."""
+        source = request.remix_of if field == "remix_of" else request.continue_from
+        if source is None or not source.task_id:
+            raise InvalidRequest(
+                field, f"needs the {self.name} id of an earlier video", allowed=self.id_example
+            )
+        return source.task_id
+
+    def remix(self, request: VideoRequest, config: ProviderConfig) -> httpx.Request:
+        """``POST /videos/{id}/remix`` with the new prompt (and ``--param`` extras)."""
+        source = self.source_id(request, "remix_of")
+        return remix_request(
+            self.videos_url(config), source, request.prompt, **self.extras(request)
+        )
+
+    def parse_submit(
+        self, model: ModelInfo, request: VideoRequest, response: httpx.Response
+    ) -> JobHandle:
+        return submit_handle(response, provider=self.name, model=model.id)
+
+    def poll_request(self, job: JobHandle, config: ProviderConfig) -> httpx.Request:
+        return retrieve_request(self.videos_url(config), job.task_id)
+
+    def parse_poll(self, job: JobHandle, response: httpx.Response) -> JobStatus:
+        raise_for_error(response, self.name)
+        body = self.video_object(read_json(response, self.name))
+        return parse_video(
+            body,
+            response,
+            provider=self.name,
+            vocabulary=self.vocabulary,
+            assets=lambda obj: self.assets(obj, job, response),
+        )
+
+    def video_object(self, body: Any) -> Mapping[str, Any]:
+        """The Video object inside a poll answer (a gateway may wrap it)."""
+        return body if isinstance(body, Mapping) else {}
+
+    def assets(
+        self, body: Mapping[str, Any], job: JobHandle, response: httpx.Response
+    ) -> Sequence[Asset]:
+        """The finished video(s) of a completed Video object."""
+        raise NotImplementedError
+
+    def download_request(
+        self, job: JobHandle, asset: Asset, config: ProviderConfig
+    ) -> httpx.Request | None:
+        """``None``: the core's default download."""
+        return None
+
+    @staticmethod
+    def poll_url(response: httpx.Response) -> str:
+        """The URL this answer came from, without its query: ``.../videos/{id}``."""
+        return str(response.request.url.copy_with(query=None))

@@ -25,9 +25,11 @@ from typing import Any
 
 import httpx
 
+from reelkit.capabilities import ModelInfo
 from reelkit.errors import ReelkitError
 from reelkit.models import (
     Failed,
+    JobHandle,
     JobStatus,
     Media,
     ProviderConfig,
@@ -42,6 +44,9 @@ __all__ = [
     "build_request",
     "build_response",
     "check_outcome",
+    "check_poll_case",
+    "check_submit_case",
+    "check_translate_case",
     "config",
     "load_cases",
     "outcome",
@@ -150,3 +155,57 @@ def _check_succeeded(result: Succeeded, expect: Mapping[str, Any]) -> None:
         assert [a.url for a in result.assets] == expect["assets"]
     for key, value in expect.get("metadata", {}).items():
         assert result.metadata.get(key) == value, key
+
+
+# --- whole cases: one reading of translate.json, poll.json and submit.json -----------------
+
+
+def check_translate_case(
+    case: Mapping[str, Any],
+    models: Mapping[str, ModelInfo],
+    module: Any,
+    *,
+    provider: str,
+    base_url: str,
+) -> None:
+    """Clamp the case's request with the core, translate it, compare with ``expect``.
+
+    ``module`` is the plugin's ``videos`` module; ``adjusted`` lists the fields clamping must
+    change (none by default).
+    """
+    from reelkit import clamp
+
+    model = models[case["model"]]
+    applied, adjustments = clamp(build_request(case["request"]), model)
+    assert [a.field for a in adjustments] == case.get("adjusted", [])
+    cfg = config(provider, case.get("base_url", base_url), case.get("options"))
+    request = module.translate(model, applied, cfg)
+    assert request.method == case["expect"].get("method", "POST")
+    assert str(request.url) == case["expect"]["url"]
+    assert request_json(request) == case["expect"]["json"]
+
+
+def check_poll_case(
+    case: Mapping[str, Any], module: Any, job: JobHandle, *, base_url: str, poll_url: str
+) -> None:
+    """Build the poll request, answer it with the case's response, check the outcome."""
+    poll = module.poll_request(job, config(job.provider, base_url))
+    assert (poll.method, str(poll.url)) == ("GET", poll_url)
+    check_outcome(
+        outcome(lambda: module.parse_poll(job, build_response(case, poll))), case["expect"]
+    )
+
+
+def check_submit_case(
+    case: Mapping[str, Any], module: Any, model: ModelInfo, *, submit_url: str
+) -> None:
+    """Parse the case's create answer: a handle with ``expect.task_id`` or the expected error."""
+    sent = httpx.Request("POST", submit_url)
+    response = build_response(case, sent)
+    result = outcome(lambda: module.parse_submit(model, VideoRequest(prompt="p"), response))
+    expect = case["expect"]
+    if "task_id" in expect:
+        assert isinstance(result, JobHandle), repr(result)
+        assert (result.model, result.task_id) == (model.id, expect["task_id"])
+    else:
+        check_outcome(result, {"type": "error", **expect})

@@ -1,8 +1,8 @@
 """The hook glue every OpenAI-Videos-style plugin shares, written once.
 
 A plugin package ``reelkit_x`` keeps its facts in ``reelkit_x.catalogue`` (``PROVIDER`` and
-``MODELS``) and its wire quirks in ``reelkit_x.videos`` (the functions of :class:`VideosModule`),
-and its ``__init__`` is two lines::
+``MODELS``) and its wire quirks in ``reelkit_x.videos``, whose ``API`` is an instance of a
+:class:`reelkit_sora.dialect.VideosApi` subclass; its ``__init__`` is two lines::
 
     from reelkit_sora.plugin import VideosPlugin
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import MutableMapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from reelkit.hookspecs import hookimpl
 
@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from reelkit.hookspecs import Register
     from reelkit.models import Asset, JobHandle, JobStatus, ProviderConfig, VideoRequest
 
-__all__ = ["HOOKS", "VideosModule", "VideosPlugin"]
+    from .dialect import VideosApi
+
+__all__ = ["HOOKS", "VideosPlugin"]
 
 #: The hooks :meth:`VideosPlugin.export` puts into a plugin module.
 HOOKS: tuple[str, ...] = (
@@ -39,27 +41,8 @@ HOOKS: tuple[str, ...] = (
 )
 
 
-class VideosModule(Protocol):
-    """What a plugin's ``videos`` module provides: the provider hooks without ``provider``.
-
-    ``download_request`` is optional; without it the core's unsigned GET is used.
-    """
-
-    def translate(
-        self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
-    ) -> httpx.Request: ...
-
-    def parse_submit(
-        self, model: ModelInfo, request: VideoRequest, response: httpx.Response
-    ) -> JobHandle: ...
-
-    def poll_request(self, job: JobHandle, config: ProviderConfig) -> httpx.Request: ...
-
-    def parse_poll(self, job: JobHandle, response: httpx.Response) -> JobStatus: ...
-
-
 class VideosPlugin:
-    """Hook implementations that delegate to ``<package>.catalogue`` and ``<package>.videos``."""
+    """Hook implementations that delegate to ``<package>.catalogue`` and ``<package>.videos.API``."""
 
     def __init__(self, package: str) -> None:
         self.package = package
@@ -73,8 +56,8 @@ class VideosPlugin:
             namespace[name] = getattr(self, name)
         namespace.setdefault("__all__", list(HOOKS))
 
-    def _videos(self) -> VideosModule:
-        return cast(VideosModule, importlib.import_module(f"{self.package}.videos"))
+    def _videos(self) -> VideosApi:
+        return cast("VideosApi", importlib.import_module(f"{self.package}.videos").API)
 
     @hookimpl
     def reelkit_register_providers(self, register: Register) -> None:
@@ -111,5 +94,4 @@ class VideosPlugin:
     def reelkit_download_request(
         self, provider: str, job: JobHandle, asset: Asset, config: ProviderConfig
     ) -> httpx.Request | None:
-        build = getattr(self._videos(), "download_request", None)
-        return None if build is None else cast("httpx.Request", build(job, asset, config))
+        return self._videos().download_request(job, asset, config)
