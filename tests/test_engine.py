@@ -14,6 +14,7 @@ import pytest
 
 from reelkit import (
     AsyncClient,
+    AuthenticationFailed,
     Client,
     ContentFiltered,
     DownloadFailed,
@@ -270,7 +271,7 @@ def test_secrets_never_leak(
         client.generate("a cat")
     with (
         make_client(service, isolated_env, key="wrong-key-456") as client,
-        pytest.raises(Exception) as info,
+        pytest.raises(AuthenticationFailed) as info,
     ):
         client.generate("a dog")
     assert "wrong-key-456" not in str(info.value)
