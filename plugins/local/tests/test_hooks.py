@@ -347,3 +347,11 @@ def test_state_dir_falls_back_to_reelkit_home(
     assert state_dir(config()) == tmp_path / "local"
     monkeypatch.delenv("REELKIT_HOME")
     assert state_dir(config()).name == "local"
+
+
+def test_translate_infers_the_mode_when_the_core_did_not_set_it() -> None:
+    first = Media(data=PNG, mime_type="image/png")
+    assert body_of(translate(VideoRequest(prompt="x")))["mode"] == "t2v"
+    assert body_of(translate(VideoRequest(prompt="", first_frame=first)))["mode"] == "i2v"
+    both = VideoRequest(prompt="", first_frame=first, last_frame=first)
+    assert body_of(translate(both))["mode"] == "first_last"

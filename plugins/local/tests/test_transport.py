@@ -293,3 +293,28 @@ def test_async_round_trip_never_blocks_the_loop(
     assert (video.frames, video.fps, video.width, video.height) == (60, 30, 640, 360)
     # Rendering takes far longer than this; the loop kept ticking throughout.
     assert worst_gap < 0.25
+
+
+def test_renders_beyond_the_concurrency_limit_wait_queued(tmp_path: Path) -> None:
+    from reelkit_local import store
+
+    transport = LocalTransport(tmp_path)
+    with httpx.Client(transport=transport) as client:
+        ids = [
+            client.post(f"{BASE}/v1/renders", json=spec(duration=30.0, prompt=str(n))).json()["id"]
+            for n in range(store.MAX_CONCURRENT + 1)
+        ]
+        deadline = time.monotonic() + 10
+        while not all(
+            client.get(f"{BASE}/v1/renders/{i}").json()["status"] == "running"
+            for i in ids[: store.MAX_CONCURRENT]
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        waiting = client.get(f"{BASE}/v1/renders/{ids[-1]}").json()
+        assert waiting["status"] == "queued"
+        for render_id in ids:
+            client.delete(f"{BASE}/v1/renders/{render_id}")
+        for render_id in ids:
+            transport.store.wait(render_id)
+            assert wait_sync(client, render_id)["error"]["code"] == "cancelled"

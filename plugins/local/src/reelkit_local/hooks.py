@@ -41,7 +41,7 @@ _MODES = ("t2v", "i2v", "first_last")
 def translate(
     provider: str, model: ModelInfo, request: VideoRequest, config: ProviderConfig
 ) -> httpx.Request:
-    mode = request.mode.value if request.mode is not None else "t2v"
+    mode = request.mode.value if request.mode is not None else _infer_mode(request)
     if mode not in _MODES:
         raise UnsupportedMode("mode", f"{model.id} cannot do {mode}", allowed=_MODES)
     for name, present in (
@@ -147,6 +147,13 @@ def state_dir(config: ProviderConfig) -> Path:
 
         home = platformdirs.user_data_dir("reelkit", appauthor=False)
     return Path(home) / NAME
+
+
+def _infer_mode(request: VideoRequest) -> str:
+    """The core sets ``request.mode``; a caller driving the hooks by hand may not."""
+    if request.first_frame is None:
+        return "t2v"
+    return "i2v" if request.last_frame is None else "first_last"
 
 
 def _base(config: ProviderConfig) -> str:

@@ -15,6 +15,7 @@ and yields the same video, since rendering is local and deterministic.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -100,6 +101,7 @@ class RenderStore:
         """Persist a (validated) spec under a new id and start rendering it."""
         render_id = "render_" + uuid.uuid4().hex
         record = {**spec, "id": render_id, "created_at": time.time()}
+        self.directory.mkdir(parents=True, exist_ok=True)
         _write_json(self.spec_path(render_id), record)
         self._start(render_id, record)
         return render_id, Status(state="queued", spec=record, progress=0.0)
@@ -170,11 +172,9 @@ class RenderStore:
     def _sweep(self, render_id: str) -> None:
         """Remove half-written videos a dead renderer left (a live one keeps its file fresh)."""
         for part in self.directory.glob(f".{render_id}.mp4.*.part"):
-            try:
+            with contextlib.suppress(OSError):  # gone already, or not ours to remove
                 if time.time() - part.stat().st_mtime > BEAT_STALE:
                     part.unlink()
-            except OSError:
-                pass  # gone already, or not ours to remove
 
     def _beat(self, render_id: str) -> dict[str, Any] | None:
         beat = _read_json(self.beat_path(render_id))
@@ -224,11 +224,14 @@ class RenderStore:
             # A spec that passed validation but cannot render (e.g. an image Pillow decodes
             # only partly): a terminal failure, recorded so no process retries it forever.
             error = {"code": "render_failed", "message": f"{type(exc).__name__}: {exc}"}
-            _write_json(self.error_path(render.id), error)
+            # If the state directory was deleted under us, nobody is left to ask.
+            with contextlib.suppress(OSError):
+                _write_json(self.error_path(render.id), error)
         finally:
             with _LOCK:
                 _ACTIVE.pop(self.video_path(render.id), None)
-            self.beat_path(render.id).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self.beat_path(render.id).unlink(missing_ok=True)
 
 
 class _Heartbeat:
@@ -256,7 +259,6 @@ class _Heartbeat:
 
 def _write_json(path: Path, value: Any) -> None:
     """Write atomically: a reader (or a crash) never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     tmp.write_text(json.dumps(value, separators=(",", ":")), "utf-8")
     os.replace(tmp, path)
