@@ -195,3 +195,14 @@ def test_moderation(api: httpx.Client, reelkit_emulator: RunningServer) -> None:
     assert done["status"] == "failed" and done["error"]["code"] == "moderation_blocked"
     native = api.get(f"/v1/video/generations/{task}").json()["data"]
     assert native["status"] == "FAILURE" and "moderation" in native["fail_reason"]
+
+
+def test_expired_fault_on_the_content_proxy(
+    api: httpx.Client, reelkit_emulator: RunningServer
+) -> None:
+    task = api.post("/v1/videos", json={"model": "sora-2", "prompt": "x"}).json()["id"]
+    finish(api, task)
+    reelkit_emulator.inject("expired", provider="newapi", endpoint="download")
+    gone = api.get(f"/v1/videos/{task}/content")
+    assert (gone.status_code, gone.json()["error"]["type"]) == (502, "server_error")
+    assert api.get(f"/v1/videos/{task}/content").status_code == 200

@@ -247,3 +247,11 @@ def test_extensions_stitch_and_are_capped(api: httpx.Client) -> None:
         "/v1/videos/extensions", json={"prompt": "on", "seconds": "4", "video": {"id": current}}
     )
     assert_openai_error(too_long, 400, "seconds", "invalid_value")  # at most 120 s in total
+
+
+def test_bracket_encoded_form_reference_is_validated(api: httpx.Client) -> None:
+    data_url = "data:image/png;base64," + base64.b64encode(png(64, 64)).decode()
+    form = {"prompt": "x", "size": "1280x720", "input_reference[image_url]": data_url}
+    response = api.post("/v1/videos", data=form)  # reference §1.3: nested objects in a form
+    message = assert_openai_error(response, 400, "input_reference", None)
+    assert message == "Inpaint image must match the requested width and height"

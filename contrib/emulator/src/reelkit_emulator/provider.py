@@ -60,6 +60,9 @@ class Endpoint:
     handler: Handler
     methods: tuple[str, ...] = attrs.field(default=("GET",), converter=_methods)
     kind: str = attrs.field(default="other", validator=_check_kind)
+    #: This endpoint's answer to an "expired" fault, when it differs from the fake's
+    #: ``expired_response`` (e.g. a gateway's content proxy answers 502, its CDN links 403).
+    expired: Callable[[], Response] | None = None
 
 
 def _endpoints(value: Iterable[Endpoint]) -> tuple[Endpoint, ...]:
@@ -237,7 +240,7 @@ class ProviderContext:
             fault = self.faults.draw(self.name, endpoint.kind)
             if fault is not None and fault not in ("slow", "moderation"):
                 self.stats.fault(fault)
-                return self._fault(fault, endpoint.kind)
+                return self._fault(fault, endpoint)
             if fault == "slow":
                 self.stats.fault("slow")
                 await anyio.sleep(self.config.slow_seconds)
@@ -259,7 +262,7 @@ class ProviderContext:
 
         return run
 
-    def _fault(self, fault: str, kind: str) -> Response:
+    def _fault(self, fault: str, endpoint: Endpoint) -> Response:
         if fault == "429":
             return self.fake.fault_response(429, {"Retry-After": str(self.config.retry_after)})
         if fault == "500":
@@ -267,9 +270,11 @@ class ProviderContext:
         if fault == "reset":
             return responses.ResetResponse()
         if fault == "expired":
-            return self.fake.expired_response()
+            return (endpoint.expired or self.fake.expired_response)()
         assert fault == "malformed", fault
-        return responses.malformed_media() if kind == "download" else responses.malformed_json()
+        if endpoint.kind == "download":
+            return responses.malformed_media()
+        return responses.malformed_json()
 
 
 async def _serve_media(request: Request, ctx: ProviderContext) -> Response:

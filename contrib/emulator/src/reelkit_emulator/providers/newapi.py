@@ -120,6 +120,11 @@ def proxy_error(status: int, message: str, kind: str) -> Response:
     return json_response({"error": {"message": message, "type": kind}}, status)
 
 
+def upstream_gone() -> Response:
+    """§3.7: once the upstream link has expired, the content proxy fails like this."""
+    return proxy_error(502, "Failed to fetch video content", "server_error")
+
+
 def fault(status: int, headers: Mapping[str, str]) -> Response:
     if status == 429:  # §3.8: the 429 message is rewritten to this
         return code_message_error(429, "rate_limit", "当前分组上游负载已饱和，请稍后再试", headers)
@@ -523,8 +528,8 @@ async def content(request: Request, ctx: ProviderContext) -> Response:
             400, f"Task is not completed yet, current status: {status}", "invalid_request_error"
         )
     expires_at = upstream_expires_at(ctx, task)
-    if expires_at is not None and ctx.now() >= expires_at:  # §3.7: the upstream link is gone
-        return proxy_error(502, "Failed to fetch video content", "server_error")
+    if expires_at is not None and ctx.now() >= expires_at:
+        return upstream_gone()
     response = await ctx.video_response(task, f"{task.id}.mp4")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
@@ -564,7 +569,7 @@ FAKE = ProviderFake(
         Endpoint("/v1/video/generations", create_generation, ("POST",), "submit"),
         Endpoint("/v1/videos/{task_id}", retrieve, ("GET",), "poll"),
         Endpoint("/v1/video/generations/{task_id}", retrieve_native, ("GET",), "poll"),
-        Endpoint("/v1/videos/{task_id}/content", content, ("GET",), "download"),
+        Endpoint("/v1/videos/{task_id}/content", content, ("GET",), "download", upstream_gone),
         Endpoint("/v1/videos/{task_id}/remix", remix, ("POST",), "submit"),
     ],
     credentials={"NEWAPI_API_KEY": "emulator"},

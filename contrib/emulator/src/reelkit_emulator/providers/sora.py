@@ -215,6 +215,9 @@ def check_input_reference(fields: Fields, size: str) -> dict[str, Any] | None:
         check_reference_image(upload.data, upload.content_type or None, size)
         return {"file": upload.filename}
     value = fields.values.get("input_reference")
+    nested = {k[16:-1]: v for k, v in fields.values.items() if k.startswith("input_reference[")}
+    if value is None and nested:  # multipart bracket-encodes objects: input_reference[image_url]
+        value = nested
     if value is None:
         return None
     if not isinstance(value, dict):
