@@ -248,17 +248,3 @@ def test_gateway_error_body_shape() -> None:
         "cv",
         "cn-north-1",
     )
-
-
-def test_secret_book_lookup_order() -> None:
-    book = j.SecretBook.from_env({"AK1": "s1"}, environ={"VOLC_SECRETKEY": "envsecret"})
-    assert book("AK1") == "s1"
-    assert book("AK2") == "envsecret"
-    assert book("") is None
-    override = j.SecretBook.from_env(
-        environ={"VOLC_SECRETKEY": "a", "REELKIT_EMULATOR_VOLC_SECRETKEY": "b"}
-    )
-    assert override("x") == "b"
-    assert j.SecretBook.from_env(environ={})("x") == j.DEFAULT_SECRET_KEY
-    strict = j.SecretBook(secrets={"AK1": "s1"}, default=None)
-    assert strict("AK2") is None

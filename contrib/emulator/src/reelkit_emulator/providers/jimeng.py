@@ -399,31 +399,6 @@ def sign_headers(
     return out
 
 
-@dataclass(frozen=True)
-class SecretBook:
-    """Which secret key belongs to an access key (see the module docstring)."""
-
-    secrets: Mapping[str, str] = field(default_factory=dict)
-    default: str | None = DEFAULT_SECRET_KEY
-
-    @classmethod
-    def from_env(
-        cls, secrets: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
-    ) -> SecretBook:
-        env = os.environ if environ is None else environ
-        default = (
-            env.get("REELKIT_EMULATOR_VOLC_SECRETKEY")
-            or env.get("VOLC_SECRETKEY")
-            or DEFAULT_SECRET_KEY
-        )
-        return cls(secrets=dict(secrets or {}), default=default)
-
-    def __call__(self, access_key: str) -> str | None:
-        if not access_key:
-            return None
-        return self.secrets.get(access_key, self.default)
-
-
 # --------------------------------------------------------------------------------------------
 # Business responses and errors (reference §1.5, §1.6)
 # --------------------------------------------------------------------------------------------
