@@ -14,22 +14,21 @@ from reelkit.errors import InvalidRequest
 from reelkit.models import JobHandle, Media, SourceJob, VideoRequest
 from reelkit.testing import ProviderContract
 from reelkit_newapi import catalogue, videos
-from reelkit_sora.fixtures import (
-    build_response,
-    check_poll_case,
-    check_submit_case,
-    check_translate_case,
-    config,
-    load_cases,
-)
+from reelkit_sora.fixtures import FixtureSuite, build_response, config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = {m.id: m for m in catalogue.MODELS}
 BASE = "https://gw.example.com"
 JOB = JobHandle(provider="newapi", model="veo3.1-video-1080p", task_id="task_xxx")
-TRANSLATE = load_cases(FIXTURES / "translate.json")
-POLL = load_cases(FIXTURES / "poll.json")
-SUBMIT = load_cases(FIXTURES / "submit.json")
+SUITE = FixtureSuite(
+    videos.API,
+    MODELS,
+    base_url=BASE,
+    job=JOB,
+    poll_url=f"{BASE}/v1/videos/task_xxx",
+    submit_url=f"{BASE}/v1/videos",
+    submit_model="sora-2",
+)
 
 
 _TWO_IMAGES = (Media(url="https://example.com/a.png"), Media(url="https://example.com/b.png"))
@@ -41,10 +40,6 @@ class TestNewapiContract(ProviderContract):
     mode_values: ClassVar[dict[tuple[str, str], dict[str, Any]]] = {
         (m, "reference"): {"reference_images": _TWO_IMAGES} for m in videos.MIN_REFERENCES
     }
-
-
-def _ids(cases: list[dict[str, Any]]) -> list[str]:
-    return [c["name"] for c in cases]
 
 
 def _translate(model_id: str, request: VideoRequest, **options: Any) -> httpx.Request:
@@ -131,19 +126,9 @@ def test_seed_004_capabilities() -> None:
     )  # no multi-image reference
 
 
-@pytest.mark.parametrize("case", TRANSLATE, ids=_ids(TRANSLATE))
-def test_translate_golden(case: dict[str, Any]) -> None:
-    check_translate_case(case, MODELS, videos.API, provider="newapi", base_url=BASE)
-
-
-@pytest.mark.parametrize("case", POLL, ids=_ids(POLL))
-def test_parse_poll(case: dict[str, Any]) -> None:
-    check_poll_case(case, videos.API, JOB, base_url=BASE, poll_url=f"{BASE}/v1/videos/task_xxx")
-
-
-@pytest.mark.parametrize("case", SUBMIT, ids=_ids(SUBMIT))
-def test_parse_submit(case: dict[str, Any]) -> None:
-    check_submit_case(case, videos.API, MODELS["sora-2"], submit_url=f"{BASE}/v1/videos")
+@pytest.mark.parametrize(("kind", "case"), SUITE.params(FIXTURES))
+def test_fixture_case(kind: str, case: dict[str, Any]) -> None:
+    SUITE.check(kind, case)
 
 
 def test_a_missing_base_url_names_the_variable() -> None:

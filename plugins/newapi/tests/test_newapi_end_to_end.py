@@ -20,6 +20,7 @@ pytest.importorskip(
 from reelkit import Client
 from reelkit.errors import ContentFiltered, InvalidRequest, MissingCredentials
 from reelkit.testing import png_bytes
+from reelkit_sora.fixtures import assert_downloaded, check_429_poll_is_retried
 
 IMAGE = "https://example.com/frame.png"
 OTHER = "https://example.com/other.png"
@@ -30,12 +31,6 @@ VIDEO = "https://example.com/source.mp4"
 def client(reelkit_emulator: Any) -> Any:
     with Client() as c:
         yield c
-
-
-def assert_video(result: Any) -> None:
-    assert result.status == "downloaded"
-    assert result.path is not None and Path(result.path).read_bytes()[4:8] == b"ftyp"
-    assert result.task_id.startswith("task_")
 
 
 CASES: list[tuple[str, str, dict[str, Any]]] = [
@@ -95,8 +90,9 @@ def test_every_mode(
         output=tmp_path,
         **_inputs(inputs, tmp_path),
     )
-    assert_video(result)
+    assert_downloaded(result)
     assert (result.provider, result.model, result.mode) == ("newapi", model, mode)
+    assert result.task_id.startswith("task_")  # the gateway's own id, never the upstream's
     assert reelkit_emulator.stats()["newapi"]["submits"] == 1
 
 
@@ -105,7 +101,7 @@ def test_sora_remix(client: Any, reelkit_emulator: Any, tmp_path: Path) -> None:
     remixed = client.generate(
         "Make it night", provider="newapi", model="sora-2", remix_of=first.job_id, output=tmp_path
     )
-    assert_video(remixed)
+    assert_downloaded(remixed)
     assert remixed.mode == "remix"
     assert reelkit_emulator.stats()["newapi"]["submits"] == 2
 
@@ -123,7 +119,7 @@ def test_seed_004_extension_sends_the_earlier_video_url(
         continue_from=first.job_id,
         output=tmp_path,
     )
-    assert_video(extended)
+    assert_downloaded(extended)
     assert extended.mode == "extend"
 
 
@@ -136,7 +132,7 @@ def test_kling_extension_by_task_id(client: Any, reelkit_emulator: Any, tmp_path
         continue_from=first.job_id,
         output=tmp_path,
     )
-    assert_video(extended)
+    assert_downloaded(extended)
     assert extended.mode == "extend"
 
 
@@ -151,7 +147,7 @@ def test_the_generations_dialect_by_configuration(
         result = client.generate(
             "Rain on a window", provider="newapi", model="veo3.1", duration=6, output=tmp_path
         )
-    assert_video(result)
+    assert_downloaded(result)
 
 
 def test_moderation_is_content_filtered(client: Any, reelkit_emulator: Any, tmp_path: Path) -> None:
@@ -164,11 +160,7 @@ def test_moderation_is_content_filtered(client: Any, reelkit_emulator: Any, tmp_
 def test_a_rate_limited_poll_is_retried_without_a_second_submit(
     client: Any, reelkit_emulator: Any, tmp_path: Path
 ) -> None:
-    job = client.submit("a slow cat", provider="newapi", output=tmp_path)
-    reelkit_emulator.inject("429", provider="newapi")
-    assert_video(job.wait())
-    stats = reelkit_emulator.stats()["newapi"]
-    assert (stats["submits"], stats["faults"]) == (1, 1)
+    check_429_poll_is_retried(client, reelkit_emulator, "newapi", tmp_path)
 
 
 def test_without_a_base_url_the_error_names_the_variable(

@@ -14,29 +14,25 @@ from reelkit.errors import InvalidRequest, UnsupportedMode
 from reelkit.models import JobHandle, Media, SourceJob, VideoRequest
 from reelkit.testing import ProviderContract
 from reelkit_qiniu import catalogue, videos
-from reelkit_sora.fixtures import (
-    check_poll_case,
-    check_submit_case,
-    check_translate_case,
-    config,
-    load_cases,
-)
+from reelkit_sora.fixtures import FixtureSuite, config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = {m.id: m for m in catalogue.MODELS}
 BASE = "https://api.qnaigc.com/v1"
 JOB = JobHandle(provider="qiniu", model="sora-2", task_id="qvideo-user123-1234567890123456789")
-TRANSLATE = load_cases(FIXTURES / "translate.json")
-POLL = load_cases(FIXTURES / "poll.json")
-SUBMIT = load_cases(FIXTURES / "submit.json")
+SUITE = FixtureSuite(
+    videos.API,
+    MODELS,
+    base_url=BASE,
+    job=JOB,
+    poll_url=f"{BASE}/videos/{JOB.task_id}",
+    submit_url=f"{BASE}/videos",
+    submit_model="sora-2",
+)
 
 
 class TestQiniuContract(ProviderContract):
     plugin = "reelkit_qiniu"
-
-
-def _ids(cases: list[dict[str, Any]]) -> list[str]:
-    return [c["name"] for c in cases]
 
 
 def _translate(model_id: str, request: VideoRequest) -> httpx.Request:
@@ -52,19 +48,9 @@ def test_contract_values() -> None:
     assert {"sora-2", "kling-video-o1", "kling-v2-1", "kling-v2-5-turbo"} <= set(MODELS)
 
 
-@pytest.mark.parametrize("case", TRANSLATE, ids=_ids(TRANSLATE))
-def test_translate_golden(case: dict[str, Any]) -> None:
-    check_translate_case(case, MODELS, videos.API, provider="qiniu", base_url=BASE)
-
-
-@pytest.mark.parametrize("case", POLL, ids=_ids(POLL))
-def test_parse_poll(case: dict[str, Any]) -> None:
-    check_poll_case(case, videos.API, JOB, base_url=BASE, poll_url=f"{BASE}/videos/{JOB.task_id}")
-
-
-@pytest.mark.parametrize("case", SUBMIT, ids=_ids(SUBMIT))
-def test_parse_submit(case: dict[str, Any]) -> None:
-    check_submit_case(case, videos.API, MODELS["sora-2"], submit_url=f"{BASE}/videos")
+@pytest.mark.parametrize(("kind", "case"), SUITE.params(FIXTURES))
+def test_fixture_case(kind: str, case: dict[str, Any]) -> None:
+    SUITE.check(kind, case)
 
 
 def test_every_status_of_the_seed_is_normalised() -> None:

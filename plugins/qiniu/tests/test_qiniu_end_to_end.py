@@ -16,6 +16,7 @@ pytest.importorskip("reelkit_emulator.providers.qiniu", reason="the emulator has
 from reelkit import Client
 from reelkit.errors import ContentFiltered
 from reelkit.testing import png_bytes
+from reelkit_sora.fixtures import assert_downloaded, check_429_poll_is_retried
 
 IMAGE = "https://example.com/frame-1280x720.jpg"
 VIDEO = "https://example.com/source.mp4"
@@ -25,12 +26,6 @@ VIDEO = "https://example.com/source.mp4"
 def client(reelkit_emulator: Any) -> Any:
     with Client() as c:
         yield c
-
-
-def assert_video(result: Any) -> None:
-    assert result.status == "downloaded"
-    assert result.path is not None and Path(result.path).read_bytes()[4:8] == b"ftyp"
-    assert result.expires_at is not None  # 7 days (seed 002)
 
 
 # The fake rejects every field a model does not take (seed 002 table), so a finished job also
@@ -71,7 +66,7 @@ def test_every_mode(
         path.write_bytes(png_bytes(640, 360))
         inputs = {**inputs, "first_frame": str(path)}
     result = client.generate("画面动起来", provider="kling", model=model, output=tmp_path, **inputs)
-    assert_video(result)
+    assert_downloaded(result)
     assert (result.provider, result.model, result.mode) == ("qiniu", model, mode)
     assert reelkit_emulator.stats()["qiniu"]["submits"] == 1
 
@@ -81,7 +76,7 @@ def test_remix(client: Any, reelkit_emulator: Any, tmp_path: Path) -> None:
     remixed = client.generate(
         "改成夜晚,霓虹灯", provider="qiniu", remix_of=first.job_id, model="sora-2", output=tmp_path
     )
-    assert_video(remixed)
+    assert_downloaded(remixed)
     assert remixed.mode == "remix" and remixed.task_id.startswith("qvideo-")
     assert reelkit_emulator.stats()["qiniu"]["submits"] == 2
 
@@ -97,8 +92,4 @@ def test_moderation_is_content_filtered(client: Any, reelkit_emulator: Any, tmp_
 def test_a_rate_limited_poll_is_retried_without_a_second_submit(
     client: Any, reelkit_emulator: Any, tmp_path: Path
 ) -> None:
-    job = client.submit("慢慢来", provider="qiniu", output=tmp_path)
-    reelkit_emulator.inject("429", provider="qiniu")
-    assert_video(job.wait())
-    stats = reelkit_emulator.stats()["qiniu"]
-    assert (stats["submits"], stats["faults"]) == (1, 1)
+    check_429_poll_is_retried(client, reelkit_emulator, "qiniu", tmp_path)

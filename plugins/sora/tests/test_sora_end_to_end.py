@@ -17,18 +17,13 @@ pytest.importorskip("reelkit_emulator.providers.sora", reason="the emulator has 
 from reelkit import Client
 from reelkit.errors import ContentFiltered, InvalidRequest
 from reelkit.testing import png_bytes
+from reelkit_sora.fixtures import assert_downloaded, check_429_poll_is_retried
 
 
 @pytest.fixture
 def client(reelkit_emulator: Any) -> Any:
     with Client() as c:
         yield c
-
-
-def assert_video(result: Any) -> None:
-    assert result.status == "downloaded"
-    assert result.path is not None
-    assert Path(result.path).read_bytes()[4:8] == b"ftyp"
 
 
 def newest(emulator: Any) -> Any:
@@ -41,7 +36,7 @@ def test_text_to_video_snaps_the_duration(
     result = client.generate(
         "A drone flying over mountains", provider="openai", duration=7, output=tmp_path
     )
-    assert_video(result)
+    assert_downloaded(result)
     assert (result.provider, result.model, result.mode) == ("sora", "sora-2", "t2v")
     assert (result.duration, result.size) == (8.0, "1280x720")
     assert [a.field for a in result.adjustments] == ["duration"]
@@ -54,7 +49,7 @@ def test_pro_sizes(client: Any, reelkit_emulator: Any, tmp_path: Path) -> None:
     result = client.generate(
         "Waves", provider="sora", model="sora-2-pro", size="1792x1024", duration=12, output=tmp_path
     )
-    assert_video(result)
+    assert_downloaded(result)
     assert (result.size, result.duration) == ("1792x1024", 12.0)
 
 
@@ -66,7 +61,7 @@ def test_image_to_video_uploads_local_bytes(
     result = client.generate(
         "She turns around", provider="sora", first_frame=str(frame), output=tmp_path
     )
-    assert_video(result)
+    assert_downloaded(result)
     assert (result.mode, result.size) == ("i2v", "1280x720")
 
 
@@ -88,7 +83,7 @@ def test_remix_of_an_earlier_job(client: Any, reelkit_emulator: Any, tmp_path: P
     remixed = client.generate(
         "Make it night", provider="sora", remix_of=first.job_id, output=tmp_path
     )
-    assert_video(remixed)
+    assert_downloaded(remixed)
     assert remixed.mode == "remix"
     assert remixed.task_id != first.task_id
     assert reelkit_emulator.stats()["sora"]["submits"] == 2
@@ -103,7 +98,7 @@ def test_extension_of_an_earlier_job(client: Any, reelkit_emulator: Any, tmp_pat
         duration=4,
         output=tmp_path,
     )
-    assert_video(extended)
+    assert_downloaded(extended)
     assert extended.mode == "extend"
 
 
@@ -116,8 +111,4 @@ def test_moderation_is_content_filtered(client: Any, reelkit_emulator: Any, tmp_
 def test_a_rate_limited_poll_is_retried_without_a_second_submit(
     client: Any, reelkit_emulator: Any, tmp_path: Path
 ) -> None:
-    job = client.submit("a slow cat", provider="sora", output=tmp_path)
-    reelkit_emulator.inject("429", provider="sora")
-    assert_video(job.wait())
-    stats = reelkit_emulator.stats()["sora"]
-    assert (stats["submits"], stats["faults"]) == (1, 1)
+    check_429_poll_is_retried(client, reelkit_emulator, "sora", tmp_path)

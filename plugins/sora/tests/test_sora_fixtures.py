@@ -11,14 +11,7 @@ from reelkit import clamp
 from reelkit.errors import InvalidRequest
 from reelkit.models import JobHandle, Media, VideoRequest
 from reelkit_sora import catalogue, videos
-from reelkit_sora.fixtures import (
-    build_response,
-    check_poll_case,
-    check_submit_case,
-    check_translate_case,
-    config,
-    load_cases,
-)
+from reelkit_sora.fixtures import FixtureSuite, build_response, config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = {m.id: m for m in catalogue.MODELS}
@@ -26,28 +19,20 @@ BASE = "https://api.openai.com/v1"
 JOB = JobHandle(provider="sora", model="sora-2", task_id="video_123")
 
 
-def _ids(cases: list[dict[str, Any]]) -> list[str]:
-    return [c["name"] for c in cases]
+SUITE = FixtureSuite(
+    videos.API,
+    MODELS,
+    base_url=BASE,
+    job=JOB,
+    poll_url=f"{BASE}/videos/video_123",
+    submit_url=f"{BASE}/videos",
+    submit_model="sora-2",
+)
 
 
-TRANSLATE = load_cases(FIXTURES / "translate.json")
-POLL = load_cases(FIXTURES / "poll.json")
-SUBMIT = load_cases(FIXTURES / "submit.json")
-
-
-@pytest.mark.parametrize("case", TRANSLATE, ids=_ids(TRANSLATE))
-def test_translate_golden(case: dict[str, Any]) -> None:
-    check_translate_case(case, MODELS, videos.API, provider="sora", base_url=BASE)
-
-
-@pytest.mark.parametrize("case", POLL, ids=_ids(POLL))
-def test_parse_poll(case: dict[str, Any]) -> None:
-    check_poll_case(case, videos.API, JOB, base_url=BASE, poll_url=f"{BASE}/videos/video_123")
-
-
-@pytest.mark.parametrize("case", SUBMIT, ids=_ids(SUBMIT))
-def test_parse_submit(case: dict[str, Any]) -> None:
-    check_submit_case(case, videos.API, MODELS["sora-2"], submit_url=f"{BASE}/videos")
+@pytest.mark.parametrize(("kind", "case"), SUITE.params(FIXTURES))
+def test_fixture_case(kind: str, case: dict[str, Any]) -> None:
+    SUITE.check(kind, case)
 
 
 def test_completed_video_also_offers_the_thumbnail() -> None:

@@ -41,8 +41,11 @@ from reelkit.models import (
 )
 
 __all__ = [
+    "FixtureSuite",
+    "assert_downloaded",
     "build_request",
     "build_response",
+    "check_429_poll_is_retried",
     "check_outcome",
     "check_poll_case",
     "check_submit_case",
@@ -209,3 +212,71 @@ def check_submit_case(
         assert (result.model, result.task_id) == (model.id, expect["task_id"])
     else:
         check_outcome(result, {"type": "error", **expect})
+
+
+class FixtureSuite:
+    """One plugin's ``translate.json``, ``poll.json`` and ``submit.json`` as one parametrised test.
+
+    ``api`` is the plugin's ``videos.API``; polls go to ``poll_url`` for ``job``, creates are
+    answered at ``submit_url`` for ``models[submit_model]``.
+    """
+
+    KINDS = ("translate", "poll", "submit")
+
+    def __init__(
+        self,
+        api: Any,
+        models: Mapping[str, ModelInfo],
+        *,
+        base_url: str,
+        job: JobHandle,
+        poll_url: str,
+        submit_url: str,
+        submit_model: str,
+    ) -> None:
+        self.api, self.models, self.base_url, self.job = api, models, base_url, job
+        self.poll_url, self.submit_url, self.submit_model = poll_url, submit_url, submit_model
+
+    def params(self, directory: Path) -> list[Any]:
+        """``pytest.param(kind, case, id=...)`` for every case of every fixture file."""
+        import pytest
+
+        return [
+            pytest.param(kind, case, id=f"{kind}: {case['name']}")
+            for kind in self.KINDS
+            for case in load_cases(directory / f"{kind}.json")
+        ]
+
+    def check(self, kind: str, case: Mapping[str, Any]) -> None:
+        if kind == "translate":
+            check_translate_case(
+                case, self.models, self.api, provider=self.job.provider, base_url=self.base_url
+            )
+        elif kind == "poll":
+            check_poll_case(
+                case, self.api, self.job, base_url=self.base_url, poll_url=self.poll_url
+            )
+        else:
+            check_submit_case(
+                case, self.api, self.models[self.submit_model], submit_url=self.submit_url
+            )
+
+
+# --- end to end against the emulator ------------------------------------------------------
+
+
+def assert_downloaded(result: Any, *, expires: bool = True) -> None:
+    """A finished ``Result``: downloaded, a real MP4 on disk, and (if ``expires``) an expiry."""
+    assert result.status == "downloaded", result
+    assert result.path is not None and Path(result.path).read_bytes()[4:8] == b"ftyp"
+    if expires:
+        assert result.expires_at is not None
+
+
+def check_429_poll_is_retried(client: Any, emulator: Any, provider: str, output: Path) -> None:
+    """A 429 on the first poll is waited out; the job is submitted exactly once."""
+    job = client.submit("a slow cat", provider=provider, output=output)
+    emulator.inject("429", provider=provider)
+    assert_downloaded(job.wait(), expires=False)
+    stats = emulator.stats()[provider]
+    assert (stats["submits"], stats["faults"]) == (1, 1)
