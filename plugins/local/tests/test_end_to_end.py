@@ -59,7 +59,8 @@ def test_generate_i2v_and_first_last(
     for result in (i2v, both):
         assert result.path is not None
         video = probe_video(Path(result.path))
-        assert (video.width, video.height, video.frames) == (1280, 720, 24)
+        # No aspect ratio asked for: the video follows the 4:3 first frame instead of stretching it.
+        assert (video.width, video.height, video.frames) == (960, 720, 24)
 
 
 def test_clamping_adjusts_and_urls_are_refused(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,7 @@ def test_an_aborted_render_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(Stop):
         render_mp4(out, RenderSpec("x", 2.0, 24, 320, 240), progress)
     assert list(tmp_path.iterdir()) == []  # neither the video nor its temporary file
+    assert not [t for t in threading.enumerate() if t.name == "reelkit-local-frames"]
 
 
 def test_an_unreadable_image_fails_cleanly(tmp_path: Path) -> None:

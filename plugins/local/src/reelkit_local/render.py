@@ -18,6 +18,8 @@ Guarantees, which the tests measure by decoding the output:
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import io
 import math
@@ -25,7 +27,7 @@ import os
 import random
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,13 +150,14 @@ def _encode(path: Path, spec: RenderSpec, progress: Callable[[float], None] | No
         stream.options = {"preset": LARGE_PRESET if large else PRESET, "crf": CRF}
         # Pillow and x264 both release the GIL: drawing the next frames in a thread while this
         # one encodes roughly halves the wall time on two cores.
-        for index, frame in enumerate(_prefetch(_video_frames(spec))):
-            frame.pts = index
-            frame.time_base = Fraction(1, spec.fps)
-            out.mux(stream.encode(frame))
-            if progress is not None:
-                # The last few percent belong to the flush and the rename.
-                progress(0.98 * (index + 1) / total)
+        with contextlib.closing(_prefetch(_video_frames(spec))) as frames:
+            for index, frame in enumerate(frames):
+                frame.pts = index
+                frame.time_base = Fraction(1, spec.fps)
+                out.mux(stream.encode(frame))
+                if progress is not None:
+                    # The last few percent belong to the flush and the rename.
+                    progress(0.98 * (index + 1) / total)
         out.mux(stream.encode(None))
 
 
@@ -168,7 +171,7 @@ def _video_frames(spec: RenderSpec) -> Iterator[Any]:
 _DONE = object()
 
 
-def _prefetch(items: Iterator[Any], depth: int = 4) -> Iterator[Any]:
+def _prefetch(items: Iterator[Any], depth: int = 4) -> Generator[Any, None, None]:
     """Run ``items`` in a helper thread, ``depth`` ahead; errors surface here, in order."""
     import queue
     import threading
@@ -388,7 +391,7 @@ def _label_mask(spec: RenderSpec, width: int, height: int) -> PILImage.Image:
     """A quiet footer saying what this is, so nobody mistakes it for a model's output."""
     from PIL import Image, ImageDraw
 
-    size = max(10, height // 40)
+    size = max(10, min(width, height) // 40)
     font = _font(size, "")
     text = f"reelkit local render · {width}x{height} · {spec.fps} fps · {spec.duration:g} s"
     # Only as wide as the text: pasting through a mask costs per pixel, every frame.
@@ -477,13 +480,39 @@ def _font(size: int, text: str) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """A bold system font that has the text's glyphs, else Pillow's bundled one."""
     from PIL import ImageFont
 
-    candidates = _WIDE_FONTS + _LATIN_FONTS if any(map(_is_wide, text)) else _LATIN_FONTS
+    candidates: tuple[str, ...] = _LATIN_FONTS
+    if any(map(_is_wide, text)):
+        candidates = _WIDE_FONTS + _fontconfig_wide() + _LATIN_FONTS
     for candidate in candidates:
         try:
             return ImageFont.truetype(candidate, size)
         except OSError:
             continue
     return ImageFont.load_default(size=size)
+
+
+@functools.lru_cache(maxsize=1)
+def _fontconfig_wide() -> tuple[str, ...]:
+    """Fonts fontconfig says cover Chinese, Japanese or Korean (bold ones first), if it exists.
+
+    Without one, East Asian prompts render as empty boxes: install e.g. Noto Sans CJK.
+    """
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return ()
+    found: list[str] = []
+    for lang in ("zh", "ja", "ko"):
+        try:
+            listed = subprocess.run(
+                [fc_list, f":lang={lang}", "file"], capture_output=True, text=True, timeout=5
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ()
+        found += [line.split(":")[0].strip() for line in listed.splitlines() if line.strip()]
+    return tuple(sorted(dict.fromkeys(found), key=lambda path: "bold" not in path.lower()))
 
 
 # --- image to video: Ken Burns and cross-fade -----------------------------------------------
