@@ -224,8 +224,9 @@ class ProviderInfo:
     base_url_env: tuple[str, ...] = ()  # first set one wins, after REELKIT_<NAME>_BASE_URL
     poll_interval_s: float = 5.0
     poll_interval_env: str | None = None
-    timeout_s: float = 600.0
-    timeout_env: str | None = None  # per-request HTTP timeout, seconds
+    timeout_s: float = 600.0  # the overall wait deadline
+    http_timeout_s: float = 60.0  # one HTTP request
+    timeout_env: str | None = None  # overrides http_timeout_s (e.g. JIMENG_VIDEO_API_TIMEOUT)
     max_polls: int | None = None
     max_polls_env: str | None = None
     homepage: str = ""

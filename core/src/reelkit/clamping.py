@@ -315,15 +315,24 @@ def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Target
     if source is not None:  # an extension or remix keeps its source's shape unless told otherwise
         resolution = resolution or source.resolution
         aspect_ratio = aspect_ratio or source.aspect_ratio
+    frame = request.first_frame
     if (
         model.images.must_match_size
-        and request.first_frame is not None
+        and frame is not None
         and resolution is None
         and aspect_ratio is None
     ):
-        frame = request.first_frame
         if frame.width and frame.height:  # the frame decides the shape when the caller did not
             resolution, aspect_ratio = _size_to_geometry(f"{frame.width}x{frame.height}", spec)
+    if aspect_ratio is None and frame is not None and frame.width and frame.height:
+        # Follow the first frame's shape rather than stretch it, unless the model's default is a
+        # symbolic ratio it offers for this (e.g. "adaptive": the provider follows the image).
+        symbolic = _is_symbolic(model.default_aspect_ratio) and any(
+            model.default_aspect_ratio in v.aspect_ratios for v in spec.variants
+        )
+        if not symbolic:
+            ratio = Fraction(frame.width, frame.height).limit_denominator(32)
+            aspect_ratio = f"{ratio.numerator}:{ratio.denominator}"
     if request.duration is not None and not (
         request.duration > 0 and math.isfinite(request.duration)
     ):
@@ -413,6 +422,14 @@ def _size_to_geometry(
         return matches[0]
     ratio = Fraction(width, height).limit_denominator(32)
     return f"{min(width, height)}p", f"{ratio.numerator}:{ratio.denominator}"
+
+
+def _is_symbolic(aspect_ratio: str) -> bool:
+    try:
+        aspect_value(aspect_ratio)
+    except ValueError:
+        return True
+    return False
 
 
 def _same_size(a: str, b: str) -> bool:

@@ -98,7 +98,7 @@ class Settings:
             max_polls=int(max_polls) if max_polls is not None else None,
             http_timeout_s=http_timeout
             if http_timeout is not None
-            else float(section.get("http_timeout", 60.0)),
+            else float(section.get("http_timeout", info.http_timeout_s)),
             options=options,
         )
 

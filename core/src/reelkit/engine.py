@@ -598,7 +598,7 @@ class Engine:
             )
             if fetched.location is not None:
                 request = httpx.Request(
-                    "GET", request.url.join(fetched.location), headers=request.headers
+                    "GET", request.url.join(fetched.location), headers=_hop_headers(request)
                 )
                 continue
             if fetched.temp_path is None:
@@ -846,8 +846,15 @@ def _same_origin(url: httpx.URL, base: str) -> bool:
     return (url.scheme, url.host, url.port) == (other.scheme, other.host, other.port)
 
 
+def _hop_headers(request: httpx.Request) -> dict[str, str]:
+    # The next hop names its own host; a copied Host header would address the old one.
+    return {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+
+
 def _without_secrets(request: httpx.Request) -> httpx.Request:
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in redact.SECRET_HEADERS}
+    headers = {
+        k: v for k, v in _hop_headers(request).items() if k.lower() not in redact.SECRET_HEADERS
+    }
     return httpx.Request(request.method, request.url, headers=headers)
 
 
