@@ -95,7 +95,9 @@ def api_url(base_url: str, path: str, *, env: str | None = None) -> str:
     base = base_url.strip().rstrip("/")
     if not base:
         where = f"; set {env}" if env else ""
-        raise InvalidRequest("base_url", f"no base URL is configured{where}", allowed="an http(s) URL")
+        raise InvalidRequest(
+            "base_url", f"no base URL is configured{where}", allowed="an http(s) URL"
+        )
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidRequest(
