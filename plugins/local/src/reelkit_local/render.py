@@ -583,10 +583,15 @@ def _cross_fade(spec: RenderSpec, first: bytes, last: bytes) -> Iterator[PILImag
     drift = 0.5 * (_ZOOM - 1.0)
     for _, t in _timeline(spec.frames):
         blend = _ease((t - 0.15) / 0.7)  # hold each end briefly
-        a = start.shot(1.0 + drift * t, (direction[0] * t, direction[1] * t))
-        if blend <= 0.0:
-            yield a
-            continue
         rest = 1.0 - t
-        b = end.shot(1.0 + drift * rest, (-direction[0] * rest, -direction[1] * rest))
-        yield b if blend >= 1.0 else Image.blend(a, b, blend)
+        a = b = None
+        if blend < 1.0:
+            a = start.shot(1.0 + drift * t, (direction[0] * t, direction[1] * t))
+        if blend > 0.0:
+            b = end.shot(1.0 + drift * rest, (-direction[0] * rest, -direction[1] * rest))
+        if a is not None and b is not None:
+            yield Image.blend(a, b, blend)
+        else:  # holding on one end: only one picture to draw
+            shot = a or b
+            assert shot is not None
+            yield shot
