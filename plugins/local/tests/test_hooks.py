@@ -314,6 +314,7 @@ def test_parse_poll_corrupt_state_is_a_provider_error(load_fixture: Callable[[st
     with pytest.raises(ProviderError) as caught:
         parse_poll(500, load_fixture("state_corrupt.json"))
     assert caught.value.code == "corrupt_state"
+    assert not caught.value.retryable
 
 
 def test_parse_poll_unknown_status() -> None:

@@ -94,8 +94,9 @@ def test_a_failed_render_is_not_retried(tmp_path: Path) -> None:
     assert not transport.store.is_active(render_id)
 
 
-def test_a_corrupt_spec_is_a_500(tmp_path: Path) -> None:
-    (tmp_path / "render_bad.json").write_text("[1, 2]")
+@pytest.mark.parametrize("stored", ["[1, 2]", "{", '{"prompt": "no size, no fps"}'])
+def test_a_corrupt_spec_is_a_500(tmp_path: Path, stored: str) -> None:
+    (tmp_path / "render_bad.json").write_text(stored)
     with httpx.Client(transport=LocalTransport(tmp_path)) as client:
         answer = client.get(f"{BASE}/v1/renders/render_bad")
     assert answer.status_code == 500

@@ -217,4 +217,8 @@ def _error(response: httpx.Response, body: Any, provider: str) -> Exception:
     message = str(error.get("message") or response.reason_phrase or "error")
     if response.status_code == 400 and error.get("field"):
         return InvalidRequest(str(error["field"]), message, allowed=error.get("allowed"))
+    if error.get("code") == "corrupt_state":  # a damaged file stays damaged: polling won't help
+        return ProviderError(
+            message, provider=provider, code="corrupt_state", status=response.status_code
+        )
     return error_for_status(response, provider, message=message, code=error.get("code"))

@@ -75,6 +75,7 @@ class UnknownRender(KeyError):
 class RenderStore:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory).expanduser().resolve()
+        self._specs: dict[str, dict[str, Any]] = {}
 
     # --- paths -----------------------------------------------------------------------------
 
@@ -103,17 +104,28 @@ class RenderStore:
         record = {**spec, "id": render_id, "created_at": time.time()}
         self.directory.mkdir(parents=True, exist_ok=True)
         _write_json(self.spec_path(render_id), record)
+        self._specs[render_id] = record
         self._start(render_id, record)
         return render_id, Status(state="queued", spec=record, progress=0.0)
 
     def load_spec(self, render_id: str) -> dict[str, Any]:
+        """The stored spec, checked as strictly as a submit (specs never change: cached)."""
+        cached = self._specs.get(render_id)
+        if cached is not None:
+            return cached
         try:
             data = json.loads(self.spec_path(render_id).read_text("utf-8"))
         except FileNotFoundError:
             raise UnknownRender(render_id) from None
-        if not isinstance(data, dict):
-            raise ValueError(f"render {render_id}: the stored spec is not a JSON object")
-        return data
+        except ValueError:
+            raise ValueError(f"render {render_id}: the stored spec is not JSON") from None
+        try:
+            spec = protocol.parse_spec(data)
+        except protocol.BadRequest as exc:
+            raise ValueError(f"render {render_id}: the stored spec is damaged ({exc})") from None
+        spec["created_at"] = data.get("created_at")
+        self._specs[render_id] = spec
+        return spec
 
     def status(self, render_id: str) -> Status:
         spec = self.load_spec(render_id)  # UnknownRender if there is no such render

@@ -79,8 +79,10 @@ class LocalTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             return _method_not_allowed(request, "GET, DELETE")
         except UnknownRender:
             return _error(404, "not_found", f"no render {render_id!r}", request)
-        except ValueError as exc:  # a corrupt state file
+        except ValueError as exc:  # a damaged state file
             return _error(500, "corrupt_state", str(exc), request)
+        except OSError as exc:  # the state directory cannot be written (full, read-only, ...)
+            return _error(500, "state_error", f"{type(exc).__name__}: {exc}", request)
 
     def _submit(self, request: httpx.Request, base: str) -> httpx.Response:
         try:
