@@ -27,7 +27,15 @@ def test_every_hook_is_documented_with_its_exact_signature(name: str) -> None:
 
 def test_every_hook_is_implemented_somewhere_in_the_tests_or_plugins() -> None:
     root = DOCS.parent
-    sources = "\n".join(p.read_text() for p in [*root.glob("plugins/*/src/**/*.py"), *root.glob("contrib/*/src/**/*.py"), *root.glob("core/src/reelkit/_builtin.py"), *root.glob("tests/*.py")])
+    sources = "\n".join(
+        p.read_text()
+        for p in [
+            *root.glob("plugins/*/src/**/*.py"),
+            *root.glob("contrib/*/src/**/*.py"),
+            *root.glob("core/src/reelkit/_builtin.py"),
+            *root.glob("tests/*.py"),
+        ]
+    )
     for name in HOOKS:
         assert f"def {name}(" in sources, f"{name} has no implementation to learn from"
 

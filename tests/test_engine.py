@@ -360,3 +360,54 @@ def test_cancel_where_the_provider_cannot(service: awkward.FakeService, isolated
         job = client.submit("a hen")
         with pytest.raises(InvalidRequest, match="cannot cancel"):
             job.cancel()
+
+
+def test_config_file_capability_overrides(service: awkward.FakeService, isolated_env: Path) -> None:
+    isolated_env.mkdir(parents=True, exist_ok=True)
+    (isolated_env / "config.toml").write_text(
+        '[providers.awkward]\nbase_url = "https://api.awkward.test"\n'
+        "[providers.awkward.models.ties]\ndurations = [4]\ndefault_duration = 4\n"
+    )
+    with make_client(service, isolated_env) as client:
+        plan = client.plan("x", duration=6)
+        assert plan.request.duration == 4
+        assert plan.adjustments[0].reason.startswith("ties (t2v) takes 4 s")
+    (isolated_env / "config.toml").write_text("[providers.awkward.models.ties]\nlength = 3\n")
+    with (
+        make_client(service, isolated_env) as client,
+        pytest.raises(Exception, match="unknown keys"),
+    ):
+        client.plan("x", provider="awkward")
+
+
+def test_a_provider_without_an_endpoint_is_skipped_and_named(isolated_env: Path) -> None:
+    from reelkit import MissingBaseURL, ProviderInfo, hookimpl
+
+    class Endless:
+        """A self-hosted-gateway kind of provider: no default base URL."""
+
+        @hookimpl
+        def reelkit_register_providers(self, register: Any) -> None:
+            info = ProviderInfo(
+                name="endless",
+                title="x",
+                default_model="ties",
+                credential_env=(("AWKWARD_KEY",),),
+                priority=1,
+            )
+            register(info, models=awkward.MODELS)
+
+        @hookimpl
+        def reelkit_translate(
+            self, provider: str, model: Any, request: Any, config: Any
+        ) -> httpx.Request:
+            return httpx.Request("POST", f"{config.base_url or 'https://unset.invalid'}/jobs")
+
+    env = {"REELKIT_HOME": str(isolated_env), "AWKWARD_KEY": KEY, "REELKIT_LOAD_PLUGINS": "local"}
+    with Client(env=env, plugins=[Endless()]) as client:
+        plan = client.plan("x")
+        assert plan.provider == "local" and "no REELKIT_ENDLESS_BASE_URL" in (plan.notice or "")
+        assert not client.available("endless")
+        with pytest.raises(MissingBaseURL, match="REELKIT_ENDLESS_BASE_URL") as info:
+            client.generate("x", provider="endless")
+        assert info.value.exit_code == 5

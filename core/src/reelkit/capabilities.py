@@ -150,6 +150,7 @@ class ModeSpec:
     mode: Mode
     variants: tuple[Variant, ...]
     max_reference_images: int = 0
+    min_reference_images: int = 0  # e.g. a gateway tier that needs 2–3 references
     # Can a first frame accompany reference images (or a source video) in this mode?
     accepts_first_frame: bool = False
     note: str = ""

@@ -245,6 +245,12 @@ def clamp(
         )
 
     references = request.reference_images
+    if spec.mode is Mode.REFERENCE and len(references) < spec.min_reference_images:
+        raise InvalidRequest(
+            "reference_images",
+            f"{where} needs at least {spec.min_reference_images} reference images, got {len(references)}",
+            allowed=f"{spec.min_reference_images}–{spec.max_reference_images}",
+        )
     limit = spec.max_reference_images
     if len(references) > limit:  # a reference mode always takes at least one (contract suite)
         adjust(

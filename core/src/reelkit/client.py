@@ -69,7 +69,12 @@ class _Base:
         self.settings = Settings.load(
             env=env, home=home, poll_interval=poll_interval, timeout=timeout
         )
-        self.host = PluginHost(plugins=plugins, entry_points=entry_points, env=self.settings.env)
+        self.host = PluginHost(
+            plugins=plugins,
+            entry_points=entry_points,
+            env=self.settings.env,
+            adjust_model=self.settings.override_model,
+        )
         self._engine = Engine(
             self.host, self.settings, lambda: Journal(self.settings.home / "jobs.sqlite3")
         )
@@ -85,8 +90,7 @@ class _Base:
 
     def available(self, provider: str) -> bool:
         """Are the provider's credentials present?"""
-        info = self.host.provider(provider).info
-        return self.settings.credentials(info) is not None
+        return self.settings.unusable(self.host.provider(provider).info) is None
 
     def capabilities(self, provider: str, model: str | None = None) -> list[ModelInfo]:
         registered = self.host.provider(provider)

@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from .capabilities import ProviderInfo
+from .capabilities import Choices, ModelInfo, ProviderInfo, Range
 from .errors import InvalidRequest
 from .models import Credentials, ProviderConfig
 
@@ -115,8 +115,85 @@ class Settings:
                 return Credentials(values)
         return None
 
+    def unusable(self, info: ProviderInfo) -> str | None:
+        """Why auto-selection cannot use this provider now (no credentials, no endpoint), or None."""
+        if self.credentials(info) is None:
+            return "no " + " or ".join("+".join(group) for group in info.credential_env)
+        if not self.provider_config(info).base_url:
+            return f"no {info.base_url_envs[0]}"
+        return None
 
-_KNOWN_KEYS = {"base_url", "default_model", "poll_interval", "timeout", "max_polls", "http_timeout"}
+    def override_model(self, provider: str, model: ModelInfo) -> ModelInfo:
+        """Apply ``[providers.<name>.models."<id>"]`` capability overrides from the config files."""
+        models = self.provider_section(provider).get("models", {})
+        overrides = models.get(model.id) if isinstance(models, Mapping) else None
+        if not overrides:
+            return model
+        where = f"providers.{provider}.models.{model.id}"
+        unknown = set(overrides) - set(_MODEL_OVERRIDES)
+        if unknown:
+            raise InvalidRequest(
+                "config",
+                f"{where}: unknown keys {sorted(unknown)}",
+                allowed=sorted(_MODEL_OVERRIDES),
+            )
+        scalars: dict[str, Any] = {}
+        for key, value in overrides.items():
+            field = _MODEL_OVERRIDES[key]
+            if field is not None:
+                scalars[field] = value
+        model = attrs.evolve(model, **scalars)
+        variant_changes: dict[str, Any] = {}
+        if "durations" in overrides:
+            variant_changes["durations"] = _durations(overrides["durations"], where)
+        for key in ("resolutions", "aspect_ratios"):
+            if key in overrides:
+                variant_changes[key] = tuple(str(v) for v in overrides[key])
+        if variant_changes:
+            modes = tuple(
+                attrs.evolve(
+                    spec, variants=tuple(attrs.evolve(v, **variant_changes) for v in spec.variants)
+                )
+                for spec in model.modes
+            )
+            model = attrs.evolve(model, modes=modes)
+        return model
+
+
+# Config key -> ModelInfo field (None: applied to every variant instead).
+_MODEL_OVERRIDES: dict[str, str | None] = {
+    "default_duration": "default_duration",
+    "default_resolution": "default_resolution",
+    "default_aspect_ratio": "default_aspect_ratio",
+    "default_fps": "default_fps",
+    "max_prompt_chars": "max_prompt_chars",
+    "poll_interval": "poll_interval_s",
+    "url_lifetime": "url_lifetime_s",
+    "durations": None,
+    "resolutions": None,
+    "aspect_ratios": None,
+}
+
+
+def _durations(value: Any, where: str) -> Range | Choices:
+    if isinstance(value, Mapping) and {"min", "max"} <= set(value):
+        return Range(float(value["min"]), float(value["max"]), step=value.get("step"))
+    if isinstance(value, (list, tuple)) and value:
+        return Choices(tuple(float(v) for v in value))
+    raise InvalidRequest(
+        "config", f"{where}: durations must be a list of seconds or {{min, max, step}}"
+    )
+
+
+_KNOWN_KEYS = {
+    "base_url",
+    "default_model",
+    "poll_interval",
+    "timeout",
+    "max_polls",
+    "http_timeout",
+    "models",
+}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

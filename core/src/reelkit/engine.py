@@ -36,6 +36,7 @@ from .errors import (
     InvalidRequest,
     JobFailed,
     JobTimeout,
+    MissingBaseURL,
     MissingCredentials,
     PluginError,
     ProviderError,
@@ -235,7 +236,7 @@ class Engine:
                 raise InvalidRequest(
                     "model", f"no installed provider offers {model!r}", allowed=known
                 )
-            keyed = [p for p in owners if self.settings.credentials(p.info)]
+            keyed = [p for p in owners if self.settings.unusable(p.info) is None]
             chosen = (keyed or owners)[0]
             return chosen, chosen.model(model), None
         skipped: list[str] = []
@@ -244,8 +245,9 @@ class Engine:
             if not candidate.info.credential_env:
                 keyless.append(candidate)
                 continue
-            if not self.settings.credentials(candidate.info):
-                skipped.append(f"{candidate.info.name}: no {_env_names(candidate)}")
+            unusable = self.settings.unusable(candidate.info)
+            if unusable:
+                skipped.append(f"{candidate.info.name}: {unusable}")
                 continue
             fit = self._fits(candidate, request)
             if fit is None:
@@ -717,6 +719,8 @@ class Engine:
         credentials = self.settings.credentials(provider.info)
         if credentials is None:
             raise MissingCredentials(provider.info.name, provider.info.credential_env)
+        if not self.settings.provider_config(provider.info).base_url:
+            raise MissingBaseURL(provider.info.name, provider.info.base_url_envs)
         redact.remember(credentials.secrets())
         return credentials
 

@@ -73,6 +73,15 @@ class MissingCredentials(ReelkitError):
         self.env_vars = [list(group) for group in env_vars]
 
 
+class MissingBaseURL(MissingCredentials):
+    """A provider with no default endpoint (e.g. a self-hosted gateway) and none configured."""
+
+    def __init__(self, provider: str, env_vars: Sequence[str]):
+        ReelkitError.__init__(self, f"{provider}: no base URL; set {' or '.join(env_vars)}")
+        self.provider = provider
+        self.env_vars = [[v] for v in env_vars]
+
+
 class AuthenticationFailed(ReelkitError):
     """The provider rejected the credentials (bad key, bad signature, expired token)."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
@@ -78,6 +78,7 @@ class PluginHost:
         plugins: Sequence[object] = (),
         entry_points: bool = True,
         env: Mapping[str, str] | None = None,
+        adjust_model: Callable[[str, ModelInfo], ModelInfo] | None = None,
     ) -> None:
         import os
 
@@ -94,6 +95,7 @@ class PluginHost:
         self._aliases: dict[str, str] = {}
         self._callers: dict[tuple[str, str], Any] = {}
         self._pending: dict[str, metadata.EntryPoint] = {}
+        self._adjust_model = adjust_model  # capability overrides from the config files
         if entry_points:
             allow = _split(env.get("REELKIT_LOAD_PLUGINS"))
             deny = _split(env.get("REELKIT_DISABLE_PLUGINS"))
@@ -196,6 +198,9 @@ class PluginHost:
                 raise PluginError(
                     f"provider name {claim!r} is claimed by both {self._dist_of(other)} and {me}; {me} was not loaded"
                 )
+        if self._adjust_model is not None:
+            adjust = self._adjust_model
+            found = [(p, tuple(adjust(p.name, m) for m in ms)) for p, ms in found]
         for provider, models in found:
             self.providers[provider.name] = RegisteredProvider(
                 info=provider, models=models, plugin=plugin, plugin_name=name
@@ -232,6 +237,11 @@ class PluginHost:
         if key not in self._aliases:
             self.load_all()  # an alias, or a plugin whose entry-point name differs
         if key not in self._aliases:
+            broken = self.records.get(key)
+            if broken is not None and broken.error:  # say why, not just "unknown"
+                raise PluginError(
+                    f"provider {name!r} is installed but its plugin failed: {broken.error}"
+                )
             raise UnknownProvider(name, self._aliases)
         return self.providers[self._aliases[key]]
 

@@ -123,7 +123,7 @@ def request_for(model: ModelInfo, spec: ModeSpec, **values: Any) -> VideoRequest
     if mode is Mode.FIRST_LAST:
         inputs["last_frame"] = image
     if mode is Mode.REFERENCE:
-        inputs["reference_images"] = (sample_image(model),)
+        inputs["reference_images"] = (sample_image(model),) * max(1, spec.min_reference_images)
     if mode is Mode.EXTEND:
         inputs["continue_from"] = sample_source(model)
     if mode is Mode.REMIX:
