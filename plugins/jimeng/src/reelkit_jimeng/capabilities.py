@@ -249,6 +249,8 @@ PRO_REQ_KEY = PRO.id
 
 PROVIDER_INFO = ProviderInfo(
     name=PROVIDER,
+    # DESIGN §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
+    priority=5,
     title="Volcengine Jimeng Video 3.0",
     default_model=AUTO_MODEL,
     aliases=("volcengine",),

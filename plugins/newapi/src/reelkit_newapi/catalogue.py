@@ -32,6 +32,8 @@ from .wires import GEMINI_OMNI, GROK, KLING, SEED003, SEEDANCE, SORA, Wire
 
 PROVIDER = ProviderInfo(
     name="newapi",
+    # DESIGN §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
+    priority=7,
     title="new-api style OpenAI-compatible video gateway",
     default_model="sora-2",  # seed 003: the model field's example value
     aliases=("gateway",),  # DESIGN §1.2

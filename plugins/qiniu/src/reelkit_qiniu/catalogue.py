@@ -24,10 +24,11 @@ from reelkit_sora.catalogue import sora_modes, sora_variants
 
 PROVIDER = ProviderInfo(
     name="qiniu",
+    # DESIGN §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
+    priority=6,
     title="Qiniu AI inference (Kling and Sora, OpenAI-compatible)",
     default_model="kling-v2-5-turbo",  # the one Kling model here with t2v, i2v and first/last frame
     aliases=("kling",),  # DESIGN §1.2
-    # No priority of its own in DESIGN §1.2: the default (after grok, veo and sora).
     credential_env=(("QINIU_API_KEY",),),
     base_url="https://api.qnaigc.com/v1",  # seed 002: 接入点; overseas: https://openai.sufy.com/v1
     # seed 002 FAQ: 2–15 minutes per clip; the third-party SDK polls every 3 s (ref §2.4).

@@ -296,6 +296,8 @@ BYTEPLUS_IDS: dict[str, str] = {
 
 PROVIDER_INFO = ProviderInfo(
     name=PROVIDER,
+    # DESIGN §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
+    priority=4,
     title="Seedance on Volcengine Ark / BytePlus ModelArk",
     default_model=PRO.id,  # T2V, first frame and first+last: the widest 1.x model (ref §3.5)
     aliases=("ark", "doubao"),
