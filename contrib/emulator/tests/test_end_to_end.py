@@ -81,3 +81,15 @@ def test_moderation_surfaces_as_content_filtered(
     with pytest.raises((ContentFiltered, JobFailed)) as caught:
         generate("sora", tmp_path)
     assert "moderation" in str(caught.value).lower()
+
+
+def test_jimeng_faults_aimed_at_polls_hit_polls(
+    reelkit_emulator: RunningServer, tmp_path: Path
+) -> None:
+    # Jimeng submits and polls on one URL; the Action parameter decides which a fault targets.
+    reelkit_emulator.inject("429", provider="jimeng", endpoint="poll")
+    result = generate("jimeng", tmp_path, duration=5)
+    assert result.status == "downloaded"
+    stats = reelkit_emulator.stats()["jimeng"]
+    assert stats["submits"] == 1  # the poll was retried; the submit was not repeated
+    assert stats["faults"] == 1

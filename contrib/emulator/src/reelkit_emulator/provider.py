@@ -63,6 +63,12 @@ class Endpoint:
     #: This endpoint's answer to an "expired" fault, when it differs from the fake's
     #: ``expired_response`` (e.g. a gateway's content proxy answers 502, its CDN links 403).
     expired: Callable[[], Response] | None = None
+    #: For a route that serves several kinds (Jimeng's one URL, told apart by ``?Action=``):
+    #: the kind of this request, so faults aimed at polls hit polls.
+    classify: Callable[[Request], str] | None = None
+
+    def kind_of(self, request: Request) -> str:
+        return self.classify(request) if self.classify is not None else self.kind
 
 
 def _endpoints(value: Iterable[Endpoint]) -> tuple[Endpoint, ...]:
@@ -237,7 +243,7 @@ class ProviderContext:
     def _wrap(self, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:
             self.stats.incr("requests")
-            fault = self.faults.draw(self.name, endpoint.kind)
+            fault = self.faults.draw(self.name, endpoint.kind_of(request))
             if fault is not None and fault not in ("slow", "moderation"):
                 self.stats.fault(fault)
                 return self._fault(fault, endpoint)

@@ -964,11 +964,16 @@ def _fault(status: int, headers: Mapping[str, str]) -> Response:
     return _business(business_error(code), headers)
 
 
+def _action_kind(request: Request) -> str:
+    """Submit and poll share one URL; the ``Action`` query parameter tells them apart."""
+    return "poll" if request.query_params.get("Action") == "CVSync2AsyncGetResult" else "submit"
+
+
 FAKE = ProviderFake(
     name="jimeng",
     endpoints=[
-        Endpoint("", _dispatch, methods=("POST",), kind="submit"),
-        Endpoint("/", _dispatch, methods=("POST",), kind="submit"),
+        Endpoint("", _dispatch, methods=("POST",), kind="submit", classify=_action_kind),
+        Endpoint("/", _dispatch, methods=("POST",), kind="submit", classify=_action_kind),
     ],
     credentials={"VOLC_ACCESSKEY": DEFAULT_ACCESS_KEY, "VOLC_SECRETKEY": DEFAULT_SECRET_KEY},
     fault_response=_fault,
