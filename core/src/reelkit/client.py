@@ -6,6 +6,7 @@ Both drive the generators of ``reelkit.engine``; only the driver differs. ``plan
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -69,6 +70,9 @@ class _Base:
         self.settings = Settings.load(
             env=env, home=home, poll_interval=poll_interval, timeout=timeout
         )
+        level = self.settings.env.get("REELKIT_LOG_LEVEL", "").strip().upper()
+        if level:  # the level only: handlers are the host application's business
+            logging.getLogger("reelkit").setLevel(level)
         self.host = PluginHost(
             plugins=plugins,
             entry_points=entry_points,
