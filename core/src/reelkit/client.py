@@ -17,7 +17,7 @@ from .capabilities import ModelInfo, ProviderInfo
 from .config import Settings
 from .drivers import AsyncDriver, SyncDriver
 from .engine import Ask, Engine
-from .errors import UnknownModel
+from .errors import InvalidRequest, UnknownModel
 from .journal import JobRecord, Journal
 from .media import MediaInput
 from .models import Plan, Result
@@ -53,6 +53,9 @@ class Options(TypedDict, total=False):
     force: bool
 
 
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 class _Base:
     """What both clients share: settings, plugins, journal, planning and listings."""
 
@@ -72,6 +75,8 @@ class _Base:
         )
         level = self.settings.env.get("REELKIT_LOG_LEVEL", "").strip().upper()
         if level:  # the level only: handlers are the host application's business
+            if level not in _LEVELS:
+                raise InvalidRequest("REELKIT_LOG_LEVEL", f"unknown level {level!r}", allowed=_LEVELS)
             logging.getLogger("reelkit").setLevel(level)
         self.host = PluginHost(
             plugins=plugins,
