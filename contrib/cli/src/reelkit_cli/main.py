@@ -30,6 +30,12 @@ def _client(**kwargs: Any) -> Any:
 def _configure_logging(verbose: bool) -> None:
     level = "DEBUG" if verbose else os.environ.get("REELKIT_LOG_LEVEL", "WARNING").upper()
     logger = logging.getLogger("reelkit")
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        click.echo(
+            f"reelkit: error: REELKIT_LOG_LEVEL: unknown level {level!r} (allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL)",
+            err=True,
+        )
+        sys.exit(2)
     logger.setLevel(level)
     if not any(getattr(h, "_reelkit", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
