@@ -76,7 +76,9 @@ class _Base:
         level = self.settings.env.get("REELKIT_LOG_LEVEL", "").strip().upper()
         if level:  # the level only: handlers are the host application's business
             if level not in _LEVELS:
-                raise InvalidRequest("REELKIT_LOG_LEVEL", f"unknown level {level!r}", allowed=_LEVELS)
+                raise InvalidRequest(
+                    "REELKIT_LOG_LEVEL", f"unknown level {level!r}", allowed=_LEVELS
+                )
             logging.getLogger("reelkit").setLevel(level)
         self.host = PluginHost(
             plugins=plugins,
