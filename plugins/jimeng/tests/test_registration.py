@@ -117,7 +117,7 @@ def test_the_seeds_environment_variables_configure_the_provider(tmp_path: Any) -
 
     env = {
         "JIMENG_VIDEO_API_URL": "https://visual.example.com",
-        "JIMENG_VIDEO_API_TIMEOUT": "300",
+        "JIMENG_VIDEO_API_TIMEOUT": "45",
         "JIMENG_VIDEO_POLL_INTERVAL": "7",
         "JIMENG_VIDEO_MAX_POLL_ATTEMPTS": "30",
         "VOLC_ACCESSKEY": "AKLT",
@@ -125,7 +125,7 @@ def test_the_seeds_environment_variables_configure_the_provider(tmp_path: Any) -
     }
     settings = Settings.load(env=env, home=tmp_path, cwd=tmp_path)
     config = settings.provider_config(PROVIDER_INFO)
-    assert (config.base_url, config.http_timeout_s) == ("https://visual.example.com", 300.0)
+    assert (config.base_url, config.http_timeout_s) == ("https://visual.example.com", 45.0)
     assert (config.poll_interval_s, config.max_polls) == (7.0, 30)
     creds = settings.credentials(PROVIDER_INFO)
     assert creds is not None and dict(creds) == {"VOLC_ACCESSKEY": "AKLT", "VOLC_SECRETKEY": "sk"}
@@ -133,6 +133,10 @@ def test_the_seeds_environment_variables_configure_the_provider(tmp_path: Any) -
     env["REELKIT_JIMENG_BASE_URL"] = "http://127.0.0.1:8765/jimeng"
     config = Settings.load(env=env, home=tmp_path, cwd=tmp_path).provider_config(PROVIDER_INFO)
     assert config.base_url == "http://127.0.0.1:8765/jimeng"
+    # Without JIMENG_VIDEO_API_TIMEOUT, one request may take the seed's default 300 s.
+    del env["JIMENG_VIDEO_API_TIMEOUT"]
+    config = Settings.load(env=env, home=tmp_path, cwd=tmp_path).provider_config(PROVIDER_INFO)
+    assert config.http_timeout_s == 300.0
     # Only one of the two keys is not enough.
     del env["VOLC_SECRETKEY"]
     assert Settings.load(env=env, home=tmp_path, cwd=tmp_path).credentials(PROVIDER_INFO) is None

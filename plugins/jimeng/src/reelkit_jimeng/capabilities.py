@@ -264,6 +264,7 @@ PROVIDER_INFO = ProviderInfo(
     # says generation takes "2-10 minutes".
     timeout_s=600.0,
     # seed 001: JIMENG_VIDEO_API_TIMEOUT "Request timeout seconds (default: 300)", per request.
+    http_timeout_s=300.0,
     timeout_env="JIMENG_VIDEO_API_TIMEOUT",
     max_polls=120,  # seed 001: JIMENG_VIDEO_MAX_POLL_ATTEMPTS default 120
     max_polls_env="JIMENG_VIDEO_MAX_POLL_ATTEMPTS",
