@@ -411,3 +411,21 @@ def test_a_provider_without_an_endpoint_is_skipped_and_named(isolated_env: Path)
         with pytest.raises(MissingBaseURL, match="REELKIT_ENDLESS_BASE_URL") as info:
             client.generate("x", provider="endless")
         assert info.value.exit_code == 5
+
+
+def test_when_nothing_qualifies_every_reason_is_named(isolated_env: Path) -> None:
+    env = {"REELKIT_HOME": str(isolated_env), "REELKIT_LOAD_PLUGINS": "local"}
+    with Client(env=env, plugins=[awkward]) as client, pytest.raises(InvalidRequest) as info:
+        client.plan("x", first_frame="https://example.com/a.png")
+    assert "awkward: no AWKWARD_KEY" in str(info.value)
+    assert "local: first_frame" in str(info.value)  # local takes no image URLs
+
+
+def test_downloads_follow_the_umask(service: awkward.FakeService, isolated_env: Path) -> None:
+    import os
+
+    with make_client(service, isolated_env) as client:
+        path = Path(client.generate("a cat").path or "")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask

@@ -85,7 +85,7 @@ def capability_table(provider: ProviderInfo, models: list[ModelInfo]) -> str:
         )
         out += ["", f"### `{model.id}`{aliases}", ""]
         if model.title or model.notes:
-            out += [" ".join(x for x in (model.title, model.notes) if x), ""]
+            out += [". ".join(x.rstrip(".") for x in (model.title, model.notes) if x) + ".", ""]
         out += [
             "| mode | resolutions | aspect ratios | durations | fps | notes |",
             "|---|---|---|---|---|---|",

@@ -254,16 +254,13 @@ class Engine:
                 return candidate, candidate.model(self.settings.default_model(candidate.info)), None
             skipped.append(f"{candidate.info.name}: {fit}")
         for candidate in keyless:
-            if self._fits(candidate, request) is None:
-                reason = "; ".join(skipped) if skipped else "no remote provider is installed"
-                notice = (
-                    f"no credentialed provider qualifies ({reason}); using {candidate.info.name}"
-                )
-                return (
-                    candidate,
-                    candidate.model(self.settings.default_model(candidate.info)),
-                    notice,
-                )
+            fit = self._fits(candidate, request)
+            if fit is not None:
+                skipped.append(f"{candidate.info.name}: {fit}")
+                continue
+            reason = "; ".join(skipped) if skipped else "no remote provider is installed"
+            notice = f"no credentialed provider qualifies ({reason}); using {candidate.info.name}"
+            return candidate, candidate.model(self.settings.default_model(candidate.info)), notice
         raise InvalidRequest(
             "provider", "no installed provider can serve this request: " + "; ".join(skipped)
         )
@@ -616,6 +613,9 @@ class Engine:
                     f"job {record.id}: HTTP {fetched.status} fetching the video{hint}: {redact.scrub(fetched.snippet)[:200]}"
                 )
             _verify(fetched, target)
+            os.chmod(
+                fetched.temp_path, 0o666 & ~_UMASK
+            )  # mkstemp made it private; the video is not
             os.replace(fetched.temp_path, target)
             record = self.journal.update(record.id, state=JobState.DOWNLOADED, path=str(target))
             self._emit("downloaded", record, str(target), data={"bytes": fetched.size})
@@ -862,6 +862,13 @@ def _without_secrets(request: httpx.Request) -> httpx.Request:
     return httpx.Request(request.method, request.url, headers=headers)
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()  # read once, at import: os.umask can only be read by setting it
 _VIDEO_TYPES = ("video/", "application/octet-stream", "binary/octet-stream", "application/mp4")
 
 
