@@ -120,7 +120,8 @@ def reelkit_parse_submit(
     provider: str, model: Any, request: Any, response: httpx.Response
 ) -> JobHandle:
     if not response.is_success:
-        raise error_for_status(response, provider)
+        body = read_json(response, provider) if response.content else {}
+        raise error_for_status(response, provider, message=str(body.get("error", "")) or None)
     data = read_json(response, provider)
     return JobHandle(provider=provider, model=model.id, task_id=require(data, "id", provider))
 

@@ -429,3 +429,21 @@ def test_downloads_follow_the_umask(service: awkward.FakeService, isolated_env: 
     mask = os.umask(0)
     os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_key_echoed_in_an_error_is_masked_everywhere(
+    service: awkward.FakeService, isolated_env: Path
+) -> None:
+    def echoing(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(
+                400, json={"error": f"bad request from {request.headers['authorization']}"}
+            )
+        return service(request)
+
+    with make_client(service, isolated_env, transport=httpx.MockTransport(echoing)) as client:
+        with pytest.raises(ProviderError) as info:
+            client.generate("a newt")
+        assert KEY not in str(info.value) and "Bearer ***" in str(info.value)
+    journal = b"".join(p.read_bytes() for p in isolated_env.glob("jobs.sqlite3*"))
+    assert KEY.encode() not in journal

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ._secrets import scrub
+
 
 class ReelkitError(Exception):
     """Base class of every error reelkit raises on purpose."""
@@ -15,6 +17,7 @@ class ReelkitError(Exception):
     exit_code = 3
 
     def __init__(self, message: str) -> None:
+        message = scrub(message)  # a provider may echo a key back in its error text
         super().__init__(message)
         self.message = message
 

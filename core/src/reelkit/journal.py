@@ -21,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from ._secrets import scrub
 from .errors import JobNotFound
 from .models import Adjustment, Asset, JobHandle, JobState, VideoRequest
 from .serialization import structure, unstructure
@@ -158,7 +159,7 @@ class Journal:
             elif key == "assets":
                 columns["assets"] = _dump([unstructure(a) for a in value])
             elif key in ("metadata", "error"):
-                columns[key] = _dump(value) if value is not None else None
+                columns[key] = scrub(_dump(value)) if value is not None else None
             elif key in ("path", "progress", "output"):
                 columns[key] = value
             else:

@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterable
 from typing import Any
 
 import httpx
 
+from ._secrets import MASK, any_known, remember, scrub
 from .models import HttpPreview
 
-MASK = "***"
+__all__ = [
+    "MASK",
+    "SECRET_HEADERS",
+    "SecretFilter",
+    "install_log_filter",
+    "mask_header",
+    "preview",
+    "remember",
+    "scrub",
+]
+
 SECRET_HEADERS = frozenset(
     {
         "authorization",
@@ -30,24 +40,6 @@ SECRET_HEADERS = frozenset(
     }
 )
 _LONG = 256  # strings longer than this (base64 images) are elided in previews
-
-_lock = threading.Lock()
-_known: set[str] = set()
-
-
-def remember(secrets: Iterable[str]) -> None:
-    """Register secret values so the log filter masks them anywhere."""
-    with _lock:
-        _known.update(s for s in secrets if s and len(s) >= 4)
-
-
-def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    with _lock:
-        values = _known | {s for s in secrets if s and len(s) >= 4}
-    for value in sorted(values, key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, MASK)
-    return text
 
 
 def mask_header(name: str, value: str, secrets: Iterable[str] = ()) -> str:
@@ -108,7 +100,7 @@ class SecretFilter(logging.Filter):
     """Masks known secrets in every record of the ``reelkit`` loggers."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _known:
+        if any_known():
             message = record.getMessage()
             cleaned = scrub(message)
             if cleaned != message:
