@@ -12,7 +12,7 @@ step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pluggy
@@ -168,19 +168,3 @@ def reelkit_job_event(event: JobEvent) -> None:
 @hookspec
 def reelkit_register_commands(cli: Any) -> None:
     """Add verbs to the ``reelkit`` command line; ``cli`` is the root ``click.Group``."""
-
-
-#: The hooks the core calls per provider through a scoped caller.
-PROVIDER_HOOKS: tuple[str, ...] = (
-    "reelkit_translate",
-    "reelkit_auth",
-    "reelkit_parse_submit",
-    "reelkit_poll_request",
-    "reelkit_parse_poll",
-    "reelkit_cancel_request",
-    "reelkit_parse_cancel",
-    "reelkit_download_request",
-    "reelkit_transport",
-)
-
-HookCaller = Callable[..., Any]

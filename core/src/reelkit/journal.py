@@ -15,7 +15,6 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -264,7 +263,3 @@ def _record(row: sqlite3.Row) -> JobRecord:
         error=load("error"),
         finished_at=row["finished_at"],
     )
-
-
-def utc(ts: float | None) -> datetime | None:
-    return datetime.fromtimestamp(ts, tz=timezone.utc) if ts else None

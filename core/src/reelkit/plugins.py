@@ -13,7 +13,6 @@ Environment switches: ``REELKIT_LOAD_PLUGINS=a,b`` (allow-list of entry-point na
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
@@ -265,6 +264,3 @@ class PluginHost:
     def hook(self) -> Any:
         """Broadcast hooks (events, commands)."""
         return self.pm.hook
-
-    def import_module(self, name: str) -> Any:  # pragma: no cover - convenience for tooling
-        return importlib.import_module(name)
