@@ -376,15 +376,11 @@ class Engine:
             response = yield Send(name, request, auth, idempotent=False)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # The request never left: nothing was accepted, nothing billed.
-            self._fail(
-                record,
-                ProviderError(
-                    f"could not connect to {config.base_url}: {exc}", provider=name, retryable=True
-                ),
-            )
-            raise ProviderError(
+            error = ProviderError(
                 f"could not connect to {config.base_url}: {exc}", provider=name, retryable=True
-            ) from None
+            )
+            self._fail(record, error)
+            raise error from None
         except httpx.TransportError as exc:
             return self._unknown(record, f"{type(exc).__name__} after sending: {exc}")
         try:
