@@ -15,7 +15,7 @@ import httpx
 
 from .capabilities import ModelInfo, ProviderInfo
 from .config import Settings
-from .drivers import AsyncDriver, SyncDriver
+from .drivers import MAX_IN_FLIGHT, AsyncDriver, SyncDriver
 from .engine import Ask, Engine
 from .errors import InvalidRequest, UnknownModel
 from .journal import JobRecord, Journal
@@ -133,7 +133,10 @@ class _Base:
             )
         if transport is None:  # the network: one pooled client for every remote provider
             if "" not in pool:
-                pool[""] = factory(follow_redirects=False, limits=httpx.Limits(max_connections=200))
+                limits = httpx.Limits(
+                    max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
+                )
+                pool[""] = factory(follow_redirects=False, limits=limits)
             pool[provider] = pool[""]
         else:
             pool[provider] = factory(transport=transport, follow_redirects=False)
@@ -175,6 +178,7 @@ class Client(_Base):
         for client in {id(c): c for c in self._pool.values()}.values():
             client.close()
         self._pool.clear()
+        self._engine.close()
 
     def __enter__(self) -> Client:
         return self
@@ -215,6 +219,7 @@ class AsyncClient(_Base):
         for client in {id(c): c for c in self._pool.values()}.values():
             await client.aclose()
         self._pool.clear()
+        self._engine.close()
 
     async def __aenter__(self) -> AsyncClient:
         return self

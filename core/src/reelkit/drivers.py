@@ -24,7 +24,10 @@ from .wire import retry_after_seconds
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 NEVER_LEFT = (httpx.ConnectError, httpx.ConnectTimeout)
-_CHUNK = 1 << 20
+# Requests in flight per AsyncClient. Beyond this, httpcore's pool rescans every queued request
+# and connection on every start and close (quadratic in the fan-out); waiting in an asyncio
+# semaphore is O(1). 16 concurrent HTTP/1.1 exchanges saturate one Python process anyway.
+MAX_IN_FLIGHT = 16
 _MAX_WAIT = 60.0
 
 
@@ -135,7 +138,7 @@ class SyncDriver:
                 return _not_ok(response, body)
             with _temp_file(effect.directory) as (handle, path):
                 size = 0
-                for chunk in response.iter_bytes(_CHUNK):
+                for chunk in response.iter_bytes():  # as read: re-chunking costs copies
                     handle.write(chunk)
                     size += len(chunk)
             return _fetched(response, temp_path=path, size=size)
@@ -146,6 +149,14 @@ class SyncDriver:
 class AsyncDriver:
     def __init__(self, client_for: Callable[[str], httpx.AsyncClient]) -> None:
         self._client_for = client_for
+        self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+    def _gate(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()  # a semaphore belongs to one event loop
+        gate = self._gates.get(loop)
+        if gate is None:
+            self._gates = {loop: (gate := asyncio.Semaphore(MAX_IN_FLIGHT))}
+        return gate
 
     async def run(self, flow: Flow[T]) -> T:
         send: Callable[[Any], Any] = flow.send
@@ -161,9 +172,13 @@ class AsyncDriver:
                 value, send = exc, flow.throw
 
     async def _perform(self, effect: Any) -> Any:
-        if isinstance(effect, Sleep):
+        if isinstance(effect, Sleep):  # never hold a slot while sleeping
             await asyncio.sleep(max(0.0, effect.seconds))
             return None
+        async with self._gate():
+            return await self._exchange(effect)
+
+    async def _exchange(self, effect: Send | Fetch) -> Any:
         client = self._client_for(effect.provider)
         try:
             async for attempt in _attempts(effect):
@@ -191,7 +206,7 @@ class AsyncDriver:
                 return _not_ok(response, body)
             with _temp_file(effect.directory) as (handle, path):
                 size = 0
-                async for chunk in response.aiter_bytes(_CHUNK):
+                async for chunk in response.aiter_bytes():  # as read: re-chunking costs copies
                     handle.write(chunk)
                     size += len(chunk)
             return _fetched(response, temp_path=path, size=size)

@@ -124,6 +124,11 @@ class Engine:
         self._journal_factory = journal
         self._journal: Journal | None = None
 
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
     @property
     def journal(self) -> Journal:
         if self._journal is None:
