@@ -365,7 +365,7 @@ class Engine:
             target = _target(ask.output, None, default_name=Path(record.path).name)
             if target.resolve() != Path(record.path).resolve():
                 _atomic_copy(Path(record.path), target)
-                record = self.journal.update(record.id, path=str(target))
+                record = self.journal.update(record, path=str(target))
         self._emit("reused", record, f"identical to job {record.id}: reusing its video")
         return attrs.evolve(record, metadata={**record.metadata, "reused": True})
 
@@ -408,13 +408,13 @@ class Engine:
             raise
         if not isinstance(handle, JobHandle):
             return self._unknown(record, f"reelkit_parse_submit returned {type(handle).__name__}")
-        record = self.journal.update(record.id, state=JobState.SUBMITTED, handle=handle)
+        record = self.journal.update(record, state=JobState.SUBMITTED, handle=handle)
         self._emit("submitted", record, f"task {handle.task_id}")
         return record
 
     def _unknown(self, record: JobRecord, why: str) -> JobRecord:
         self.journal.update(
-            record.id,
+            record,
             state=JobState.UNKNOWN,
             error={"error": "SubmitOutcomeUnknown", "message": why},
         )
@@ -432,7 +432,7 @@ class Engine:
         record = self.journal.get(job_id)
         if record.state in (JobState.PENDING, JobState.UNKNOWN):
             if record.state is JobState.PENDING:
-                record = self.journal.update(record.id, state=JobState.UNKNOWN)
+                record = self.journal.update(record, state=JobState.UNKNOWN)
             raise SubmitOutcomeUnknown(
                 f"whether {record.provider} accepted this job is unknown (the process stopped while "
                 "submitting); reelkit will not resubmit it on its own",
@@ -540,7 +540,7 @@ class Engine:
             state = JobState.QUEUED if isinstance(status, Queued) else JobState.RUNNING
             progress = status.progress if isinstance(status, Running) else None
             if state is not record.state or progress != record.progress:
-                record = self.journal.update(record.id, state=state, progress=progress)
+                record = self.journal.update(record, state=state, progress=progress)
             self._emit("polled", record, progress=progress)
             return record
         if isinstance(status, Succeeded):
@@ -550,7 +550,7 @@ class Engine:
                 )
                 return self._record_status(record, failure)
             record = self.journal.update(
-                record.id,
+                record,
                 state=JobState.SUCCEEDED,
                 assets=status.assets,
                 metadata=dict(status.metadata),
@@ -567,7 +567,7 @@ class Engine:
             "billed": status.billed,
         }
         record = self.journal.update(
-            record.id, state=JobState.CANCELLED if cancelled else JobState.FAILED, error=error
+            record, state=JobState.CANCELLED if cancelled else JobState.FAILED, error=error
         )
         self._emit("failed", record, status.message)
         return record
@@ -618,7 +618,7 @@ class Engine:
                 fetched.temp_path, 0o666 & ~_UMASK
             )  # mkstemp made it private; the video is not
             os.replace(fetched.temp_path, target)
-            record = self.journal.update(record.id, state=JobState.DOWNLOADED, path=str(target))
+            record = self.journal.update(record, state=JobState.DOWNLOADED, path=str(target))
             self._emit("downloaded", record, str(target), data={"bytes": fetched.size})
             return record
         raise DownloadFailed(
@@ -639,7 +639,7 @@ class Engine:
         if output is not None:
             name = Path(record.output).name if record.output else f"{record.id}.mp4"
             record = self.journal.update(
-                record.id, output=str(_target(output, None, default_name=name))
+                record, output=str(_target(output, None, default_name=name))
             )
         provider = self.host.provider(record.provider)
         return (
@@ -727,7 +727,7 @@ class Engine:
 
     def _fail(self, record: JobRecord, exc: ReelkitError) -> None:
         state = JobState.FAILED
-        self.journal.update(record.id, state=state, error=exc.to_dict())
+        self.journal.update(record, state=state, error=exc.to_dict())
         self._emit("failed", record, str(exc))
 
     def _stored_error(self, record: JobRecord) -> ReelkitError:

@@ -164,34 +164,53 @@ class Journal:
                     output,
                 ),
             )
-        return self.get(job_id)
+        return JobRecord(
+            id=job_id,
+            created_at=now,
+            updated_at=now,
+            state=JobState.PENDING,
+            provider=provider,
+            model=model,
+            mode=mode,
+            fingerprint=fingerprint,
+            request=request,
+            adjustments=tuple(adjustments),
+            output=output,
+        )
 
-    def update(self, job_id: str, **changes: Any) -> JobRecord:
-        columns: dict[str, Any] = {"updated_at": time.time()}
+    def update(self, record: JobRecord | str, **changes: Any) -> JobRecord:
+        """Write ``changes`` and return the updated record, built in memory (no read back)."""
+        if isinstance(record, str):
+            record = self.get(record)
+        now = time.time()
+        columns: dict[str, Any] = {"updated_at": now}
+        fields: dict[str, Any] = {"updated_at": now}
         for key, value in changes.items():
             if key == "state":
-                columns["state"] = JobState(value).value
-                if JobState(value).terminal or JobState(value) is JobState.SUCCEEDED:
-                    columns["finished_at"] = time.time()
+                state = JobState(value)
+                columns["state"], fields["state"] = state.value, state
+                if state.terminal or state is JobState.SUCCEEDED:
+                    columns["finished_at"] = fields["finished_at"] = now
             elif key == "handle":
-                columns["handle"] = _dump(unstructure(value))
+                columns[key], fields[key] = _dump(unstructure(value)), value
             elif key == "assets":
-                columns["assets"] = _dump([unstructure(a) for a in value])
+                columns[key], fields[key] = _dump([unstructure(a) for a in value]), tuple(value)
             elif key in ("metadata", "error"):
-                columns[key] = scrub(_dump(value)) if value is not None else None
+                text = scrub(_dump(value)) if value is not None else None
+                columns[key] = text
+                fields[key] = json.loads(text) if text else ({} if key == "metadata" else None)
             elif key in ("path", "progress", "output"):
-                columns[key] = value
+                columns[key] = fields[key] = value
             else:
                 raise TypeError(f"unknown journal column {key!r}")
         assignments = ", ".join(f"{k} = ?" for k in columns)
         with self._connect() as db:
-            row = db.execute(
-                f"UPDATE jobs SET {assignments} WHERE id = ? RETURNING *",
-                (*columns.values(), job_id),
-            ).fetchone()
-        if row is None:
-            raise JobNotFound(job_id)
-        return _record(row)
+            cursor = db.execute(
+                f"UPDATE jobs SET {assignments} WHERE id = ?", (*columns.values(), record.id)
+            )
+        if cursor.rowcount == 0:
+            raise JobNotFound(record.id)
+        return attrs.evolve(record, **fields)
 
     def delete(self, job_id: str) -> None:
         with self._connect() as db:
