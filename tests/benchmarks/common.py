@@ -123,6 +123,21 @@ def describe_rev(rev: str) -> str:
     return done.stdout.strip() or rev
 
 
+def tree_state() -> dict[str, Any]:
+    """The commit under test and whether core/ or plugins/ differ from it (others may be editing:
+    an editable install runs whatever is on disk when each worker starts)."""
+    head = subprocess.run(
+        ["git", "log", "-1", "--format=%h %s"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "core/", "plugins/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\n")
+    return {"commit": head, "dirty": sorted(line[3:] for line in dirty if line.strip())}
+
+
 # --- the machine --------------------------------------------------------------------------
 
 

@@ -258,6 +258,18 @@ def render(data: dict[str, Any], plot_written: bool) -> str:
         f"openai {v.get('openai')}, litellm {v.get('litellm')}, google-genai {v.get('google-genai')}, "
         f"curl {v.get('curl')}; emulator on uvicorn {v.get('uvicorn')} / starlette {v.get('starlette')}"
     )
+    before, after = data.get("tree_before"), data.get("tree_after")
+    if before:
+        line = f"- **Tree under test:** `{before['commit']}`"
+        if before.get("dirty"):
+            line += f", with uncommitted changes in {', '.join(before['dirty'][:5])}"
+        if after and after != before:
+            line += (
+                f"; **the tree changed during the run** (now `{after['commit']}`"
+                + (f", uncommitted: {', '.join(after['dirty'][:5])}" if after.get("dirty") else "")
+                + "): rows measured after the change ran the new code"
+            )
+        add(line)
     base = data.get("baseline")
     if base:
         add(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks import bench_download, bench_fanout, bench_imports, bench_overhead, report
-from tests.benchmarks.common import ROOT, baseline_core, describe_rev, emulator, machine
+from tests.benchmarks.common import ROOT, baseline_core, describe_rev, emulator, machine, tree_state
 from tests.benchmarks.profiling import pyspy_download, pyspy_fanout, tracemalloc_fanout
 
 RESULTS = ROOT / "tests" / "benchmarks" / "results" / "latest.json"
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     data: dict[str, Any] = {
         "machine": machine(),
+        "tree_before": tree_state(),
         "config": {"polls_to_complete": POLLS, "poll_interval_s": INTERVAL_S, "sizes": sizes},
     }
     log(
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             profiles["tracemalloc"] = tracemalloc_fanout(emu.base_url, min(n, 300), INTERVAL_S)
             data["profiles"] = profiles
     data["elapsed_s"] = time.monotonic() - started
+    data["tree_after"] = tree_state()
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(data, indent=1, default=str))
     report.write(data, args.output)
