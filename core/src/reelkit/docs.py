@@ -85,7 +85,8 @@ def capability_table(provider: ProviderInfo, models: list[ModelInfo]) -> str:
         )
         out += ["", f"### `{model.id}`{aliases}", ""]
         if model.title or model.notes:
-            out += [". ".join(x.rstrip(".") for x in (model.title, model.notes) if x) + ".", ""]
+            parts = (model.title.rstrip("."), model.notes.lstrip("—–- ").rstrip("."))
+            out += [". ".join(p[:1].upper() + p[1:] for p in parts if p) + ".", ""]
         out += [
             "| mode | resolutions | aspect ratios | durations | fps | notes |",
             "|---|---|---|---|---|---|",
