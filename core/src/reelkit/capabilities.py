@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Union
+from typing import Any, Union
 
 from attrs import field, frozen
 
@@ -170,6 +170,29 @@ class ImageLimits:
 
 
 @frozen(kw_only=True)
+class Param:
+    """A provider-specific value a model accepts through ``params`` (``--param KEY=VALUE``).
+
+    The core refuses undeclared keys and values of the wrong type *before* translation, so
+    nothing unexpected reaches a paid endpoint. ``type`` is one of ``str``, ``int``, ``float``
+    (ints accepted), ``bool``, ``list`` or ``dict``; ``choices`` narrows a scalar to a set.
+    Deeper structure (a list of objects) is still checked by the plugin's translate.
+    """
+
+    name: str
+    type: str
+    description: str = ""
+    choices: tuple[Any, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if self.type not in PARAM_TYPES:
+            raise ValueError(f"Param {self.name!r}: type {self.type!r} is not one of {PARAM_TYPES}")
+
+
+PARAM_TYPES = ("str", "int", "float", "bool", "list", "dict")
+
+
+@frozen(kw_only=True)
 class ModelInfo:
     """One model of one provider."""
 
@@ -193,6 +216,8 @@ class ModelInfo:
     poll_interval_s: float | None = None  # overrides the provider's default
     deprecated_after: date | None = None
     notes: str = ""
+    # Accepted ``params`` keys; any other key is an ``InvalidRequest`` before translation.
+    params: tuple[Param, ...] = ()
 
     def mode(self, mode: Mode) -> ModeSpec | None:
         for spec in self.modes:

@@ -1,7 +1,24 @@
 """Typed errors. Every error names what went wrong and, where it can, what is allowed.
 
-Exit codes of the CLI follow the class (see ``exit_code``): 2 invalid request,
-3 provider/job failure, 4 timeout, 5 missing credentials.
+Exit codes of the CLI follow the class (see ``exit_code``): 2 invalid request, configuration or
+output target, 3 provider/job/network/journal failure, 4 timeout, 5 missing or rejected
+credentials (130 for Ctrl-C, set by the CLI). Nothing but a ``ReelkitError`` leaves a public verb.
+
+    ReelkitError
+    ├── InvalidRequest (field, allowed) ── UnsupportedMode, UnknownProvider, UnknownModel, JobNotFound
+    ├── ConfigurationError (field, allowed)
+    ├── OutputError (path)
+    ├── BudgetExceeded
+    ├── MissingCredentials ── MissingBaseURL
+    ├── AuthenticationFailed
+    ├── ProviderError (provider, code, retryable) ── RateLimited, ContentFiltered, ResponseFormatError
+    ├── NetworkError (retryable)
+    ├── JournalError (path)
+    ├── JobFailed (job_id, code)
+    ├── SubmitOutcomeUnknown (job_id)   deliberately *not* a JobFailed: never resubmit on it
+    ├── JobTimeout (job_id)
+    ├── DownloadFailed (job_id, retryable)
+    └── PluginError
 """
 
 from __future__ import annotations
@@ -175,11 +192,20 @@ class JobFailed(ReelkitError):
         self.code = code
 
 
-class SubmitOutcomeUnknown(JobFailed):
+class SubmitOutcomeUnknown(ReelkitError):
     """The submit left but no answer came back: the provider may have accepted (and billed) it.
 
-    The journal marks the job ``unknown``; reelkit never resubmits it on its own.
+    The journal marks the job ``unknown``; reelkit never resubmits it on its own. Not a
+    ``JobFailed``: code that resubmits on ``except JobFailed`` must not bill twice. Resolve it
+    with ``reelkit jobs reconcile`` or ``reelkit jobs adopt JOB TASK_ID``.
     """
+
+    def __init__(self, message: str, *, job_id: str | None = None):
+        super().__init__(message if job_id is None else f"job {job_id}: {message}")
+        self.job_id = job_id
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "job_id": self.job_id}
 
 
 class JobTimeout(ReelkitError):
@@ -193,7 +219,111 @@ class JobTimeout(ReelkitError):
 
 
 class DownloadFailed(ReelkitError):
-    """The video could not be fetched or did not look like a video."""
+    """The video could not be fetched or did not look like a video.
+
+    ``retryable`` when another attempt may succeed (a truncated body, a reset); the job stays
+    ``succeeded`` in the journal, so ``reelkit jobs download JOB`` can fetch it again.
+    """
+
+    def __init__(self, message: str, *, job_id: str | None = None, retryable: bool = False):
+        super().__init__(message)
+        self.job_id = job_id
+        self.retryable = retryable
+
+
+class NetworkError(ReelkitError):
+    """The transport failed (refused, reset, timed out, bad protocol or scheme).
+
+    ``retryable`` says whether trying again may help; ``sent`` whether the request may have
+    reached the provider (a submit that may have been sent becomes ``SubmitOutcomeUnknown``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        retryable: bool = True,
+        sent: bool | None = None,
+    ):
+        super().__init__(f"{provider}: {message}" if provider else message)
+        self.provider = provider
+        self.retryable = retryable
+        self.sent = sent
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "provider": self.provider, "retryable": self.retryable}
+
+
+class ConfigurationError(ReelkitError):
+    """A configuration file, environment variable or journal URL is wrong; names it and what is allowed."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, message: str, *, allowed: str | Sequence[object] | None = None):
+        if allowed is not None and not isinstance(allowed, str):
+            allowed = ", ".join(str(a) for a in allowed)
+        text = f"{field}: {message}"
+        if allowed:
+            text += f" (allowed: {allowed})"
+        super().__init__(text)
+        self.field = field
+        self.allowed = allowed
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "field": self.field, "allowed": self.allowed}
+
+
+class JournalError(ReelkitError):
+    """The job journal cannot be opened, read or written (damaged, read-only, too new, down).
+
+    After a paid submit, ``task_id`` and ``handle`` carry what the journal could not record
+    (they are also written to stderr and to ``$REELKIT_HOME/recovery.jsonl``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        job_id: str | None = None,
+        task_id: str | None = None,
+        handle: object = None,
+    ):
+        super().__init__(message)
+        self.path = path
+        self.job_id = job_id
+        self.task_id = task_id
+        self.handle = handle
+
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {**super().to_dict(), "path": self.path}
+        if self.task_id is not None:
+            data.update(job_id=self.job_id, task_id=self.task_id)
+        return data
+
+
+class OutputError(ReelkitError):
+    """The output target cannot be written (read-only, full, a parent that is a file, ...).
+
+    Checked before a submit, so nothing is paid for a file that cannot be saved.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, job_id: str | None = None):
+        super().__init__(message)
+        self.path = path
+        self.job_id = job_id
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "path": self.path}
+
+
+class BudgetExceeded(ReelkitError):
+    """A job or a batch would cost more than the budget allows; nothing was sent."""
+
+    exit_code = 2
 
 
 class JobNotFound(InvalidRequest):

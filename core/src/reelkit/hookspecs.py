@@ -13,6 +13,7 @@ step.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pluggy
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
         JobHandle,
         JobStatus,
         ProviderConfig,
+        TaskSummary,
         VideoRequest,
     )
 
@@ -122,6 +124,38 @@ def reelkit_cancel_request(
 @hookspec(firstresult=True)
 def reelkit_parse_cancel(provider: str, job: JobHandle, response: httpx.Response) -> JobStatus:
     """Parse the cancel response; the core's default treats any 2xx as ``Failed(code="cancelled")``."""
+
+
+# --- recovering unknown submits (per provider, firstresult, optional) ---------------------
+
+
+@hookspec(firstresult=True)
+def reelkit_adopt_handle(
+    provider: str, model: ModelInfo, request: VideoRequest, task_id: str, config: ProviderConfig
+) -> JobHandle | None:
+    """Build the handle of a task created by a submit whose answer was lost (``jobs adopt``).
+
+    ``request`` is the journalled, applied request. Return ``None`` for the core's default,
+    ``JobHandle(provider, model.id, task_id)``; implement it when polling needs more than the
+    task id (Jimeng needs its ``req_key``). Pure: no network.
+    """
+
+
+@hookspec(firstresult=True)
+def reelkit_list_tasks_request(
+    provider: str, config: ProviderConfig, since: datetime
+) -> httpx.Request | None:
+    """Build a request listing the account's recent tasks (created after ``since``), or ``None``.
+
+    Only providers with a task-list endpoint implement it (OpenAI-style ``GET /videos``,
+    Seedance's task list); ``reelkit jobs reconcile`` uses it to find the task an unknown submit
+    created, by prompt, model and time, and adopt it instead of paying again.
+    """
+
+
+@hookspec(firstresult=True)
+def reelkit_parse_task_list(provider: str, response: httpx.Response) -> Sequence[TaskSummary]:
+    """Parse the task list into ``TaskSummary`` records (unknown fields tolerated)."""
 
 
 # --- download (per provider, firstresult, optional) ---------------------------------------

@@ -209,6 +209,17 @@ class JobHandle:
 
 
 @frozen(kw_only=True)
+class TaskSummary:
+    """One task as a provider's task list shows it (``reelkit jobs reconcile`` matches these)."""
+
+    task_id: str
+    model: str | None = None
+    prompt: str | None = None
+    created_at: datetime | None = None
+    status: str | None = None
+
+
+@frozen(kw_only=True)
 class Asset:
     """A result file the provider made: usually the video, sometimes a thumbnail or last frame."""
 
@@ -273,6 +284,9 @@ class JobState(str, enum.Enum):
     DOWNLOADED = "downloaded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # A state this version does not know (written by a newer reelkit, or by hand). The journal
+    # keeps the stored text in ``JobRecord.raw_state``; such a job is listed, never resumed.
+    UNRECOGNISED = "unrecognised"
 
     def __str__(self) -> str:
         return self.value
