@@ -6,7 +6,6 @@ The ``reelkit_emulator`` fixture serves the fakes on a loopback port, points
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,9 @@ if not hasattr(_fake, "FAKE"):
     pytest.skip("the emulator's Grok fake is not finished", allow_module_level=True)
 
 from reelkit.errors import ContentFiltered, InvalidRequest, UnsupportedMode  # noqa: E402
+from reelkit.testing import png_bytes  # noqa: E402
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", 36, 64) + b"\x08\x02\x00\x00\x00"
+PNG = png_bytes(36, 64)  # a real PNG: inputs are checked by content before sending
 
 
 @pytest.fixture

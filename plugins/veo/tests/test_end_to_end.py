@@ -9,7 +9,6 @@ host name, and records whether any credential arrived there.
 from __future__ import annotations
 
 import json
-import struct
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,9 @@ reelkit = pytest.importorskip("reelkit.client", reason="the core client is not t
 pytest.importorskip("reelkit_emulator.providers.veo", reason="the emulator has no Veo fake yet")
 
 from reelkit.errors import ContentFiltered, InvalidRequest  # noqa: E402
+from reelkit.testing import png_bytes  # noqa: E402
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", 64, 36) + b"\x08\x02\x00\x00\x00"
+PNG = png_bytes(64, 36)  # a real PNG: inputs are checked by content before sending
 
 
 @pytest.fixture
@@ -64,7 +64,10 @@ def test_text_to_video_and_the_key_stays_home(
     assert result.duration == 8  # 7 s snapped to the discrete set, reported
     assert [a.field for a in result.adjustments] == ["duration"]
     assert result.aspect_ratio == "16:9"
-    assert result.audio is True
+    assert result.requested["audio"] is True  # Veo 3.x always makes sound
+    # The emulator's file is silent: the result says what was delivered, and warns.
+    assert result.audio is False
+    assert any(w.startswith("audio: delivered False") for w in result.warnings)
     log = download_log(reelkit_emulator)
     assert log["redirects"] == 1
     assert log["served"] == 1
