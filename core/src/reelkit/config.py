@@ -1,4 +1,4 @@
-"""Settings: arguments beat environment, environment beats files (DESIGN §1.6).
+"""Settings: arguments beat environment, environment beats files (docs/design.md §1.6).
 
 Files: ``$REELKIT_HOME/config.toml`` then ``./reelkit.toml`` (the nearer one wins), e.g.::
 
@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from . import _secrets
 from .capabilities import Choices, ModelInfo, ProviderInfo, Range
 from .errors import InvalidRequest
 from .models import Credentials, ProviderConfig
@@ -32,11 +33,52 @@ def default_home() -> Path:
 
 @attrs.frozen(kw_only=True)
 class Settings:
+    """Where reelkit keeps its state, what the config files say, and the environment.
+
+    Creating one registers every secret value it holds (``secret_values``) for masking, so an
+    error or a log line never shows a key, even before a job starts. ``repr`` shows the home,
+    the files read, the timings and the *names* of the ``REELKIT_*`` variables set: no value of
+    the environment or of the files.
+    """
+
     home: Path
     env: Mapping[str, str]
     files: Mapping[str, Any] = attrs.field(factory=dict)
     poll_interval: float | None = None  # REELKIT_POLL_INTERVAL or an argument: every provider
     timeout: float | None = None  # REELKIT_TIMEOUT or an argument: the overall wait deadline
+    sources: tuple[Path, ...] = ()  # the config files that were read, in order
+
+    def __attrs_post_init__(self) -> None:
+        _secrets.remember(self.secret_values())
+
+    def __repr__(self) -> str:
+        names = sorted(k for k in self.env if k.upper().startswith("REELKIT_"))
+        text = (
+            f"Settings(home={str(self.home)!r}, sources={[str(p) for p in self.sources]!r}, "
+            f"poll_interval={self.poll_interval!r}, timeout={self.timeout!r}, env={names!r})"
+        )
+        return _secrets.scrub_text(text)
+
+    __str__ = __repr__
+
+    def secret_values(self, names: Iterable[str] = ()) -> tuple[str, ...]:
+        """Every value here that is, or holds, a credential — to register for masking.
+
+        * every variable named in ``names`` (e.g. the ``credential_env`` a provider declares);
+        * every variable whose name ends in ``_KEY``, ``_APIKEY``, ``_SECRET``, ``_SECRETKEY``,
+          ``_ACCESSKEY``, ``_TOKEN``, ``_PASSWORD`` or ``_PASSWD`` (case-insensitive): this
+          covers every first-party provider (``XAI_API_KEY``, ``VOLC_SECRETKEY``, ...) and most
+          third-party ones without knowing them;
+        * the credentials inside any URL-valued variable (``*_URL``, ``*_URI``, ``*_PROXY``, or
+          any value with ``://``): the userinfo password, secret query values (``?key=``);
+        * the same in the config files: values under secret-looking keys, credentials in URLs.
+
+        Values found by name only are ignored when shorter than 6 characters (``*_TOKEN=true``
+        must not mask the word "true" everywhere).
+        """
+        found = dict.fromkeys(_secrets.env_secrets(self.env, names))
+        found.update(dict.fromkeys(_file_secrets(self.files)))
+        return tuple(found)
 
     @classmethod
     def load(
@@ -57,12 +99,16 @@ class Settings:
             else default_home()
         )
         files: dict[str, Any] = {}
+        sources: list[Path] = []
         for path in (home_path / "config.toml", (cwd or Path.cwd()) / "reelkit.toml"):
+            if path.is_file():
+                sources.append(path)
             _merge(files, _read_toml(path))
         return cls(
             home=home_path,
             env=env,
             files=files,
+            sources=tuple(sources),
             poll_interval=poll_interval
             if poll_interval is not None
             else _env_float(env, "REELKIT_POLL_INTERVAL"),
@@ -194,6 +240,18 @@ _KNOWN_KEYS = {
     "http_timeout",
     "models",
 }
+
+
+def _file_secrets(value: Any, key: str = "") -> Iterator[str]:
+    """Credentials in the config files: values under secret-looking keys, and inside URLs."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from _file_secrets(v, str(k))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _file_secrets(v, key)
+    elif isinstance(value, str) and value.strip():
+        yield from _secrets.env_secrets({key.replace("-", "_"): value})
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
