@@ -149,8 +149,10 @@ def reelkit_parse_poll(provider: str, job: JobHandle, response: httpx.Response) 
 
 
 def tiny_mp4() -> bytes:
-    # Enough of an MP4 header for the engine's check (size + ftyp box); not decodable.
-    return b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
+    # A sound top-level box structure (ftyp, moov, mdat) for the engine's checks; not decodable.
+    ftyp = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+    moov = b"\x00\x00\x00\x10moov" + b"\x00\x00\x00\x08free"
+    return ftyp + moov + b"\x00\x00\x00\x48mdat" + b"\x00" * 64
 
 
 class FakeService:

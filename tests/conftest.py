@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import stamina
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -30,13 +28,11 @@ CREDENTIAL_VARS = (
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
         if name.startswith("REELKIT_") or name in CREDENTIAL_VARS:
             monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
     monkeypatch.setenv("REELKIT_HOME", str(home))
     monkeypatch.chdir(tmp_path)
-    stamina.set_testing(True, attempts=3)  # retries without waiting
-    yield home
-    stamina.set_testing(False)
+    return home

@@ -30,6 +30,7 @@ KEY = "sekrit-key-123"
 RESULT_KEYS = [
     "job_id", "provider", "model", "mode", "status", "prompt", "duration", "resolution", "size",
     "aspect_ratio", "fps", "task_id", "video_url", "expires_at", "path", "adjustments", "elapsed_s",
+    "audio", "requested", "warnings",
 ]  # fmt: skip
 
 

@@ -27,14 +27,27 @@ def plan(prompt: str, **options: Unpack[Options]) -> Plan:
 
 
 def submit(prompt: str, **options: Unpack[Options]) -> Job:
-    """Submit and return at once. The returned job keeps its own client open until waited on."""
+    """Submit and return at once. The job owns its client: ``wait()`` (or leaving a ``with``
+    block, or ``job.close()``) closes it."""
     client = Client()
-    return client.submit(prompt, **options)
+    try:
+        job = client.submit(prompt, **options)
+    except BaseException:
+        client.close()
+        raise
+    return Job(client, job.record, owns_client=True)
 
 
 def resume(job_id: str) -> Job:
-    """A journalled job, from any process: ``resume(id).wait()`` polls on, never resubmits."""
-    return Client().resume(job_id)
+    """A journalled job, from any process: ``resume(id).wait()`` polls on, never resubmits.
+    The job owns its client, closed by ``wait()``, ``close()`` or a ``with`` block."""
+    client = Client()
+    try:
+        job = client.resume(job_id)
+    except BaseException:
+        client.close()
+        raise
+    return Job(client, job.record, owns_client=True)
 
 
 def providers() -> list[ProviderInfo]:

@@ -28,113 +28,12 @@ from .capabilities import (
     parse_size,
     resolution_height,
 )
-from .errors import InvalidRequest, UnsupportedMode
-from .models import Adjustment, Media, Role, VideoRequest
+from .errors import InvalidRequest
+from .inputs import check_frame_size, check_media, check_prompt
+from .models import Adjustment, VideoRequest
+from .modes import infer_mode
 
 __all__ = ["clamp", "infer_mode"]
-
-
-def infer_mode(request: VideoRequest, model: ModelInfo) -> ModeSpec:
-    """The mode the request's inputs ask for, checked against what ``model`` offers."""
-    mode = _mode_from_inputs(request, model)
-    spec = model.mode(mode)
-    if spec is None:
-        role = _role_of(mode)
-        raise UnsupportedMode(
-            role,
-            f"{model.id} cannot do {mode.value} (given {role})",
-            allowed=model.mode_names,
-        )
-    if request.reference_images and mode is not Mode.REFERENCE and spec.max_reference_images == 0:
-        raise UnsupportedMode(
-            "reference_images",
-            f"{model.id} takes no reference images in {mode.value} mode",
-            allowed=[
-                f"{s.mode.value}: {s.max_reference_images}"
-                for s in model.modes
-                if s.max_reference_images
-            ],
-        )
-    if request.first_frame is not None and mode in (
-        Mode.REFERENCE,
-        Mode.EXTEND,
-        Mode.EDIT,
-        Mode.REMIX,
-    ):
-        if not spec.accepts_first_frame:
-            raise UnsupportedMode(
-                "first_frame",
-                f"{model.id} cannot combine a first frame with {_role_of(mode)}",
-                allowed=["first_frame alone (i2v)", f"{_role_of(mode)} alone ({mode.value})"],
-            )
-    return spec
-
-
-def _mode_from_inputs(request: VideoRequest, model: ModelInfo) -> Mode:
-    sources = [
-        name
-        for name, value in (
-            ("remix_of", request.remix_of),
-            ("continue_from", request.continue_from),
-            ("video", request.video),
-        )
-        if value is not None
-    ]
-    if len(sources) > 1:
-        raise UnsupportedMode(
-            sources[1],
-            f"{' and '.join(sources)} are ambiguous together: give one",
-            allowed=["remix_of (remix)", "continue_from (extend)", "video (edit)"],
-        )
-    if request.last_frame is not None and request.first_frame is None:
-        raise UnsupportedMode(
-            "last_frame", "a last frame needs a first frame", allowed=["first_frame + last_frame"]
-        )
-    if sources:
-        mode = {"remix_of": Mode.REMIX, "continue_from": Mode.EXTEND, "video": Mode.EDIT}[
-            sources[0]
-        ]
-        if request.last_frame is not None:
-            raise UnsupportedMode(
-                "last_frame", f"a last frame cannot be combined with {sources[0]}"
-            )
-        return mode
-    if request.last_frame is not None:
-        return Mode.FIRST_LAST
-    if request.first_frame is not None:
-        if request.reference_images:
-            # A first frame plus references: the image-to-video mode if it takes references,
-            # else the reference mode if it takes a first frame; otherwise it is ambiguous.
-            i2v = model.mode(Mode.I2V)
-            if i2v is not None and i2v.max_reference_images > 0:
-                return Mode.I2V
-            ref = model.mode(Mode.REFERENCE)
-            if ref is not None and ref.accepts_first_frame:
-                return Mode.REFERENCE
-            raise UnsupportedMode(
-                "reference_images",
-                f"{model.id} cannot combine first_frame with reference_images",
-                allowed=["first_frame (i2v)", "reference_images (reference)"],
-            )
-        return Mode.I2V
-    if request.reference_images:
-        return Mode.REFERENCE
-    return Mode.T2V
-
-
-def _role_of(mode: Mode) -> str:
-    return {
-        Mode.T2V: "prompt",
-        Mode.I2V: "first_frame",
-        Mode.FIRST_LAST: "last_frame",
-        Mode.REFERENCE: "reference_images",
-        Mode.EXTEND: "continue_from",
-        Mode.REMIX: "remix_of",
-        Mode.EDIT: "video",
-    }[mode]
-
-
-# --- clamping --------------------------------------------------------------------------------
 
 
 def clamp(
@@ -146,8 +45,8 @@ def clamp(
     allowed instead.
     """
     spec = infer_mode(request, model)
-    _check_prompt(request, model, spec.mode)
-    _check_media(request, model)
+    check_prompt(request, model, spec.mode)
+    check_media(request, model)
 
     targets = _targets(request, model, spec)
     variant = min(spec.variants, key=lambda v: _variant_distance(v, targets))
@@ -275,7 +174,7 @@ def clamp(
         reference_images=tuple(references),
         mode=spec.mode,
     )
-    _check_frame_size(applied, model)
+    check_frame_size(applied, model)
 
     if strict and adjustments:
         first = adjustments[0]
@@ -356,7 +255,7 @@ def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Target
 
 
 def _variant_distance(variant: Variant, t: _Targets) -> tuple[float, float, float, float, float]:
-    # Keep the resolution first, then the aspect ratio, then the duration (DESIGN §2.5); a
+    # Keep the resolution first, then the aspect ratio, then the duration (docs/design.md §2.5); a
     # duration tie between variants goes to the longer one, as within a variant.
     res = min(_res_distance(r, t.resolution) for r in variant.resolutions)
     ar = min(aspect_distance(a, t.aspect_ratio) for a in variant.aspect_ratios)
@@ -459,88 +358,6 @@ def _valid_aspect(value: str, spec: ModeSpec) -> None:
         aspect_value(value)
     except ValueError as exc:
         raise InvalidRequest("aspect_ratio", str(exc), allowed=_allowed_ar(spec)) from None
-
-
-def _check_prompt(request: VideoRequest, model: ModelInfo, mode: Mode) -> None:
-    if mode is Mode.T2V and not request.prompt.strip():
-        raise InvalidRequest("prompt", "text-to-video needs a non-empty prompt")
-    limit = model.max_prompt_chars
-    if limit is not None and len(request.prompt) > limit:
-        raise InvalidRequest(
-            "prompt",
-            f"{len(request.prompt)} characters is over {model.id}'s limit; prompts are never truncated",
-            allowed=f"at most {limit} characters",
-        )
-
-
-def _check_media(request: VideoRequest, model: ModelInfo) -> None:
-    limits = model.images
-    for role, medium in request.media():
-        name = "reference_images" if role is Role.REFERENCE_IMAGE else role.value
-        if role is not Role.VIDEO:
-            _check_image(name, medium, model)
-        elif medium.is_remote and "url" not in limits.transports:
-            raise InvalidRequest(
-                name, f"{model.id} cannot fetch a video URL", allowed=limits.transports
-            )
-
-
-def _check_image(name: str, medium: Media, model: ModelInfo) -> None:
-    limits = model.images
-    if medium.is_remote and "url" not in limits.transports:
-        raise InvalidRequest(
-            name,
-            f"{model.id} does not take image URLs; pass a local file or bytes",
-            allowed=limits.transports,
-        )
-    if not medium.is_remote and not {"base64", "upload"} & set(limits.transports):
-        raise InvalidRequest(name, f"{model.id} takes only image URLs", allowed=limits.transports)
-    fmt = medium.format
-    if (
-        fmt is not None
-        and fmt not in limits.formats
-        and not (fmt == "jpg" and "jpeg" in limits.formats)
-    ):
-        raise InvalidRequest(
-            name, f"{fmt} images are not accepted by {model.id}", allowed=limits.formats
-        )
-    if (
-        limits.max_bytes is not None
-        and medium.data is not None
-        and len(medium.data) > limits.max_bytes
-    ):
-        raise InvalidRequest(
-            name,
-            f"{len(medium.data)} bytes is over {model.id}'s limit",
-            allowed=f"at most {limits.max_bytes} bytes",
-        )
-    if medium.width and medium.height:
-        longest, shortest = max(medium.width, medium.height), min(medium.width, medium.height)
-        if limits.max_side is not None and longest > limits.max_side:
-            raise InvalidRequest(
-                name,
-                f"{medium.width}x{medium.height} is too large",
-                allowed=f"sides up to {limits.max_side} px",
-            )
-        if limits.min_side is not None and shortest < limits.min_side:
-            raise InvalidRequest(
-                name,
-                f"{medium.width}x{medium.height} is too small",
-                allowed=f"sides of at least {limits.min_side} px",
-            )
-
-
-def _check_frame_size(applied: VideoRequest, model: ModelInfo) -> None:
-    frame = applied.first_frame
-    if not model.images.must_match_size or frame is None or not (frame.width and frame.height):
-        return
-    assert applied.size is not None
-    if (frame.width, frame.height) != parse_size(applied.size):
-        raise InvalidRequest(
-            "first_frame",
-            f"is {frame.width}x{frame.height} but {model.id} needs a first frame of the video's size",
-            allowed=applied.size,
-        )
 
 
 def _why(where: str, requested: str, variant: Variant) -> str:

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import httpx
 
 from .capabilities import ModelInfo, ProviderInfo
 from .config import Settings
 from .drivers import MAX_IN_FLIGHT, AsyncDriver, SyncDriver
-from .engine import Ask, Engine
-from .errors import InvalidRequest, UnknownModel
-from .journal import JobRecord, Journal
+from .effects import Flow, Offload
+from .engine import ASK_FIELDS, Ask, Engine, Reconciled
+from .errors import ConfigurationError, InvalidRequest, ReelkitError, UnknownModel
+from .journal import JobRecord, Journal, open_journal
 from .media import MediaInput
-from .models import Plan, Result
+from .models import JobState, Plan, Result
 from .plugins import PluginHost, PluginRecord
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 
 class Options(TypedDict, total=False):
-    """The keyword arguments of ``generate``, ``plan`` and ``submit`` (DESIGN §1.3)."""
+    """The keyword arguments of ``generate``, ``plan`` and ``submit`` (docs/design.md §1.3)."""
 
     provider: str | None
     model: str | None
@@ -73,10 +74,13 @@ class _Base:
         self.settings = Settings.load(
             env=env, home=home, poll_interval=poll_interval, timeout=timeout
         )
+        from . import redact
+
+        redact.remember(self.settings.secret_values())  # masked everywhere from now on
         level = self.settings.env.get("REELKIT_LOG_LEVEL", "").strip().upper()
         if level:  # the level only: handlers are the host application's business
             if level not in _LEVELS:
-                raise InvalidRequest(
+                raise ConfigurationError(
                     "REELKIT_LOG_LEVEL", f"unknown level {level!r}", allowed=_LEVELS
                 )
             logging.getLogger("reelkit").setLevel(level)
@@ -86,14 +90,31 @@ class _Base:
             env=self.settings.env,
             adjust_model=self.settings.override_model,
         )
+        journal_url = self.settings.env.get("REELKIT_JOURNAL_URL") or self.settings.files.get(
+            "journal"
+        )
+        if journal_url is not None and not isinstance(journal_url, str):
+            raise ConfigurationError(
+                "journal", "must be a URL", allowed="sqlite:///PATH, postgresql://USER@HOST/DB"
+            )
         self._engine = Engine(
-            self.host, self.settings, lambda: Journal(self.settings.home / "jobs.sqlite3")
+            self.host,
+            self.settings,
+            lambda: open_journal(journal_url or None, home=self.settings.home),
         )
         self._transport = transport
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} home={str(self.settings.home)!r}>"
+
+    @property
+    def journal(self) -> Journal:
+        """The job journal (SQLite by default; PostgreSQL with ``REELKIT_JOURNAL_URL``)."""
+        return self._engine.journal
+
     def plan(self, prompt: str, **options: Unpack[Options]) -> Plan:
         """Everything a ``generate`` would do, decided without the network."""
-        return self._engine.prepare(_ask(prompt, options)).plan
+        return _guarded(lambda: self._engine.prepare(_ask(prompt, options)).plan)
 
     def providers(self) -> list[ProviderInfo]:
         """Every installed provider, in auto-selection order."""
@@ -116,11 +137,17 @@ class _Base:
         self.host.load_all()
         return list(self.host.records.values())
 
-    def records(self, limit: int | None = None) -> list[JobRecord]:
-        return self._engine.journal.list(limit=limit)
+    def records(self, limit: int | None = None, states: Sequence[JobState] = ()) -> list[JobRecord]:
+        return _guarded(lambda: self._engine.journal.list(limit=limit, states=tuple(states)))
 
     def result(self, job_id: str) -> Result:
-        return self._engine.result(self._engine.journal.get(job_id))
+        return _guarded(lambda: self._engine.result(self._engine.journal.get(job_id)))
+
+    def _start(self, prompt: str, options: Mapping[str, Any], *, wait: bool) -> Flow[JobRecord]:
+        ask = _ask(prompt, options)
+        # Planning reads files and the journal: an effect, so AsyncClient does it off the loop.
+        prepared = yield Offload(lambda: self._engine.prepare(ask))
+        return (yield from self._engine.start(prepared, ask, wait=wait))
 
     def _http_client(self, provider: str, factory: type[Any], pool: dict[str, Any]) -> Any:
         if provider in pool:
@@ -151,22 +178,21 @@ class Client(_Base):
         self._pool: dict[str, httpx.Client] = {}
         self._driver = SyncDriver(lambda p: self._http_client(p, httpx.Client, self._pool))
 
+    def _run(self, flow: Flow[T]) -> T:
+        return _guarded(lambda: self._driver.run(flow))
+
     def generate(self, prompt: str, **options: Unpack[Options]) -> Result:
         """Submit, wait, download; return the finished ``Result``."""
-        ask = _ask(prompt, options)
-        prepared = self._engine.prepare(ask)
-        record = self._driver.run(self._engine.start(prepared, ask, wait=True))
+        record = self._run(self._start(prompt, options, wait=True))
         return self._engine.result(record)
 
     def submit(self, prompt: str, **options: Unpack[Options]) -> Job:
         """Submit and return at once; ``job.wait()`` finishes it."""
-        ask = _ask(prompt, options)
-        prepared = self._engine.prepare(ask)
-        return Job(self, self._driver.run(self._engine.start(prepared, ask, wait=False)))
+        return Job(self, self._run(self._start(prompt, options, wait=False)))
 
     def resume(self, job_id: str) -> Job:
         """A job from the journal, from any process; ``wait()`` polls on (never resubmits)."""
-        return Job(self, self._engine.journal.get(job_id))
+        return Job(self, self._run(self._engine._j("get", job_id)))
 
     def job(self, job_id: str) -> Job:
         return self.resume(job_id)
@@ -174,10 +200,19 @@ class Client(_Base):
     def jobs(self, limit: int | None = None) -> list[Job]:
         return [Job(self, r) for r in self.records(limit)]
 
+    def adopt(self, job_id: str, task_id: str) -> Job:
+        """Link an ``unknown`` job to the provider's task id; ``wait()`` then finishes it."""
+        return Job(self, self._run(self._engine.adopt(job_id, task_id)))
+
+    def reconcile(self, job_id: str) -> Reconciled:
+        """Look for the task an unknown submit created (where the provider lists tasks)."""
+        return self._run(self._engine.reconcile(job_id))
+
     def close(self) -> None:
         for client in {id(c): c for c in self._pool.values()}.values():
             client.close()
         self._pool.clear()
+        self._driver.close()
         self._engine.close()
 
     def __enter__(self) -> Client:
@@ -195,30 +230,41 @@ class AsyncClient(_Base):
         self._pool: dict[str, httpx.AsyncClient] = {}
         self._driver = AsyncDriver(lambda p: self._http_client(p, httpx.AsyncClient, self._pool))
 
+    async def _run(self, flow: Flow[T]) -> T:
+        try:
+            return await self._driver.run(flow)
+        except ReelkitError:
+            raise
+        except Exception as exc:
+            raise _unexpected(exc) from exc
+
     async def generate(self, prompt: str, **options: Unpack[Options]) -> Result:
-        ask = _ask(prompt, options)
-        prepared = self._engine.prepare(ask)
-        record = await self._driver.run(self._engine.start(prepared, ask, wait=True))
+        record = await self._run(self._start(prompt, options, wait=True))
         return self._engine.result(record)
 
     async def submit(self, prompt: str, **options: Unpack[Options]) -> AsyncJob:
-        ask = _ask(prompt, options)
-        prepared = self._engine.prepare(ask)
-        return AsyncJob(self, await self._driver.run(self._engine.start(prepared, ask, wait=False)))
+        return AsyncJob(self, await self._run(self._start(prompt, options, wait=False)))
 
     async def resume(self, job_id: str) -> AsyncJob:
-        return AsyncJob(self, self._engine.journal.get(job_id))
+        return AsyncJob(self, await self._run(self._engine._j("get", job_id)))
 
     def job(self, job_id: str) -> AsyncJob:
-        return AsyncJob(self, self._engine.journal.get(job_id))
+        return AsyncJob(self, _guarded(lambda: self._engine.journal.get(job_id)))
 
     def jobs(self, limit: int | None = None) -> list[AsyncJob]:
         return [AsyncJob(self, r) for r in self.records(limit)]
+
+    async def adopt(self, job_id: str, task_id: str) -> AsyncJob:
+        return AsyncJob(self, await self._run(self._engine.adopt(job_id, task_id)))
+
+    async def reconcile(self, job_id: str) -> Reconciled:
+        return await self._run(self._engine.reconcile(job_id))
 
     async def aclose(self) -> None:
         for client in {id(c): c for c in self._pool.values()}.values():
             await client.aclose()
         self._pool.clear()
+        self._driver.close()
         self._engine.close()
 
     async def __aenter__(self) -> AsyncClient:
@@ -229,9 +275,10 @@ class AsyncClient(_Base):
 
 
 class _JobBase:
-    def __init__(self, client: _Base, record: JobRecord) -> None:
+    def __init__(self, client: _Base, record: JobRecord, *, owns_client: bool = False) -> None:
         self._client = client
         self.record = record
+        self._owns_client = owns_client  # made by reelkit.submit()/resume(): closed after wait()
 
     @property
     def id(self) -> str:
@@ -250,62 +297,106 @@ class _JobBase:
 
 
 class Job(_JobBase):
-    """A submitted job. Every method records what it learns in the journal."""
+    """A submitted job. Every method records what it learns in the journal.
+
+    A context manager: leaving it closes the client it owns (``reelkit.submit()`` and
+    ``reelkit.resume()`` make one per job); ``wait()`` closes it too.
+    """
 
     _client: Client
 
     def refresh(self) -> Job:
-        self.record = self._client._driver.run(self._client._engine.poll(self.id))
+        self.record = self._client._run(self._client._engine.poll(self.id))
         return self
 
     def wait(self, timeout: float | None = None, *, download: bool = True) -> Result:
         engine = self._client._engine
-        self.record = self._client._driver.run(
-            engine.follow(self.id, download=download, timeout=timeout)
-        )
-        return engine.result(self.record)
+        try:
+            self.record = self._client._run(
+                engine.follow(self.id, download=download, timeout=timeout)
+            )
+            return engine.result(self.record)
+        finally:
+            self.close()
 
     def cancel(self) -> Job:
-        self.record = self._client._driver.run(self._client._engine.cancel(self.id))
+        self.record = self._client._run(self._client._engine.cancel(self.id))
         return self
 
     def download(self, output: str | os.PathLike[str] | None = None) -> Result:
-        self.record = self._client._driver.run(self._client._engine.download(self.id, output))
+        self.record = self._client._run(self._client._engine.download(self.id, output))
         return self.result()
+
+    def close(self) -> None:
+        """Close the client this job owns (a no-op for a job of your own ``Client``)."""
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> Job:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class AsyncJob(_JobBase):
     _client: AsyncClient
 
     async def refresh(self) -> AsyncJob:
-        self.record = await self._client._driver.run(self._client._engine.poll(self.id))
+        self.record = await self._client._run(self._client._engine.poll(self.id))
         return self
 
     async def wait(self, timeout: float | None = None, *, download: bool = True) -> Result:
         engine = self._client._engine
-        self.record = await self._client._driver.run(
+        self.record = await self._client._run(
             engine.follow(self.id, download=download, timeout=timeout)
         )
         return engine.result(self.record)
 
     async def cancel(self) -> AsyncJob:
-        self.record = await self._client._driver.run(self._client._engine.cancel(self.id))
+        self.record = await self._client._run(self._client._engine.cancel(self.id))
         return self
 
     async def download(self, output: str | os.PathLike[str] | None = None) -> Result:
-        self.record = await self._client._driver.run(self._client._engine.download(self.id, output))
+        self.record = await self._client._run(self._client._engine.download(self.id, output))
         return self.result()
 
 
 def _ask(prompt: str, options: Mapping[str, Any]) -> Ask:
-    known = set(Options.__annotations__)
-    unknown = set(options) - known
+    unknown = set(options) - set(ASK_FIELDS)
     if unknown:
-        raise TypeError(f"unexpected argument(s): {', '.join(sorted(unknown))}")
+        first = sorted(unknown)[0]
+        raise InvalidRequest(
+            first, "is not an argument of generate/plan/submit", allowed=ASK_FIELDS[1:]
+        )
     values = {k: v for k, v in options.items() if v is not None}
-    if "reference_images" in values:
+    if isinstance(values.get("reference_images"), (list, tuple)):
         values["reference_images"] = tuple(values["reference_images"])
     return Ask(prompt=prompt, **values)
 
 
-__all__ = ["AsyncClient", "AsyncJob", "Client", "Job", "Options", "UnknownModel"]
+T = TypeVar("T")
+
+
+def _guarded(func: Callable[[], T]) -> T:
+    """Nothing but a ``ReelkitError`` leaves a public verb."""
+    try:
+        return func()
+    except ReelkitError:
+        raise
+    except Exception as exc:
+        raise _unexpected(exc) from exc
+
+
+def _unexpected(exc: Exception) -> ReelkitError:
+    from .errors import NetworkError, PluginError
+
+    if isinstance(exc, httpx.TransportError):
+        return NetworkError(f"{type(exc).__name__}: {exc}")
+    return PluginError(
+        f"unexpected {type(exc).__name__}: {exc} (a bug in reelkit or a plugin; run with -v "
+        "and report it)"
+    )
+
+
+__all__ = ["AsyncClient", "AsyncJob", "Client", "Job", "Options", "Reconciled", "UnknownModel"]

@@ -1,7 +1,8 @@
 """The two drivers: run an orchestration generator with ``httpx.Client`` or ``httpx.AsyncClient``.
 
-These are the only places that send, sleep or stream, and they are kept to a few lines each so
-that sync and async never drift: everything that decides lives in ``reelkit.engine``.
+These are the only places that send, sleep, stream or block, and they are kept to a few lines
+each so that sync and async never drift: everything that decides — retries included — lives in
+the engine. A driver performs each effect exactly once.
 """
 
 from __future__ import annotations
@@ -10,72 +11,52 @@ import asyncio
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import httpx
-import stamina
 
-from .effects import Fetch, Fetched, Flow, Send, Sleep
-from .wire import retry_after_seconds
+from .effects import Fetch, Fetched, Flow, Offload, Send, Sleep
 
 T = TypeVar("T")
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-NEVER_LEFT = (httpx.ConnectError, httpx.ConnectTimeout)
 # Requests in flight per AsyncClient. Beyond this, httpcore's pool rescans every queued request
 # and connection on every start and close (quadratic in the fan-out); waiting in an asyncio
 # semaphore is O(1). 16 concurrent HTTP/1.1 exchanges saturate one Python process anyway.
 MAX_IN_FLIGHT = 16
-_MAX_WAIT = 60.0
+# Disk writes of a download are batched to this size before a worker thread writes them.
+_WRITE_BATCH = 1 << 20
+_IO_THREADS = 4
 
 
-class _RetryableStatus(Exception):
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(f"HTTP {response.status_code}")
-        self.response = response
-
-
-def _backoff(effect: Send | Fetch) -> Callable[[Exception], bool | float]:
-    """stamina's backoff hook: whether (and how long) to wait before the next attempt."""
-    idempotent = isinstance(effect, Fetch) or effect.idempotent
-
-    def hook(exc: Exception) -> bool | float:
-        if isinstance(exc, _RetryableStatus):
-            if not idempotent and exc.response.status_code != 429:
-                return False
-            hint = retry_after_seconds(exc.response)
-            return min(hint, _MAX_WAIT) if hint is not None else True
-        if isinstance(exc, NEVER_LEFT):
-            return True
-        return idempotent and isinstance(exc, httpx.TransportError)
-
-    return hook
-
-
-def _check(effect: Send | Fetch, response: httpx.Response) -> None:
-    if response.status_code in RETRY_STATUSES:
-        raise _RetryableStatus(response)
-
-
-def _attempts(effect: Send | Fetch) -> Any:
-    return stamina.retry_context(
-        on=_backoff(effect), attempts=4, timeout=120, wait_initial=0.5, wait_max=10
-    )
-
-
-@contextmanager
-def _temp_file(directory: Path) -> Iterator[tuple[Any, Path]]:
+def _open_temp(directory: Path, prefix: str) -> tuple[IO[bytes], Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".reelkit-", suffix=".part", dir=directory)
-    path = Path(name)
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=directory)
+    lock_partial(fd)  # a live download's file is never mistaken for a leftover
+    return os.fdopen(fd, "wb"), Path(name)
+
+
+def lock_partial(fd: int) -> bool:
+    """Hold an advisory lock on a ``.part`` file while writing it; False if another holds it.
+
+    The lock dies with its process, so the ``.part`` of a download killed midway is free to be
+    removed, while one still being written elsewhere is not.
+    """
     try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle, path
-    except BaseException:
-        path.unlink(missing_ok=True)  # never leave a half-written file behind
-        raise
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks; leftovers stay
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _discard(handle: IO[bytes], path: Path) -> None:
+    handle.close()
+    path.unlink(missing_ok=True)  # never leave a half-written file behind
 
 
 def _fetched(response: httpx.Response, **extra: Any) -> Fetched:
@@ -108,48 +89,45 @@ class SyncDriver:
                 value, send = exc, flow.throw
 
     def _perform(self, effect: Any) -> Any:
+        if isinstance(effect, Offload):
+            return effect.func()
         if isinstance(effect, Sleep):
             time.sleep(max(0.0, effect.seconds))
             return None
         client = self._client_for(effect.provider)
-        try:
-            for attempt in _attempts(effect):
-                with attempt:
-                    if isinstance(effect, Send):
-                        response = client.send(effect.request, auth=effect.auth)
-                        _check(effect, response)
-                        return response
-                    return self._fetch(client, effect)
-        except _RetryableStatus as exc:
-            return (
-                exc.response
-                if isinstance(effect, Send)
-                else _not_ok(exc.response, exc.response.content)
-            )
-        raise AssertionError("unreachable")  # pragma: no cover
+        if isinstance(effect, Send):
+            return client.send(effect.request, auth=effect.auth)
+        return self._fetch(client, effect)
 
     @staticmethod
     def _fetch(client: httpx.Client, effect: Fetch) -> Fetched:
         response = client.send(effect.request, auth=effect.auth, stream=True)
         try:
             if not response.is_success:
-                body = response.read()
-                _check(effect, response)
-                return _not_ok(response, body)
-            with _temp_file(effect.directory) as (handle, path):
+                return _not_ok(response, response.read())
+            handle, path = _open_temp(effect.directory, effect.prefix)
+            try:
                 size = 0
                 for chunk in response.iter_bytes():  # as read: re-chunking costs copies
                     handle.write(chunk)
                     size += len(chunk)
-            return _fetched(response, temp_path=path, size=size)
+                handle.flush()
+            except BaseException:
+                _discard(handle, path)
+                raise
+            return _fetched(response, temp_path=path, size=size, handle=handle)
         finally:
             response.close()
+
+    def close(self) -> None:
+        pass
 
 
 class AsyncDriver:
     def __init__(self, client_for: Callable[[str], httpx.AsyncClient]) -> None:
         self._client_for = client_for
         self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+        self._executor: ThreadPoolExecutor | None = None
 
     def _gate(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()  # a semaphore belongs to one event loop
@@ -157,6 +135,11 @@ class AsyncDriver:
         if gate is None:
             self._gates = {loop: (gate := asyncio.Semaphore(MAX_IN_FLIGHT))}
         return gate
+
+    def _blocking(self, func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(_IO_THREADS, thread_name_prefix="reelkit-io")
+        return asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
 
     async def run(self, flow: Flow[T]) -> T:
         send: Callable[[Any], Any] = flow.send
@@ -172,43 +155,44 @@ class AsyncDriver:
                 value, send = exc, flow.throw
 
     async def _perform(self, effect: Any) -> Any:
+        if isinstance(effect, Offload):
+            return await self._blocking(effect.func)
         if isinstance(effect, Sleep):  # never hold a slot while sleeping
             await asyncio.sleep(max(0.0, effect.seconds))
             return None
         async with self._gate():
-            return await self._exchange(effect)
+            client = self._client_for(effect.provider)
+            if isinstance(effect, Send):
+                return await client.send(effect.request, auth=effect.auth)
+            return await self._fetch(client, effect)
 
-    async def _exchange(self, effect: Send | Fetch) -> Any:
-        client = self._client_for(effect.provider)
-        try:
-            async for attempt in _attempts(effect):
-                with attempt:
-                    if isinstance(effect, Send):
-                        response = await client.send(effect.request, auth=effect.auth)
-                        _check(effect, response)
-                        return response
-                    return await self._fetch(client, effect)
-        except _RetryableStatus as exc:
-            return (
-                exc.response
-                if isinstance(effect, Send)
-                else _not_ok(exc.response, exc.response.content)
-            )
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    @staticmethod
-    async def _fetch(client: httpx.AsyncClient, effect: Fetch) -> Fetched:
+    async def _fetch(self, client: httpx.AsyncClient, effect: Fetch) -> Fetched:
         response = await client.send(effect.request, auth=effect.auth, stream=True)
         try:
             if not response.is_success:
-                body = await response.aread()
-                _check(effect, response)
-                return _not_ok(response, body)
-            with _temp_file(effect.directory) as (handle, path):
+                return _not_ok(response, await response.aread())
+            handle, path = await self._blocking(_open_temp, effect.directory, effect.prefix)
+            try:
                 size = 0
-                async for chunk in response.aiter_bytes():  # as read: re-chunking costs copies
-                    handle.write(chunk)
-                    size += len(chunk)
-            return _fetched(response, temp_path=path, size=size)
+                batch: list[bytes] = []
+                pending = 0
+                async for chunk in response.aiter_bytes():
+                    batch.append(chunk)
+                    pending += len(chunk)
+                    if pending >= _WRITE_BATCH:
+                        await self._blocking(handle.writelines, batch)
+                        size, batch, pending = size + pending, [], 0
+                await self._blocking(handle.writelines, batch)
+                size += pending
+                await self._blocking(handle.flush)
+            except BaseException:
+                await asyncio.shield(self._blocking(_discard, handle, path))
+                raise
+            return _fetched(response, temp_path=path, size=size, handle=handle)
         finally:
             await response.aclose()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None

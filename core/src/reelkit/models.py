@@ -8,13 +8,28 @@ from __future__ import annotations
 import base64
 import enum
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Union
+from typing import Any, TypeVar, Union
 
 from attrs import field, frozen
 
+from . import _secrets
+from ._secrets import headers_repr, keys_repr, safe_repr, scrub_text, url_repr
 from .capabilities import Mode
+
+_T = TypeVar("_T", bound=type)
+
+
+def _scrubbed_repr(cls: _T) -> _T:
+    """Mask known secrets and URL credentials in the attrs-made ``repr`` (a host may log it)."""
+    made: Callable[[Any], str] = cls.__dict__.get("__repr__", object.__repr__)
+
+    def __repr__(self: object) -> str:
+        return scrub_text(made(self))
+
+    cls.__repr__ = __repr__  # type: ignore[assignment]
+    return cls
 
 
 class Role(str, enum.Enum):
@@ -29,6 +44,7 @@ class Role(str, enum.Enum):
         return self.value
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class Media:
     """An input image or video: remote (``url``) or local bytes (``data``), never both empty.
@@ -37,7 +53,7 @@ class Media:
     journal fingerprint covers the exact bytes.
     """
 
-    url: str | None = None
+    url: str | None = field(default=None, repr=url_repr)
     data: bytes | None = field(default=None, repr=lambda d: f"<{len(d)} bytes>" if d else "None")
     mime_type: str | None = None
     name: str | None = None
@@ -82,6 +98,7 @@ def _media_tuple(items: Iterable[Media]) -> tuple[Media, ...]:
     return tuple(items)
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class SourceJob:
     """An earlier job a request continues or remixes (``continue_from`` / ``remix_of``).
@@ -99,9 +116,10 @@ class SourceJob:
     duration: float | None = None
     aspect_ratio: str | None = None
     resolution: str | None = None
-    data: Mapping[str, Any] = field(factory=dict)
+    data: Mapping[str, Any] = field(factory=dict, repr=keys_repr)
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class VideoRequest:
     """What the user asked for. After clamping, the applied values (and ``mode``) are set."""
@@ -122,7 +140,7 @@ class VideoRequest:
     continue_from: SourceJob | None = None
     remix_of: SourceJob | None = None
     # Provider-namespaced pass-through values (``--param KEY=VALUE``), sent as the plugin decides.
-    params: Mapping[str, Any] = field(factory=dict)
+    params: Mapping[str, Any] = field(factory=dict, repr=safe_repr)
     mode: Mode | None = None
 
     def media(self) -> Iterator[tuple[Role, Media]]:
@@ -185,27 +203,35 @@ class Credentials(Mapping[str, str]):
         return tuple(v for v in self._values.values() if v)
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class ProviderConfig:
-    """Resolved settings for one provider: arguments beat environment, environment beats files."""
+    """Resolved settings for one provider: arguments beat environment, environment beats files.
+
+    ``repr`` masks credentials in ``base_url`` and shows only the keys of ``options``.
+    """
 
     name: str
-    base_url: str
+    base_url: str = field(repr=url_repr)
     poll_interval_s: float
     timeout_s: float
     max_polls: int | None = None
     http_timeout_s: float = 60.0
-    options: Mapping[str, Any] = field(factory=dict)
+    options: Mapping[str, Any] = field(factory=dict, repr=keys_repr)
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class JobHandle:
-    """What any process needs to poll, cancel and download a submitted job (JSON-serialisable)."""
+    """What any process needs to poll, cancel and download a submitted job (JSON-serialisable).
+
+    ``repr`` shows only the keys of ``data`` (it may hold signed URLs).
+    """
 
     provider: str
     model: str
     task_id: str
-    data: Mapping[str, Any] = field(factory=dict)
+    data: Mapping[str, Any] = field(factory=dict, repr=keys_repr)
 
 
 @frozen(kw_only=True)
@@ -219,15 +245,16 @@ class TaskSummary:
     status: str | None = None
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class Asset:
     """A result file the provider made: usually the video, sometimes a thumbnail or last frame."""
 
-    url: str
+    url: str = field(repr=url_repr)
     kind: str = "video"
     mime_type: str | None = None
     expires_at: datetime | None = None
-    data: Mapping[str, Any] = field(factory=dict)
+    data: Mapping[str, Any] = field(factory=dict, repr=keys_repr)
 
 
 # --- poll outcomes: a tagged union, never guessed from shapes ------------------------------
@@ -300,6 +327,7 @@ class JobState(str, enum.Enum):
         return self in (JobState.SUBMITTED, JobState.QUEUED, JobState.RUNNING)
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class JobEvent:
     """Broadcast to ``reelkit_job_event`` observers at every step of a job."""
@@ -311,12 +339,18 @@ class JobEvent:
     state: JobState | None = None
     progress: float | None = None
     message: str = ""
-    data: Mapping[str, Any] = field(factory=dict)
+    data: Mapping[str, Any] = field(factory=dict, repr=keys_repr)
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class Result:
-    """A finished (or still running) job, in the shape of ``generate --json``."""
+    """A finished (or still running) job, in the shape of ``generate --json``.
+
+    ``duration``, ``size``, ``fps`` and ``audio`` are what was *delivered* (read from the file
+    when PyAV is installed), falling back to what was applied; ``requested`` keeps the applied
+    request's values, and ``warnings`` names every difference between the two.
+    """
 
     job_id: str
     provider: str
@@ -330,13 +364,16 @@ class Result:
     aspect_ratio: str | None
     fps: int | None
     task_id: str | None
-    video_url: str | None
+    video_url: str | None = field(repr=url_repr)
     expires_at: datetime | None
     path: str | None
     adjustments: tuple[Adjustment, ...] = ()
     elapsed_s: float | None = None
     audio: bool | None = None
     reused: bool = False
+    requested: Mapping[str, Any] = field(factory=dict)
+    delivered: bool = False  # whether the values above were read from the downloaded file
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -357,16 +394,20 @@ class Result:
             "path": self.path,
             "adjustments": [a.to_dict() for a in self.adjustments],
             "elapsed_s": None if self.elapsed_s is None else round(self.elapsed_s, 3),
+            "audio": self.audio,
+            "requested": dict(self.requested),
+            "warnings": list(self.warnings),
         }
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class HttpPreview:
     """The exact request a submit would send, with credentials redacted."""
 
     method: str
-    url: str
-    headers: Mapping[str, str]
+    url: str = field(repr=url_repr)
+    headers: Mapping[str, str] = field(repr=headers_repr)
     body: Any
 
     def to_dict(self) -> dict[str, Any]:
@@ -378,6 +419,7 @@ class HttpPreview:
         }
 
 
+@_scrubbed_repr
 @frozen(kw_only=True)
 class Plan:
     """Everything reelkit would do, decided without a network call."""
@@ -406,7 +448,11 @@ class Plan:
         }
         for role, medium in r.media():
             key = "reference_images" if role is Role.REFERENCE_IMAGE else role.value
-            desc = medium.url or f"<{medium.mime_type or 'bytes'}, {len(medium.data or b'')} bytes>"
+            desc = (  # a presigned input URL keeps its signature out of --dry-run output
+                _secrets.redact_url(medium.url)
+                if medium.url
+                else f"<{medium.mime_type or 'bytes'}, {len(medium.data or b'')} bytes>"
+            )
             if key == "reference_images":
                 values.setdefault(key, []).append(desc)
             else:

@@ -31,8 +31,11 @@ def jobs() -> None:
 @click.option("-n", "--limit", type=int, default=None, help="Newest N jobs.")
 def list_jobs(as_json: bool, limit: int | None) -> None:
     """Jobs, newest first."""
-    with _client() as client:
-        results = [client._engine.result(r) for r in client.records(limit)]
+    try:
+        with _client() as client:
+            results = [client._engine.result(r) for r in client.records(limit)]
+    except Exception as exc:
+        _fail(exc, as_json)
     if as_json:
         emit_json([r.to_dict() for r in results])
         return
@@ -114,18 +117,29 @@ def resume(job: str | None, all_jobs: bool, as_json: bool, timeout: float | None
     if job:
         _finish([job], as_json, timeout)
         return
-    with _client() as client:
-        pending = [
-            r.id for r in client.records() if r.state.pollable or r.state is JobState.SUCCEEDED
-        ]
-        unknown = [
-            r.id for r in client.records() if r.state in (JobState.PENDING, JobState.UNKNOWN)
-        ]
-    for job_id in unknown:
-        click.echo(
-            f"reelkit: {job_id}: submit outcome unknown; not resubmitted (check the provider)",
-            err=True,
-        )
+    try:
+        with _client() as client:
+            records = client.records()
+    except Exception as exc:
+        _fail(exc, as_json)
+    # A pending job may still be submitting in another process: following it waits for that.
+    pending = [
+        r.id
+        for r in records
+        if r.state.pollable or r.state in (JobState.SUCCEEDED, JobState.PENDING)
+    ]
+    for r in records:
+        if r.state is JobState.UNKNOWN:
+            click.echo(
+                f"reelkit: {r.id}: submit outcome unknown; not resubmitted "
+                f"(`reelkit jobs reconcile {r.id}` looks for it)",
+                err=True,
+            )
+        elif r.state is JobState.UNRECOGNISED:
+            click.echo(
+                f"reelkit: {r.id}: state {r.raw_state!r} is unknown to this reelkit; skipped",
+                err=True,
+            )
     if not pending:
         if as_json:
             emit_json([])
@@ -166,3 +180,59 @@ def download(job: str, output: str | None, as_json: bool) -> None:
         emit_json(result.to_dict())
     else:
         click.echo(result.path)
+
+
+@jobs.command()
+@click.argument("job")
+@click.argument("task_id")
+@click.option("--json", "as_json", is_flag=True)
+def adopt(job: str, task_id: str, as_json: bool) -> None:
+    """Link JOB, whose submit outcome is unknown, to the provider's TASK_ID (no resubmission).
+
+    Take the id from the provider's console (or from $REELKIT_HOME/recovery.jsonl), then
+    `reelkit jobs resume JOB` finishes it.
+    """
+    try:
+        with _client() as client:
+            result = client.adopt(job, task_id).result()
+    except Exception as exc:
+        _fail(exc, as_json)
+    if as_json:
+        emit_json(result.to_dict())
+    else:
+        click.echo(f"{result.job_id}: adopted task {result.task_id}; finish it with:")
+        click.echo(f"  reelkit jobs resume {result.job_id}")
+
+
+@jobs.command()
+@click.argument("job", required=False)
+@click.option("--all", "all_jobs", is_flag=True, help="Every job whose submit outcome is unknown.")
+@click.option("--json", "as_json", is_flag=True)
+def reconcile(job: str | None, all_jobs: bool, as_json: bool) -> None:
+    """Find the task an unknown submit created, in the provider's task list, and adopt it.
+
+    Supported where the provider lists recent tasks (sora, seedance); elsewhere it says so, and
+    `reelkit jobs adopt JOB TASK_ID` links the task by hand. Nothing is ever resubmitted.
+    """
+    from reelkit.models import JobState
+
+    if bool(job) == all_jobs:
+        raise click.UsageError("give a JOB or --all")
+    outcomes = []
+    try:
+        with _client() as client:
+            ids = [job] if job else [r.id for r in client.records(states=(JobState.UNKNOWN,))]
+            for job_id in ids:
+                outcomes.append(client.reconcile(job_id))
+    except Exception as exc:
+        _fail(exc, as_json)
+    if as_json:
+        data = [o.to_dict() for o in outcomes]
+        emit_json(data[0] if job else data)
+        return
+    if not outcomes:
+        click.echo("no job has an unknown submit outcome")
+    for outcome in outcomes:
+        click.echo(f"{outcome.job_id}: {outcome.outcome}: {outcome.message}")
+        for candidate in outcome.candidates:
+            click.echo(f"  candidate: {candidate}")

@@ -1,4 +1,4 @@
-"""The ``reelkit`` command line (DESIGN §1.4).
+"""The ``reelkit`` command line (docs/design.md §1.4).
 
 stdout carries the result (one JSON object with ``--json``); progress, notices and warnings go
 to stderr. Exit status: 0 success, 2 bad usage or invalid request, 3 provider/job failure,
@@ -27,7 +27,11 @@ def _client(**kwargs: Any) -> Any:
     return Client(**kwargs)
 
 
+_verbose = [False]  # -v: tracebacks too
+
+
 def _configure_logging(verbose: bool) -> None:
+    _verbose[0] = verbose
     level = "DEBUG" if verbose else os.environ.get("REELKIT_LOG_LEVEL", "WARNING").upper()
     logger = logging.getLogger("reelkit")
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -48,9 +52,16 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def _fail(exc: Exception, as_json: bool) -> None:
+    """Report an error (a traceback only with -v) and exit with the class's documented status."""
     from reelkit.errors import ReelkitError
 
     code = exc.exit_code if isinstance(exc, ReelkitError) else 3
+    if _verbose[0]:
+        import traceback
+
+        from reelkit.redact import scrub_text
+
+        click.echo(scrub_text("".join(traceback.format_exception(exc))), err=True, nl=False)
     if as_json:
         payload = (
             exc.to_dict()
@@ -58,7 +69,9 @@ def _fail(exc: Exception, as_json: bool) -> None:
             else {"error": type(exc).__name__, "message": str(exc)}
         )
         emit_json(payload)
-    click.echo(f"reelkit: error: {exc}", err=True)
+    from reelkit.redact import scrub_text
+
+    click.echo(f"reelkit: error: {scrub_text(str(exc))}", err=True)
     sys.exit(code)
 
 
@@ -76,36 +89,39 @@ def _parse_params(values: Sequence[str]) -> dict[str, Any]:
 
 
 def request_options(func: F) -> F:
-    """The options shared by ``generate`` and ``plan``."""
-    options = [
-        click.option("-p", "--provider", help="Provider name or alias (default: auto-select)."),
-        click.option("-m", "--model", help="Model id or alias (default: the provider's)."),
-        click.option("-d", "--duration", type=float, help="Seconds."),
-        click.option("--aspect-ratio", help="e.g. 16:9, 9:16, 1:1."),
-        click.option("--resolution", help="e.g. 480p, 720p, 1080p, 4k."),
-        click.option("--size", help="WIDTHxHEIGHT, e.g. 1280x720."),
-        click.option("--fps", type=int, help="Frames per second."),
-        click.option("--seed", type=int),
-        click.option("--negative-prompt"),
-        click.option(
-            "--audio/--no-audio",
-            default=None,
-            help="Ask for sound (where the model lets you choose).",
-        ),
-        click.option("--image", "first_frame", metavar="PATH|URL", help="First frame."),
-        click.option(
-            "--last-image", "--tail-image", "last_frame", metavar="PATH|URL", help="Last frame."
-        ),
-        click.option("--reference-image", "reference_images", multiple=True, metavar="PATH|URL"),
-        click.option("--video", metavar="PATH|URL", help="Source video to edit."),
-        click.option("--continue-from", metavar="JOB", help="Extend an earlier job's video."),
-        click.option("--remix", "remix_of", metavar="JOB", help="Remix an earlier job."),
-        click.option(
-            "--param", "params", multiple=True, metavar="KEY=VALUE", help="Provider-specific value."
-        ),
-        click.option("--strict", is_flag=True, help="Refuse to adjust values: error instead."),
+    """The options shared by ``generate`` and ``plan``, made from the one argument schema
+    (``reelkit.arguments.Ask``): a new request field gets its flag here without a second list."""
+    import attrs
+
+    from reelkit.arguments import Ask
+
+    options = []
+    for field in attrs.fields(Ask):
+        flags = field.metadata.get("cli")
+        if not flags:
+            continue
+        kind = field.metadata.get("kind", "")
+        extra: dict[str, Any] = {"help": field.metadata.get("help") or None}
+        if kind == "seconds":
+            extra["type"] = float
+        elif kind in ("count", "seed"):
+            extra["type"] = int
+        elif kind == "flag":
+            extra["default"] = None if "/" in flags[0] else False
+            if "/" not in flags[0]:
+                extra["is_flag"] = True
+        elif kind in ("media", "media_list"):
+            extra["metavar"] = "PATH|URL"
+        elif kind == "params":
+            extra["metavar"] = "KEY=VALUE"
+        if kind in ("media_list", "params"):
+            extra["multiple"] = True
+        options.append(click.option(*flags, field.name, **extra))
+    options += [
         click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout."),
-        click.option("-v", "--verbose", is_flag=True, help="Debug logging on stderr."),
+        click.option(
+            "-v", "--verbose", is_flag=True, help="Debug logging and tracebacks on stderr."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -213,6 +229,8 @@ def _show_plan(plan: Any, as_json: bool, reporter: Reporter) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def providers(as_json: bool) -> None:
     """Installed providers: availability, priority, default model, credentials."""
+    from reelkit.redact import scrub_text  # a password or ?key= in a base URL is never shown
+
     try:
         with _client() as client:
             rows = []
@@ -226,7 +244,7 @@ def providers(as_json: bool) -> None:
                         "priority": info.priority,
                         "default_model": client.settings.default_model(info),
                         "credentials": [list(group) for group in info.credential_env],
-                        "base_url": client.settings.provider_config(info).base_url,
+                        "base_url": scrub_text(client.settings.provider_config(info).base_url),
                         "models": [m.id for m in client.capabilities(info.name)],
                         "deprecation": info.deprecation,
                     }
@@ -304,4 +322,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     builtin = {"generate", "plan", "providers", "capabilities", "plugins", "jobs"}
     if not args or args[0] not in builtin:  # plugin verbs only load when asked for (or for --help)
         _add_plugin_commands()
-    cli.main(args=args, prog_name="reelkit")
+    try:
+        code = cli.main(args=args, prog_name="reelkit", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        # A job being waited for keeps running at the provider; the journal knows it.
+        click.echo(
+            "\nreelkit: interrupted; a submitted job keeps running: `reelkit jobs resume --all`",
+            err=True,
+        )
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

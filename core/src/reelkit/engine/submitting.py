@@ -1,0 +1,275 @@
+"""Submitting: reuse what was already paid for, claim the request atomically, send it once,
+and never lose the provider's task id.
+
+``start`` is the only way a job is created. Identical requests (same provider, model and
+normalised values) share one claim in the journal: the first caller submits, everyone else
+follows that job — across tasks, threads, processes and hosts.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+import httpx
+
+from reelkit import redact, retry
+from reelkit.arguments import Ask
+from reelkit.effects import Flow, Offload, Sleep
+from reelkit.errors import (
+    ContentFiltered,
+    JournalError,
+    NetworkError,
+    PluginError,
+    ProviderError,
+    ReelkitError,
+    ResponseFormatError,
+    SubmitOutcomeUnknown,
+)
+from reelkit.journal import JobRecord, new_job_id
+from reelkit.models import Credentials, JobHandle, JobState, Plan
+from reelkit.serialization import unstructure
+
+from . import claims, files
+from .base import with_timeout
+from .polling import Polling
+from .selection import Prepared
+
+log = logging.getLogger("reelkit")
+RECOVERY_FILE = "recovery.jsonl"
+_RECORD_ATTEMPTS = 4  # writes of a paid submit's task id before falling back to the recovery file
+
+
+class Submitting(Polling):
+    def start(
+        self, prepared: Prepared, ask: Ask, *, wait: bool, download: bool = True
+    ) -> Flow[JobRecord]:
+        """Submit (unless an identical job can be reused or followed) and optionally wait."""
+        plan = prepared.plan
+        fingerprint = _fingerprint(plan)
+        if not ask.force:
+            reused = yield from self._reusable(fingerprint, ask)
+            if reused is not None:
+                return reused
+        credentials = self._credentials(prepared.provider)
+        job_id = new_job_id()
+        output = files.target(
+            ask.output, default_name=f"{files.slug(plan.request.prompt)}-{job_id[-6:]}.mp4"
+        )
+        # Before paying: a video that cannot be saved is not worth buying.
+        yield Offload(functools.partial(files.prove_writable, output))
+        claims.begin(job_id)
+        try:
+            claimed: tuple[JobRecord, bool] = yield from self._j(
+                "create",
+                job_id=job_id,
+                provider=plan.provider,
+                model=plan.model,
+                mode=plan.mode.value,
+                fingerprint=fingerprint,
+                request=plan.request,
+                adjustments=plan.adjustments,
+                output=str(output),
+                claim=not ask.force,
+                owner=claims.owner(),
+                lease_s=claims.lease_seconds(prepared.config),
+            )
+            record, created = claimed
+            if created:
+                self._emit(
+                    "planned",
+                    record,
+                    plan.notice or "",
+                    data={
+                        "notice": plan.notice,
+                        "adjustments": [a.to_dict() for a in plan.adjustments],
+                    },
+                )
+                record = yield from self._submit(record, prepared, credentials)
+        finally:
+            claims.end(job_id)
+        if not created:
+            record = yield from self._follow_claim(record)
+            if not wait:
+                return record
+            record = yield from self.follow(record.id, download=download, timeout=ask.timeout)
+            if record.state is JobState.DOWNLOADED and record.path and ask.output is not None:
+                # The shared job saved its video where its claimant asked; this caller asked
+                # for another place: a copy, not a second purchase.
+                if Path(record.path).resolve() != output:
+                    yield Offload(functools.partial(files.atomic_copy, Path(record.path), output))
+                    record = attrs.evolve(record, path=str(output))
+            return record
+        if not wait:
+            return record
+        return (yield from self.follow(record.id, download=download, timeout=ask.timeout))
+
+    def _reusable(self, fingerprint: str, ask: Ask) -> Flow[JobRecord | None]:
+        """An identical job already downloaded, whose file is still there: served for free."""
+        earlier: list[JobRecord] = yield from self._j("by_fingerprint", fingerprint)
+        for record in earlier:
+            if record.state is JobState.DOWNLOADED and record.path:
+                present = yield Offload(functools.partial(Path(record.path).is_file))
+                if present:
+                    return (yield from self._reuse(record, ask))
+        return None
+
+    def _reuse(self, record: JobRecord, ask: Ask) -> Flow[JobRecord]:
+        """Serve an identical earlier result instead of paying again (opt out: ``force``)."""
+        assert record.path is not None
+        if ask.output is not None:
+            dest = files.target(ask.output, default_name=Path(record.path).name)
+            if dest != Path(record.path).resolve():
+                yield Offload(functools.partial(files.atomic_copy, Path(record.path), dest))
+                record = yield from self._j("update", record, path=str(dest))
+        self._emit("reused", record, f"identical to job {record.id}: reusing its video")
+        return attrs.evolve(record, metadata={**record.metadata, "reused": True})
+
+    def _follow_claim(self, record: JobRecord) -> Flow[JobRecord]:
+        """Another caller holds this request's claim: wait for its submit, then share its job."""
+        self._emit("following", record, "an identical job is already under way; following it")
+        if record.state is JobState.PENDING:
+            record = yield from self._await_submit(record)
+        if record.state is JobState.UNKNOWN:
+            raise SubmitOutcomeUnknown(
+                f"an identical request was sent as job {record.id}, and whether {record.provider} "
+                "accepted it is unknown: `reelkit jobs reconcile` finds it, or resubmit with "
+                "force=True (--force) to pay again",
+                job_id=record.id,
+            )
+        return record
+
+    def _submit(
+        self, record: JobRecord, prepared: Prepared, credentials: Credentials
+    ) -> Flow[JobRecord]:
+        name = prepared.provider.info.name
+        config = prepared.config
+        request = with_timeout(prepared.request, config)
+        auth = self._auth(prepared.provider, config, credentials)
+        self._emit("submitting", record)
+        try:
+            response: httpx.Response = yield from self._exchange(
+                name, request, auth, policy=retry.SUBMIT, idempotent=False
+            )
+        except NetworkError as exc:  # it never left: nothing accepted, nothing billed
+            yield from self._fail(record, exc)
+            raise
+        except httpx.TransportError as exc:
+            return (yield from self._unknown(record, f"{type(exc).__name__} after sending: {exc}"))
+        try:
+            handle = self.host.call(
+                name,
+                "reelkit_parse_submit",
+                model=prepared.model,
+                request=prepared.plan.request,
+                response=response,
+            )
+        except (ResponseFormatError, ProviderError, PluginError) as exc:
+            if response.is_success and not isinstance(exc, ContentFiltered):
+                return (
+                    yield from self._unknown(
+                        record, f"HTTP {response.status_code} but the answer was unreadable: {exc}"
+                    )
+                )
+            yield from self._fail(record, exc)
+            raise
+        except ReelkitError as exc:
+            yield from self._fail(record, exc)
+            raise
+        if not isinstance(handle, JobHandle):
+            return (
+                yield from self._unknown(
+                    record, f"reelkit_parse_submit returned {type(handle).__name__}"
+                )
+            )
+        record = yield from self._record_submitted(record, handle)
+        self._emit("submitted", record, f"task {handle.task_id}")
+        return record
+
+    def _record_submitted(self, record: JobRecord, handle: JobHandle) -> Flow[JobRecord]:
+        """The provider accepted (and will bill) the job: its task id must survive anything."""
+        failure: Exception | None = None
+        for attempt in range(_RECORD_ATTEMPTS):
+            try:
+                updated: JobRecord = yield from self._j(
+                    "update", record, state=JobState.SUBMITTED, handle=handle
+                )
+                return updated
+            except JournalError as exc:
+                failure = exc
+                yield Sleep(retry.pause(0.1 * 3**attempt))
+        entry = {
+            "time": time.time(),
+            "job_id": record.id,
+            "provider": record.provider,
+            "model": record.model,
+            "task_id": handle.task_id,
+            "handle": unstructure(handle),
+            "journal_error": str(failure),
+        }
+        path = self.settings.home / RECOVERY_FILE
+        saved = yield Offload(functools.partial(_append_recovery, path, entry))
+        where = f" and to {path}" if saved else ""
+        message = (
+            f"job {record.id} was accepted by {record.provider} as task {handle.task_id}, but the "
+            f"journal could not record it ({failure}). The task id is printed here{where}; once "
+            f"the journal works: `reelkit jobs adopt {record.id} {handle.task_id}`"
+        )
+        print(f"reelkit: error: {redact.scrub_text(message)}", file=sys.stderr, flush=True)
+        raise JournalError(
+            message,
+            path=getattr(failure, "path", None),
+            job_id=record.id,
+            task_id=handle.task_id,
+            handle=unstructure(handle),
+        )
+
+    def _unknown(self, record: JobRecord, why: str) -> Flow[JobRecord]:
+        record = yield from self._j(
+            "update",
+            record,
+            state=JobState.UNKNOWN,
+            error={"error": "SubmitOutcomeUnknown", "message": why},
+        )
+        self._emit("unknown", record, why)
+        raise SubmitOutcomeUnknown(
+            f"the submit may have reached {record.provider} ({why}); it is not retried, so you "
+            "are not billed twice. The job is kept as unknown: `reelkit jobs reconcile "
+            f"{record.id}` looks for the task, `reelkit jobs adopt {record.id} TASK_ID` links it",
+            job_id=record.id,
+        )
+
+
+def _append_recovery(path: Path, entry: dict[str, Any]) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as f:
+            f.write(redact.scrub(json.dumps(entry, default=str)) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError:
+        return False
+    return True
+
+
+def _fingerprint(plan: Plan) -> str:
+    data = unstructure(plan.request)
+    for key in ("first_frame", "last_frame", "video"):
+        medium = getattr(plan.request, key)
+        if medium is not None:
+            data[key] = medium.digest()
+    data["reference_images"] = [m.digest() for m in plan.request.reference_images]
+    payload = json.dumps(
+        {"provider": plan.provider, "model": plan.model, "request": data},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
