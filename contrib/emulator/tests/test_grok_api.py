@@ -1,6 +1,6 @@
 """The Grok fake against the documented REST examples (no official REST SDK exists).
 
-Examples from ``/work/shared/reference/veo-grok.md`` §2: ``POST /v1/videos/generations`` returns
+Examples from ``docs/reference/veo-grok.md`` §2: ``POST /v1/videos/generations`` returns
 ``{"request_id"}``; ``GET /v1/videos/{request_id}`` returns ``pending|done|expired|failed``; a done
 video is ``{"url", "duration", "respect_moderation"}``; a failed one ``{"error": {"code",
 "message"}}``; synchronous errors are ``{"code", "error"}``.

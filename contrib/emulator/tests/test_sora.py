@@ -98,6 +98,52 @@ def test_official_sdk_upload_poll_remix_list_delete(sdk: Any) -> None:
 
 
 @pytest.mark.fidelity
+def test_official_sdk_lists_newest_first_in_pages(
+    sdk: Any, reelkit_emulator: RunningServer
+) -> None:
+    prompts = ["a red kite", "a blue kite", "a green kite", "a gold kite", "a grey kite"]
+    done = [sdk.videos.create_and_poll(prompt=p, poll_interval_ms=1) for p in prompts[:4]]
+    waiting = sdk.videos.create(prompt=prompts[4], model="sora-2-pro", size="1792x1024")
+    polls = reelkit_emulator.stats()["sora"]["polls"]
+
+    first = sdk.videos.list(limit=2)  # reference §1.2: order defaults to desc, newest first
+    assert [v.prompt for v in first.data] == ["a grey kite", "a gold kite"]
+    assert (first.has_more, first.last_id) == (True, first.data[-1].id)
+    second = first.get_next_page()  # the SDK pages with after=<last_id>
+    assert [v.prompt for v in second.data] == ["a green kite", "a blue kite"]
+    last = second.get_next_page()
+    assert [v.prompt for v in last.data] == ["a red kite"] and last.has_more is False
+    assert [v.prompt for v in sdk.videos.list(limit=2)] == prompts[::-1]  # auto-pagination
+    assert [v.id for v in sdk.videos.list(order="asc", limit=100)] == [
+        *(v.id for v in done),
+        waiting.id,
+    ]
+    raw = sdk.videos.with_raw_response.list(limit=1).http_response.json()
+    assert set(raw) == {"object", "data", "first_id", "last_id", "has_more"}
+    assert raw["object"] == "list" and raw["first_id"] == raw["last_id"] == waiting.id
+    # Listing is not a poll: the queued job stays queued, and no poll is counted.
+    assert reelkit_emulator.stats()["sora"]["polls"] == polls
+    listed = {v.id: v for v in sdk.videos.list(limit=100)}
+    assert listed[waiting.id].status == "queued" and listed[waiting.id].size == "1792x1024"
+    # The items are the Video objects retrieve returns (done jobs no longer change).
+    for video in done:
+        assert listed[video.id].model_dump() == sdk.videos.retrieve(video.id).model_dump()
+        assert listed[video.id].expires_at is not None
+
+
+def test_list_rejections(api: httpx.Client) -> None:
+    for query, param in (
+        ({"limit": "0"}, "limit"),
+        ({"limit": "101"}, "limit"),
+        ({"order": "newest"}, "order"),
+    ):
+        response = api.get("/v1/videos", params=query)
+        assert response.status_code == 400 and response.json()["error"]["param"] == param
+    empty = api.get("/v1/videos", params={"after": "video_unknown"}).json()
+    assert (empty["data"], empty["has_more"], empty["first_id"]) == ([], False, None)
+
+
+@pytest.mark.fidelity
 def test_official_sdk_retries_an_injected_429(sdk: Any, reelkit_emulator: RunningServer) -> None:
     reelkit_emulator.inject("429", provider="sora", endpoint="submit")
     video = sdk.videos.create(prompt="a cat")  # the SDK honours Retry-After and retries

@@ -1,4 +1,4 @@
-"""Submit, poll and error parsing against the documented xAI answers [ref §2.3]."""
+"""Submit, poll and error parsing against the documented xAI answers [veo-grok §2.3]."""
 
 from __future__ import annotations
 

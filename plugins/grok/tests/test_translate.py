@@ -163,7 +163,9 @@ def test_unknown_param() -> None:
     with pytest.raises(InvalidRequest) as err:
         translate(BASE_ID, simple(params={"seed": 1}))
     assert err.value.field == "params.seed"
-    assert "keyframes" in str(err.value.allowed)
+    # The base model's declared params; keyframes are 1.5's.
+    assert "storage_options" in str(err.value.allowed)
+    assert "keyframes" not in str(err.value.allowed)
 
 
 def test_prompt_rules() -> None:

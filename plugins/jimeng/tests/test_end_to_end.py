@@ -60,8 +60,11 @@ def test_text_to_video_by_default(client: Any, reelkit_emulator: Any, tmp_path: 
     )
     assert_video(result)
     assert (result.provider, result.model, result.mode) == ("jimeng", "jimeng-video-3.0", "t2v")
-    assert (result.duration, result.fps, result.resolution) == (10.0, 24, "720p")
+    assert (result.duration, result.resolution) == (10.0, "720p")
+    assert result.requested["fps"] == 24  # asked 30: Jimeng renders at 24
     assert {a.field for a in result.adjustments} == {"duration", "fps"}
+    # What the file holds is reported, not the request (the emulator renders at its own fps).
+    assert result.delivered and result.fps == reelkit_emulator.config.video_fps
     sent = task(reelkit_emulator).params
     assert (sent["req_key"], sent["frames"]) == ("jimeng_t2v_v30", 241)
     assert reelkit_emulator.stats()["jimeng"]["submits"] == 1

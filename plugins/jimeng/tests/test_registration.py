@@ -1,4 +1,4 @@
-"""Registration through pluggy, the provider contract (DESIGN §1.2, §1.4) and import cost."""
+"""Registration through pluggy, the provider contract (docs/design.md §1.2, §1.4) and import cost."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def test_the_seeds_environment_variables_configure_the_provider(tmp_path: Any) -
     assert (config.poll_interval_s, config.max_polls) == (7.0, 30)
     creds = settings.credentials(PROVIDER_INFO)
     assert creds is not None and dict(creds) == {"VOLC_ACCESSKEY": "AKLT", "VOLC_SECRETKEY": "sk"}
-    # REELKIT_JIMENG_BASE_URL wins over the seed's variable (DESIGN §1.2).
+    # REELKIT_JIMENG_BASE_URL wins over the seed's variable (docs/design.md §1.2).
     env["REELKIT_JIMENG_BASE_URL"] = "http://127.0.0.1:8765/jimeng"
     config = Settings.load(env=env, home=tmp_path, cwd=tmp_path).provider_config(PROVIDER_INFO)
     assert config.base_url == "http://127.0.0.1:8765/jimeng"

@@ -20,7 +20,12 @@ pytest.importorskip(
 from reelkit import Client
 from reelkit.errors import ContentFiltered, InvalidRequest, MissingCredentials
 from reelkit.testing import png_bytes
-from reelkit_sora.fixtures import assert_downloaded, check_429_poll_is_retried
+from reelkit_sora.fixtures import (
+    assert_downloaded,
+    check_429_poll_is_retried,
+    create_directly,
+    lose_a_submit,
+)
 
 IMAGE = "https://example.com/frame.png"
 OTHER = "https://example.com/other.png"
@@ -172,3 +177,38 @@ def test_without_a_base_url_the_error_names_the_variable(
         client.generate("a cat", provider="newapi", output=tmp_path)
     assert "REELKIT_NEWAPI_BASE_URL" in str(info.value)
     assert reelkit_emulator.stats()["newapi"]["requests"] == 0
+
+
+def test_a_lost_submit_is_adopted_by_task_id_no_list_to_reconcile(
+    client: Any, reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    job_id = lose_a_submit(client, reelkit_emulator, "newapi", "A lost cat", tmp_path)
+    found = client.reconcile(job_id)  # the API documents no task list
+    assert found.outcome == "unsupported" and "jobs adopt" in found.message
+    task_id = create_directly(
+        reelkit_emulator,
+        "newapi",
+        {"prompt": "A lost cat", "model": "sora-2", "seconds": "4", "size": "1280x720"},
+    )
+    client.adopt(job_id, task_id)  # the core's default handle: JobHandle('newapi', model, task_id)
+    result = client.resume(job_id).wait()
+    assert_downloaded(result)
+    assert (result.task_id, result.model) == (task_id, "sora-2")
+
+
+@pytest.mark.parametrize(
+    ("model", "params"),
+    [
+        ("sora-2", {"characters": [{"id": "char_1"}]}),
+        ("doubao-seedance-1-0-pro-250528", {"metadata": {"camera_fixed": True}}),
+        ("kling-v1", {"cfg_scale": 0.7, "camera_control": {"type": "forward_up"}}),
+        ("veo3.1-video-720p", {"extra_body": {"enhance_prompt": True}}),
+    ],
+)
+def test_declared_params_reach_the_gateway(
+    client: Any, reelkit_emulator: Any, tmp_path: Path, model: str, params: dict[str, Any]
+) -> None:
+    result = client.generate(
+        "A calm lake", provider="newapi", model=model, params=params, output=tmp_path
+    )
+    assert_downloaded(result, expires=False)

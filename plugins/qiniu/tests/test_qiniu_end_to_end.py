@@ -16,7 +16,12 @@ pytest.importorskip("reelkit_emulator.providers.qiniu", reason="the emulator has
 from reelkit import Client
 from reelkit.errors import ContentFiltered
 from reelkit.testing import png_bytes
-from reelkit_sora.fixtures import assert_downloaded, check_429_poll_is_retried
+from reelkit_sora.fixtures import (
+    assert_downloaded,
+    check_429_poll_is_retried,
+    create_directly,
+    lose_a_submit,
+)
 
 IMAGE = "https://example.com/frame-1280x720.jpg"
 VIDEO = "https://example.com/source.mp4"
@@ -93,3 +98,54 @@ def test_a_rate_limited_poll_is_retried_without_a_second_submit(
     client: Any, reelkit_emulator: Any, tmp_path: Path
 ) -> None:
     check_429_poll_is_retried(client, reelkit_emulator, "qiniu", tmp_path)
+
+
+def test_a_lost_submit_is_adopted_by_task_id_no_list_to_reconcile(
+    client: Any, reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    job_id = lose_a_submit(client, reelkit_emulator, "qiniu", "一只走失的猫", tmp_path)
+    found = client.reconcile(job_id)  # the API documents no task list
+    assert found.outcome == "unsupported" and "jobs adopt" in found.message
+    task_id = create_directly(
+        reelkit_emulator,
+        "qiniu",
+        {"prompt": "一只走失的猫", "model": "kling-v2-5-turbo", "seconds": "5", "size": "1280x720"},
+    )
+    client.adopt(job_id, task_id)  # the core's default handle: JobHandle('qiniu', model, task_id)
+    result = client.resume(job_id).wait()
+    assert_downloaded(result)
+    assert (result.task_id, result.model) == (task_id, "kling-v2-5-turbo")
+
+
+@pytest.mark.parametrize(
+    ("model", "params"),
+    [
+        ("kling-v2-1", {"mode": "pro", "first_frame": IMAGE}),
+        (
+            "kling-v2-6",
+            {
+                "image_url": IMAGE,
+                "video_url": VIDEO,
+                "character_orientation": "video",
+                "keep_original_sound": "yes",
+            },
+        ),
+        (
+            "kling-v3-omni",
+            {
+                "multi_shot": True,
+                "shot_type": "customize",
+                "multi_prompt": [{"index": 1, "prompt": "城市", "duration": "5"}],
+            },
+        ),
+    ],
+)
+def test_declared_params_are_fields_the_fake_accepts(
+    client: Any, reelkit_emulator: Any, tmp_path: Path, model: str, params: dict[str, Any]
+) -> None:
+    values = dict(params)
+    inputs = {"first_frame": values.pop("first_frame")} if "first_frame" in values else {}
+    result = client.generate(
+        "城市夜景", provider="qiniu", model=model, params=values, output=tmp_path, **inputs
+    )
+    assert_downloaded(result)

@@ -18,7 +18,7 @@ pytest.importorskip(
 )
 
 from reelkit import Client
-from reelkit.errors import ContentFiltered, JobFailed
+from reelkit.errors import ContentFiltered, InvalidRequest, JobFailed
 
 from .conftest import make_png
 
@@ -82,7 +82,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "first_last",
     ),
     ("doubao-seedance-1-0-lite-i2v-250428", {"reference_images": ["image", "image"]}, "reference"),
-    ("seedance-1.0-pro", {"first_frame": "image", "params": {"camera_fixed": "true"}}, "i2v"),
+    ("seedance-1.0-pro", {"first_frame": "image", "params": {"camera_fixed": True}}, "i2v"),
     ("doubao-seedance-1-0-pro-fast-251015", {"first_frame": "image", "resolution": "720p"}, "i2v"),
     ("doubao-seedance-1-5-pro-251215", {"audio": True, "seed": 5}, "t2v"),
     (
@@ -136,10 +136,10 @@ def test_options_reach_the_body(client: Any, reelkit_emulator: Any, tmp_path: Pa
         model="seedance-1.5-pro",
         output=tmp_path,
         params={
-            "return_last_frame": "true",
-            "watermark": "false",
+            "return_last_frame": True,
+            "watermark": False,
             "callback_url": "https://hooks.example.com/ark",
-            "execution_expires_after": "3600",
+            "execution_expires_after": 3600,
         },
     )
     assert_video(result)
@@ -150,6 +150,21 @@ def test_options_reach_the_body(client: Any, reelkit_emulator: Any, tmp_path: Pa
         3600,
     )
     assert body["callback_url"] == "https://hooks.example.com/ark"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"watermark": "false"}, {"style": "anime"}, {"draft": True}],
+    ids=["wrong-type", "undeclared", "other-models-param"],
+)
+def test_undeclared_or_mistyped_params_never_reach_ark(
+    client: Any, reelkit_emulator: Any, tmp_path: Path, params: dict[str, Any]
+) -> None:
+    # The declared params (ModelInfo.params) are the core's first gate: nothing is submitted.
+    with pytest.raises(InvalidRequest) as err:
+        client.generate("a cat", provider="seedance", output=tmp_path, params=params)
+    assert err.value.field.startswith("params")
+    assert reelkit_emulator.stats()["seedance"]["submits"] == 0
 
 
 def test_a_rate_limited_poll_is_retried_without_a_second_submit(

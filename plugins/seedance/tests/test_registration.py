@@ -1,4 +1,4 @@
-"""Registration through pluggy, the provider contract (DESIGN §1.2), clamping and import cost."""
+"""Registration through pluggy, the provider contract (docs/design.md §1.2), clamping and import cost."""
 
 from __future__ import annotations
 

@@ -17,7 +17,12 @@ pytest.importorskip("reelkit_emulator.providers.sora", reason="the emulator has 
 from reelkit import Client
 from reelkit.errors import ContentFiltered, InvalidRequest
 from reelkit.testing import png_bytes
-from reelkit_sora.fixtures import assert_downloaded, check_429_poll_is_retried
+from reelkit_sora.fixtures import (
+    assert_downloaded,
+    check_429_poll_is_retried,
+    create_directly,
+    lose_a_submit,
+)
 
 
 @pytest.fixture
@@ -112,3 +117,32 @@ def test_a_rate_limited_poll_is_retried_without_a_second_submit(
     client: Any, reelkit_emulator: Any, tmp_path: Path
 ) -> None:
     check_429_poll_is_retried(client, reelkit_emulator, "sora", tmp_path)
+
+
+def test_an_undeclared_param_never_reaches_the_network(
+    client: Any, reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    with pytest.raises(InvalidRequest) as info:
+        client.generate("A cat", provider="sora", params={"quality": "high"}, output=tmp_path)
+    assert "characters" in str(info.value)
+    assert reelkit_emulator.stats()["sora"]["submits"] == 0
+
+
+def test_reconcile_finds_the_task_of_a_lost_submit(
+    client: Any, reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    job_id = lose_a_submit(client, reelkit_emulator, "sora", "A lost cat", tmp_path)
+    create_directly(reelkit_emulator, "sora", {"prompt": "Another cat", "model": "sora-2"})
+    task_id = create_directly(reelkit_emulator, "sora", {"prompt": "A lost cat", "model": "sora-2"})
+    found = client.reconcile(job_id)  # GET /v1/videos?limit=100&order=desc, matched by prompt
+    assert (found.outcome, found.task_id) == ("adopted", task_id)
+    result = client.resume(job_id).wait()
+    assert_downloaded(result)
+    assert result.task_id == task_id
+
+
+def test_reconcile_without_a_task_finds_none(
+    client: Any, reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    job_id = lose_a_submit(client, reelkit_emulator, "sora", "A cat nobody made", tmp_path)
+    assert client.reconcile(job_id).outcome == "no_match"

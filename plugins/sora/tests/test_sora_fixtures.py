@@ -47,7 +47,7 @@ def test_completed_video_also_offers_the_thumbnail() -> None:
 
 def test_local_bytes_go_as_a_multipart_upload() -> None:
     png = b"\x89PNG\r\n\x1a\nfake"
-    frame = Media(data=png, mime_type="image/png", name="/tmp/ref.png", width=1280, height=720)
+    frame = Media(data=png, mime_type="image/png", name="ref.png", width=1280, height=720)
     applied, _ = clamp(
         VideoRequest(prompt="A cat", duration=8, first_frame=frame), MODELS["sora-2"]
     )

@@ -1,4 +1,4 @@
-"""The DESIGN §1.2 contract for sora, and the shared dialect's own behaviour."""
+"""The docs/design.md §1.2 contract for sora, and the shared dialect's own behaviour."""
 
 from __future__ import annotations
 

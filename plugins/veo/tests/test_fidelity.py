@@ -1,7 +1,7 @@
 """Fidelity: for the same intent, reelkit sends exactly what google-genai 2.34 sends.
 
 google-genai 2.34 is the last release whose ``generate_videos`` speaks the Gemini API
-[ref §0.3]. Its real client runs here with an ``httpx.MockTransport`` that records the request
+[veo-grok §0.3]. Its real client runs here with an ``httpx.MockTransport`` that records the request
 and answers with a recorded operation, so nothing leaves the process. Every golden case is
 replayed through both and the URL, the key header and the JSON body must be equal.
 """
@@ -121,7 +121,7 @@ def test_body_equals_google_genai(name: str) -> None:
 
 
 def test_sdk_refuses_what_the_capabilities_drop() -> None:
-    """seed, generate_audio and fps never reach the wire on the Gemini API [ref §0.4]."""
+    """seed, generate_audio and fps never reach the wire on the Gemini API [veo-grok §0.4]."""
     for extra in ({"seed": 1}, {"generate_audio": True}, {"fps": 24}):
         with pytest.raises(ValueError, match="only supported in Gemini Enterprise"):
             sdk_send("veo-3.1-generate-preview", {"prompt": "p"}, extra)

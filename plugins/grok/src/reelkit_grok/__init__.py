@@ -51,6 +51,20 @@ def reelkit_parse_submit(
 
 
 @hookimpl
+def reelkit_adopt_handle(model: ModelInfo, request: VideoRequest, task_id: str) -> JobHandle:
+    """The handle ``parse_submit`` would have made: its data comes from the request alone.
+
+    Polling needs only the request id, but ``data`` (endpoint, total length) is what a later
+    extension or remix of this job checks its source against, so an adopted job keeps it too.
+    """
+    from reelkit.models import JobHandle
+
+    from .responses import PROVIDER as NAME
+
+    return JobHandle(provider=NAME, model=model.id, task_id=task_id, data=handle_data(request))
+
+
+@hookimpl
 def reelkit_poll_request(job: JobHandle, config: ProviderConfig) -> httpx.Request:
     import httpx
 

@@ -3,7 +3,7 @@
 Sources, cited next to each fact:
 - [seed] ``seeds/000_8ec806ccbffdb229.txt`` (priority 1, default model, 1–15 s clamped,
   default 5 s, 480p/720p, 10 min polling cap);
-- [ref §n] ``reference/veo-grok.md`` section n (docs.x.ai video pages, xai-sdk 1.21.0,
+- [veo-grok §n] ``docs/reference/veo-grok.md`` section n (docs.x.ai video pages, xai-sdk 1.21.0,
   Vercel ``@ai-sdk/xai``).
 """
 
@@ -15,39 +15,65 @@ from reelkit.capabilities import (
     Mode,
     ModelInfo,
     ModeSpec,
+    Param,
     ProviderInfo,
     Range,
     Variant,
 )
 
-BASE_URL = "https://api.x.ai"  # [ref §2.1] base https://api.x.ai/v1
+BASE_URL = "https://api.x.ai"  # [veo-grok §2.1] base https://api.x.ai/v1
 DEFAULT_MODEL = "grok-imagine-video"  # [seed] "Default Model"
-MODEL_15 = "grok-imagine-video-1.5"  # [ref §0.9, §2.1]
+MODEL_15 = "grok-imagine-video-1.5"  # [veo-grok §0.9, §2.1]
 
-# [ref §2.2] aspect_ratio: 1:1, 16:9 (default), 9:16, 4:3, 3:4, 3:2, 2:3.
+# [veo-grok §2.2] aspect_ratio: 1:1, 16:9 (default), 9:16, 4:3, 3:4, 3:2, 2:3.
 ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3")
-# [seed] "Continuous range 1-15s (clamped to bounds)"; [ref §2.2] duration is an int, 1–15 s.
+# [seed] "Continuous range 1-15s (clamped to bounds)"; [veo-grok §2.2] duration is an int, 1–15 s.
 DURATIONS = Range(1, 15, step=1)
-# [ref §2.2] on extensions `duration` is the length added: 1–10 s (SDK default 6).
+# [veo-grok §2.2] on extensions `duration` is the length added: 1–10 s (SDK default 6).
 EXTENSION_DURATIONS = Range(1, 10, step=1)
-# [ref §2.2] edits take no duration: the output matches the input, which is effectively ≤8.7 s.
+# [veo-grok §2.2] edits take no duration: the output matches the input, which is effectively ≤8.7 s.
 EDIT_DURATIONS = Range(1, 8.7)
-# [ref §2.2] extension input: 2–30 s per the SDK 1.21 docstring (older notes say 2–15 s).
+# [veo-grok §2.2] extension input: 2–30 s per the SDK 1.21 docstring (older notes say 2–15 s).
 EXTENSION_INPUT_S = (2.0, 30.0)
 
-MAX_REFERENCE_IMAGES = 7  # [ref §2.2] reference_images: 1–7 (Vercel schema)
-MAX_KEYFRAMES = 4  # [ref §2.2] keyframes: ≤4, 0 < t < duration, ≥1/3 s apart (1.5 only)
-MAX_REFERENCE_AUDIOS = 3  # [ref §2.2] reference_audios: ≤3 preset voices (1.5 only)
-URL_LIFETIME_S = 24 * 3600.0  # [ref §0.8, §2.3] video.url is "valid for 24 hours"
+MAX_REFERENCE_IMAGES = 7  # [veo-grok §2.2] reference_images: 1–7 (Vercel schema)
+MAX_KEYFRAMES = 4  # [veo-grok §2.2] keyframes: ≤4, 0 < t < duration, ≥1/3 s apart (1.5 only)
+MAX_REFERENCE_AUDIOS = 3  # [veo-grok §2.2] reference_audios: ≤3 preset voices (1.5 only)
+URL_LIFETIME_S = 24 * 3600.0  # [veo-grok §0.8, §2.3] video.url is "valid for 24 hours"
 
-# [ref §2.2] images: public https URLs or base64 data URIs, as {"url": …}; 20 MiB each (a
+# [veo-grok §2.2] images: public https URLs or base64 data URIs, as {"url": …}; 20 MiB each (a
 # third-party note). Formats are not documented; JPEG appears in the docs' data-URI example.
 IMAGES = ImageLimits(
     formats=("jpeg", "png", "webp"), transports=("url", "base64"), max_bytes=20 * 1024 * 1024
 )
 
-SD = ("480p", "720p")  # [seed] "480p, 720p"; [ref §2.2] 480p is the API default
-HD = ("480p", "720p", "1080p")  # [ref §0.9, §2.2] 1080p on 1.5, text- and image-to-video only
+SD = ("480p", "720p")  # [seed] "480p, 720p"; [veo-grok §2.2] 480p is the API default
+HD = ("480p", "720p", "1080p")  # [veo-grok §0.9, §2.2] 1080p on 1.5, text- and image-to-video only
+
+# --param KEY=VALUE pass-through, checked by the core before translate (and in depth there).
+# [veo-grok §2.2] `user`: an end-user id (Vercel passes it through); `storage_options`: persist the
+# result to the xAI Files API, {"filename", "expires_after"?, "public_url"}. Both go into the
+# body on every endpoint (generations, edits, extensions).
+USER = Param(name="user", type="str", description="end-user id passed to xAI (`user`)")
+STORAGE_OPTIONS = Param(
+    name="storage_options",
+    type="dict",
+    description='persist the result to the xAI Files API: {"filename", "public_url", …}',
+)
+# [veo-grok §2.2] 1.5 only, generations only: ≤4 {image: {url}, timestamp_s}, 0 < t < duration, ≥1/3 s
+# apart; ≤3 preset voices, reference-to-video only. The structure is checked in translate.
+KEYFRAMES = Param(
+    name="keyframes",
+    type="list",
+    description="≤4 pinned frames [{url, timestamp_s}], 0 < t < duration, ≥1/3 s apart",
+)
+REFERENCE_AUDIOS = Param(
+    name="reference_audios",
+    type="list",
+    description='≤3 preset voice ids for reference-to-video, e.g. ["eve"] (`<AUDIO_0>`…)',
+)
+BASE_PARAMS = (USER, STORAGE_OPTIONS)
+PARAMS_15 = (*BASE_PARAMS, KEYFRAMES, REFERENCE_AUDIOS)
 
 _SOURCE_NOTE = "duration, aspect ratio and resolution follow the source video; they are not sent"
 
@@ -57,10 +83,10 @@ def _variants(resolutions: tuple[str, ...], durations: Range = DURATIONS) -> tup
 
 
 def _edit_modes() -> tuple[ModeSpec, ...]:
-    # [ref §2.1, §2.4] /v1/videos/edits transforms a video (edit input ≤8.7 s, output ≤720p);
+    # [veo-grok §2.1, §2.4] /v1/videos/edits transforms a video (edit input ≤8.7 s, output ≤720p);
     # /v1/videos/extensions adds 1–10 s to it. reelkit maps `video` (edit) and `remix_of`
     # (re-prompt an earlier job's video) to edits, and `continue_from` to extensions: never
-    # conflated (MassGen sent continue_from to /edits [ref §3.3]).
+    # conflated (MassGen sent continue_from to /edits [veo-grok §3.3]).
     edit = Variant(
         resolutions=SD, aspect_ratios=ASPECTS, durations=EDIT_DURATIONS, note=_SOURCE_NOTE
     )
@@ -78,7 +104,13 @@ def _edit_modes() -> tuple[ModeSpec, ...]:
 
 
 def _model(
-    model_id: str, *, aliases: tuple[str, ...], title: str, modes: tuple[ModeSpec, ...], notes: str
+    model_id: str,
+    *,
+    aliases: tuple[str, ...],
+    title: str,
+    modes: tuple[ModeSpec, ...],
+    params: tuple[Param, ...],
+    notes: str,
 ) -> ModelInfo:
     return ModelInfo(
         id=model_id,
@@ -86,15 +118,19 @@ def _model(
         title=title,
         modes=modes,
         default_duration=5,  # [seed] "Default Duration 5s" (the SDK's own default is 8)
-        default_resolution="480p",  # [ref §2.2] the API's default resolution
-        default_aspect_ratio="16:9",  # [ref §2.2] default 16:9
-        # [ref §2.2] no fps field; xAI does not document the frame rate (24 is assumed).
+        default_resolution="480p",  # [veo-grok §2.2] the API's default resolution
+        default_aspect_ratio="16:9",  # [veo-grok §2.2] default 16:9
+        # [veo-grok §2.2] no fps field; xAI does not document the frame rate (24 is assumed).
         fps_settable=False,
-        supports_seed=False,  # [ref §2.2] no seed field
-        supports_negative_prompt=False,  # [ref §2.2] no negative prompt field
-        audio=Audio.OPTIONAL,  # [ref §2.2] generate_audio: bool, default true
+        supports_seed=False,  # [veo-grok §2.2] no seed field
+        supports_negative_prompt=False,  # [veo-grok §2.2] no negative prompt field
+        audio=Audio.OPTIONAL,  # [veo-grok §2.2] generate_audio: bool, default true
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
+        # [veo-grok §2.2, §2.3] no prompt length is documented ("prompt too long" is only named as a
+        # cause of `invalid_argument`), so none is declared.
+        max_prompt_chars=None,
+        params=params,
         notes=notes,
     )
 
@@ -105,17 +141,18 @@ BASE_MODEL = _model(
     title="Grok Imagine video",
     modes=(
         ModeSpec(mode=Mode.T2V, variants=_variants(SD)),
-        ModeSpec(mode=Mode.I2V, variants=_variants(SD)),  # [ref §2.2] image: {url}
+        ModeSpec(mode=Mode.I2V, variants=_variants(SD)),  # [veo-grok §2.2] image: {url}
         ModeSpec(
             mode=Mode.REFERENCE,
-            variants=_variants(SD),  # [ref §2.2] reference-to-video is capped at 720p
+            variants=_variants(SD),  # [veo-grok §2.2] reference-to-video is capped at 720p
             max_reference_images=MAX_REFERENCE_IMAGES,
-            # [ref §2.2] `image` + `reference_images` → 400 on the base model.
+            # [veo-grok §2.2] `image` + `reference_images` → 400 on the base model.
             accepts_first_frame=False,
             note="refer to the images in the prompt as `<IMAGE_1>`, `<IMAGE_2>`, …",
         ),
         *_edit_modes(),
     ),
+    params=BASE_PARAMS,
     notes="— a first frame together with reference images is refused (HTTP 400).",
 )
 
@@ -126,18 +163,19 @@ GROK_15 = _model(
     modes=(
         ModeSpec(mode=Mode.T2V, variants=_variants(HD)),
         ModeSpec(mode=Mode.I2V, variants=_variants(HD)),
-        # [ref §2.2] last_frame pins the last frame (1.5 only); with image it interpolates.
+        # [veo-grok §2.2] last_frame pins the last frame (1.5 only); with image it interpolates.
         ModeSpec(mode=Mode.FIRST_LAST, variants=_variants(HD)),
         ModeSpec(
             mode=Mode.REFERENCE,
-            variants=_variants(SD),  # [ref §2.2] reference-to-video is capped at 720p
+            variants=_variants(SD),  # [veo-grok §2.2] reference-to-video is capped at 720p
             max_reference_images=MAX_REFERENCE_IMAGES,
-            # [ref §2.2] on 1.5, `image` with references pins the first frame (SDK docstring).
+            # [veo-grok §2.2] on 1.5, `image` with references pins the first frame (SDK docstring).
             accepts_first_frame=True,
             note="refer to the images as `<IMAGE_1>`, …; params reference_audios: preset voices",
         ),
         *_edit_modes(),
     ),
+    params=PARAMS_15,
     notes="— params: keyframes (≤4 of {url, timestamp_s}), reference_audios (≤3 voice ids).",
 )
 
@@ -145,14 +183,14 @@ PROVIDER = ProviderInfo(
     name="grok",
     title="xAI Grok Imagine video",
     default_model=DEFAULT_MODEL,
-    aliases=("xai",),  # DESIGN §1.2
+    aliases=("xai",),  # docs/design.md §1.2
     priority=1,  # [seed] "Grok (priority 1)"
-    credential_env=(("XAI_API_KEY",),),  # DESIGN §1.2, [seed]
+    credential_env=(("XAI_API_KEY",),),  # docs/design.md §1.2, [seed]
     base_url=BASE_URL,
-    poll_interval_s=5.0,  # [ref §2.5] "every 2–5 s (the docs examples use 5 s)"
-    timeout_s=600.0,  # [seed] "up to 10 min timeout"; [ref §2.4] DEFAULT_VIDEO_TIMEOUT 10 min
+    poll_interval_s=5.0,  # [veo-grok §2.5] "every 2–5 s (the docs examples use 5 s)"
+    timeout_s=600.0,  # [seed] "up to 10 min timeout"; [veo-grok §2.4] DEFAULT_VIDEO_TIMEOUT 10 min
     homepage="https://docs.x.ai/developers/model-capabilities/video/generation",
-    notes="Result URLs are temporary (24 h): reelkit downloads them at once [ref §2.3].",
+    notes="Result URLs are temporary (24 h): reelkit downloads them at once [veo-grok §2.3].",
 )
 
 MODELS: tuple[ModelInfo, ...] = (BASE_MODEL, GROK_15)

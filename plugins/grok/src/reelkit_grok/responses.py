@@ -1,5 +1,5 @@
 """Parse xAI answers: ``{"request_id"}`` at submit, the deferred status at poll, three error
-shapes [ref §2.3]:
+shapes [veo-grok §2.3]:
 
 - ``{"code": "Client specified an invalid argument", "error": "Incorrect API key provided: …"}``
 - ``{"code": 429, "error": "You ran out of credits."}``
@@ -25,8 +25,8 @@ from reelkit.wire import error_for_status, expires_after, read_json, require, re
 from .capabilities import URL_LIFETIME_S
 
 PROVIDER = "grok"
-USD_TICKS = 10_000_000_000  # [ref §2.3] 1 USD = 10^10 ticks
-# [ref §2.3] error.code values worth trying again: service_unavailable, internal_error.
+USD_TICKS = 10_000_000_000  # [veo-grok §2.3] 1 USD = 10^10 ticks
+# [veo-grok §2.3] error.code values worth trying again: service_unavailable, internal_error.
 _RETRYABLE = frozenset({"service_unavailable", "internal_error", "unavailable", "internal"})
 _MODERATION = re.compile(r"moderat|content polic|usage polic|safety", re.IGNORECASE)
 _KEY = re.compile(r"(api key provided:\s*)\S+|xai-[A-Za-z0-9*._-]{4,}", re.IGNORECASE)
@@ -120,7 +120,7 @@ def parse_status(job: JobHandle, response: httpx.Response, *, now: datetime) -> 
         )
     if status == "done":
         return _done(body, video, now=now)
-    return Running()  # xai-sdk warns on an unknown status and keeps polling [ref §2.4]
+    return Running()  # xai-sdk warns on an unknown status and keeps polling [veo-grok §2.4]
 
 
 def _done(body: Mapping[str, Any], video: Mapping[str, Any], *, now: datetime) -> JobStatus:
@@ -130,7 +130,7 @@ def _done(body: Mapping[str, Any], video: Mapping[str, Any], *, now: datetime) -
             code="moderated",
             filtered=True,
             reasons=("Video did not respect moderation rules",),
-            # [ref §2.1] one third-party note says the cost is incurred anyway: unverified.
+            # [veo-grok §2.1] one third-party note says the cost is incurred anyway: unverified.
             billed=None,
         )
     url = require(body, "video.url", PROVIDER)
@@ -142,7 +142,7 @@ def _done(body: Mapping[str, Any], video: Mapping[str, Any], *, now: datetime) -
         metadata["cost_usd"] = usage["cost_in_usd_ticks"] / USD_TICKS
     asset = Asset(
         url=str(url),
-        mime_type="video/mp4",  # [ref §2.3] the output is MP4
+        mime_type="video/mp4",  # [veo-grok §2.3] the output is MP4
         expires_at=expires_after(URL_LIFETIME_S, start=now),
     )
     # cast: Succeeded's converter=tuple leaves mypy an unsolvable Iterable[_T_co].

@@ -1,9 +1,9 @@
-"""Build xAI video requests: one endpoint per kind of job, never conflated [ref §2.1].
+"""Build xAI video requests: one endpoint per kind of job, never conflated [veo-grok §2.1].
 
 - ``POST /v1/videos/generations``: text, first frame (``image: {url}``), first+last frame
   (1.5), reference images (``reference_images: [{url}]``);
 - ``POST /v1/videos/edits``: ``video`` (edit) and ``remix_of`` (an edit of an earlier job's
-  video) — no duration, aspect ratio or resolution [ref §2.2, §2.5];
+  video) — no duration, aspect ratio or resolution [veo-grok §2.2, §2.5];
 - ``POST /v1/videos/extensions``: ``continue_from`` — ``duration`` is the length added.
 """
 
@@ -27,6 +27,7 @@ from .capabilities import (
     MAX_REFERENCE_AUDIOS,
     MAX_REFERENCE_IMAGES,
     MODEL_15,
+    PARAMS_15,
 )
 
 if TYPE_CHECKING:
@@ -44,7 +45,9 @@ ENDPOINTS = {
     Mode.REMIX: "edits",
     Mode.EXTEND: "extensions",
 }
-PARAMS = ("keyframes", "reference_audios", "user", "storage_options")
+#: Every ``--param`` name any Grok model declares (``capabilities.PARAMS_15`` is the widest set);
+#: which model and mode may use each is checked below.
+PARAMS = tuple(p.name for p in PARAMS_15)
 
 
 def api_root(base_url: str) -> str:
@@ -74,11 +77,11 @@ def build_body(
     if model.mode(mode) is None or mode not in ENDPOINTS:
         raise UnsupportedMode("mode", f"{model.id} does not offer {mode}", allowed=model.mode_names)
     is_15 = model.id == MODEL_15
-    params = _params(request.params)
+    params = _params(request.params, model)
     prompt = request.prompt.strip()
     body: dict[str, Any] = {"model": model.id, "prompt": prompt}
     if request.audio is not None:
-        body["generate_audio"] = request.audio  # [ref §2.2] false gives a silent video
+        body["generate_audio"] = request.audio  # [veo-grok §2.2] false gives a silent video
     body["user"] = params.get("user")
     body["storage_options"] = params.get("storage_options")
 
@@ -95,7 +98,7 @@ def build_body(
         if mode is Mode.EXTEND:
             body["duration"] = _seconds(request.duration)  # the length added, 1–10 s
         # Edits and extensions take no aspect_ratio/resolution (edits no duration either): the
-        # output follows the source [ref §2.2, §2.5].
+        # output follows the source [veo-grok §2.2, §2.5].
 
     pinned = body.get("image") is not None or body.get("last_frame") is not None
     if not prompt and not (is_15 and pinned):
@@ -128,7 +131,7 @@ def _generation(
         raise InvalidRequest("first_frame", f"{mode} needs a first frame")
     if frame is not None:
         if mode is Mode.REFERENCE and not is_15:
-            # [ref §2.2] image + reference_images → 400 on the base model: say so, never drop.
+            # [veo-grok §2.2] image + reference_images → 400 on the base model: say so, never drop.
             raise InvalidRequest(
                 "first_frame",
                 f"{model.id} does not accept a first frame together with reference images",
@@ -139,7 +142,7 @@ def _generation(
                 ],
             )
         body["image"] = image_object(frame, "first_frame")
-        # [ref §2.2] an explicit aspect_ratio *stretches* the image; when the applied ratio is
+        # [veo-grok §2.2] an explicit aspect_ratio *stretches* the image; when the applied ratio is
         # the image's own (nearest supported) one, leave it to the API, which keeps the image's
         # exact shape.
         if request.aspect_ratio is not None and request.aspect_ratio == _own_aspect(frame):
@@ -180,7 +183,7 @@ def _generation(
 
 
 def image_object(medium: Media, field: str) -> dict[str, str]:
-    """``{"url": "https://…"}`` or ``{"url": "data:image/…;base64,…"}`` [ref §2.2]."""
+    """``{"url": "https://…"}`` or ``{"url": "data:image/…;base64,…"}`` [veo-grok §2.2]."""
     if medium.url is not None:
         return {"url": medium.url}
     from reelkit.media import sniff
@@ -203,7 +206,7 @@ def _own_aspect(frame: Media) -> str | None:
 
 
 def _seconds(duration: float | None) -> int | None:
-    return None if duration is None else round(duration)  # [ref §2.2] duration is an int
+    return None if duration is None else round(duration)  # [veo-grok §2.2] duration is an int
 
 
 # --- sources of edits and extensions -------------------------------------------------------
@@ -294,13 +297,17 @@ def _label(source: SourceJob) -> str:
 # --- params ----------------------------------------------------------------------------------
 
 
-def _params(params: Mapping[str, Any]) -> dict[str, Any]:
+def _params(params: Mapping[str, Any], model: ModelInfo) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in params.items():
         prefix, _, rest = key.partition(".")
         name = rest if rest and prefix in PROVIDER_NAMES else key
         if name not in PARAMS:
-            raise InvalidRequest(f"params.{key}", "unknown Grok parameter", allowed=PARAMS)
+            raise InvalidRequest(
+                f"params.{key}",
+                f"unknown Grok parameter for {model.id}",
+                allowed=[p.name for p in model.params],
+            )
         if name in ("keyframes", "storage_options", "reference_audios") and isinstance(value, str):
             value = _json_or_text(value)  # `--param keyframes='[{"url": …}]'`
         if name == "user" and not isinstance(value, str):
@@ -323,7 +330,7 @@ def _json_or_text(value: str) -> Any:
 
 
 def _keyframes(value: Any, duration: float) -> list[dict[str, Any]]:
-    # [ref §2.2] ≤4 entries, 0 < t < duration, at least 1/3 s apart; REST name timestamp_s.
+    # [veo-grok §2.2] ≤4 entries, 0 < t < duration, at least 1/3 s apart; REST name timestamp_s.
     field = "params.keyframes"
     if not isinstance(value, Sequence) or isinstance(value, (str, bytes)):
         raise InvalidRequest(field, "must be a list of {url, timestamp_s}")

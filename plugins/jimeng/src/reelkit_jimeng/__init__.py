@@ -61,6 +61,28 @@ def reelkit_parse_submit(
 
 
 @hookimpl
+def reelkit_adopt_handle(
+    provider: str, model: ModelInfo, request: VideoRequest, task_id: str
+) -> JobHandle:
+    """The handle of a lost submit: the poll must repeat its ``req_key`` (ref §1.4).
+
+    ``parse_submit`` reads the req_key back from the sent body; here it is chosen again from the
+    journalled request by the same rule translate used (model, inputs, resolution, params).
+    """
+    from reelkit.models import JobHandle
+
+    from .capabilities import PROVIDER
+    from .translate import req_key_of
+
+    return JobHandle(
+        provider=PROVIDER,
+        model=model.id,
+        task_id=task_id,
+        data={"req_key": req_key_of(model, request)},
+    )
+
+
+@hookimpl
 def reelkit_poll_request(provider: str, job: JobHandle, config: ProviderConfig) -> httpx.Request:
     from .translate import poll_request
 

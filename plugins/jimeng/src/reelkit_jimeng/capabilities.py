@@ -1,7 +1,7 @@
 """What Jimeng Video 3.0 accepts, as data, with the source of each fact beside it.
 
 Sources: ``seeds/001_a53dfa32f06bb03d.txt`` ("seed 001": mode names, CLI options, environment
-variables, the error table) and ``reference/volcengine-kling.md`` ("ref §n": req_keys, body
+variables, the error table) and ``docs/reference/volcengine-kling.md`` ("ref §n": req_keys, body
 fields, limits, responses).
 
 How models map to ``req_key`` values
@@ -28,6 +28,7 @@ from reelkit.capabilities import (
     Mode,
     ModelInfo,
     ModeSpec,
+    Param,
     ProviderInfo,
     Variant,
 )
@@ -74,6 +75,22 @@ RECAMERA_TEMPLATES = (
     "rapid_push_pull",
 )
 CAMERA_STRENGTHS = ("weak", "medium", "strong")
+#: ``--param`` values of the camera-motion (recamera) req_key, ref §1.3: the only body fields
+#: beyond reelkit's own arguments. Declared by the models that can reach that req_key.
+RECAMERA_PARAMS: tuple[Param, ...] = (
+    Param(
+        name="template_id",
+        type="str",
+        description="camera-motion template (720p, one first frame); needs camera_strength",
+        choices=RECAMERA_TEMPLATES,
+    ),
+    Param(
+        name="camera_strength",
+        type="str",
+        description="strength of the camera-motion template; needs template_id",
+        choices=CAMERA_STRENGTHS,
+    ),
+)
 
 # ref §1.3 (binary_data_base64): JPEG/PNG only, ≤4.7 MB, ≤4096×4096, short side ≥320,
 # long:short ≤3 (the ratio is checked in translate). The seed's "15MB" is the URL-fetch limit of
@@ -128,6 +145,7 @@ def _model(
     title: str,
     modes: dict[Mode, tuple[str, ...]],
     *,
+    params: tuple[Param, ...] = (),
     notes: str = "",
 ) -> ModelInfo:
     resolution = next(iter(modes.values()))[0]
@@ -145,6 +163,7 @@ def _model(
         max_prompt_chars=MAX_PROMPT_CHARS,
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
+        params=params,
         notes=notes,
     )
 
@@ -196,6 +215,7 @@ I2V_RECAMERA_720P = _model(
     "i2v_recamera_720p",
     "Jimeng Video 3.0 720p, camera-motion template",
     {Mode.I2V: ("720p",)},
+    params=RECAMERA_PARAMS,
     notes="Needs --param template_id=... and --param camera_strength=weak|medium|strong.",
 )
 
@@ -220,6 +240,8 @@ AUTO = ModelInfo(
     max_prompt_chars=MAX_PROMPT_CHARS,
     images=IMAGES,
     url_lifetime_s=URL_LIFETIME_S,
+    # A first frame at 720p with the recamera params picks jimeng_i2v_recamera_v30 (translate).
+    params=RECAMERA_PARAMS,
     notes="A first frame at 720p with --param template_id=... uses the camera-motion template.",
 )
 
@@ -249,12 +271,12 @@ PRO_REQ_KEY = PRO.id
 
 PROVIDER_INFO = ProviderInfo(
     name=PROVIDER,
-    # DESIGN §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
+    # docs/design.md §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
     priority=5,
     title="Volcengine Jimeng Video 3.0",
     default_model=AUTO_MODEL,
     aliases=("volcengine",),
-    # DESIGN §1.2: one alternative that needs both keys (seed 001 "Configure Environment Variables").
+    # docs/design.md §1.2: one alternative that needs both keys (seed 001 "Configure Environment Variables").
     credential_env=(("VOLC_ACCESSKEY", "VOLC_SECRETKEY"),),
     base_url=DEFAULT_BASE_URL,
     base_url_env=("JIMENG_VIDEO_API_URL",),  # seed 001, after REELKIT_JIMENG_BASE_URL

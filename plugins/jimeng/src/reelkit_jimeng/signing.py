@@ -1,7 +1,7 @@
 """Volcengine HMAC-SHA256 V4 request signing, as an ``httpx.Auth`` that signs the exact bytes sent.
 
 The algorithm is the one of the official ``volcengine`` SDK (``volcengine/auth/SignerV4.py``),
-described with test vectors in ``reference/volcengine-kling.md`` §2. It differs from AWS SigV4 in
+described with test vectors in ``docs/reference/volcengine-kling.md`` §2. It differs from AWS SigV4 in
 two ways that break copied implementations: the secret has no ``"AWS4"`` prefix, and the scope
 ends in ``/request`` with the algorithm named ``HMAC-SHA256``.
 """

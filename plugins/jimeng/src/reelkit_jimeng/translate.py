@@ -22,6 +22,7 @@ from .capabilities import (
     MAX_PROMPT_CHARS,
     POLL_ACTION,
     PRO_REQ_KEY,
+    RECAMERA_PARAMS,
     RECAMERA_REQ_KEY,
     RECAMERA_TEMPLATES,
     SUBMIT_ACTION,
@@ -29,8 +30,9 @@ from .capabilities import (
 )
 from .images import ImageInput, prepare_image
 
-#: ``--param`` names this provider understands (ref §1.3, recamera only).
-KNOWN_PARAMS = ("camera_strength", "template_id")
+#: ``--param`` names this provider understands (ref §1.3, recamera only); each model declares
+#: the ones it takes (``ModelInfo.params``).
+KNOWN_PARAMS = tuple(p.name for p in RECAMERA_PARAMS)
 
 
 def action_url(base_url: str, action: str) -> tuple[str, dict[str, str]]:
@@ -105,22 +107,41 @@ def _images(model: ModelInfo, mode: Mode, request: VideoRequest) -> list[ImageIn
     return images
 
 
-def build_submit_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
-    """The submit body: only documented fields, unset ones omitted (ref §1.3)."""
+def _recamera_params(model: ModelInfo, request: VideoRequest) -> tuple[str | None, str | None]:
+    """``(template_id, camera_strength)`` from ``request.params``; any other key is refused."""
     params = dict(request.params)
     unknown = sorted(set(params) - set(KNOWN_PARAMS))
     if unknown:
+        declared = [p.name for p in model.params]
         raise InvalidRequest(
-            f"params.{unknown[0]}", "unknown parameter for jimeng", allowed=KNOWN_PARAMS
+            f"params.{unknown[0]}",
+            f"unknown parameter for jimeng model {model.id}",
+            allowed=declared or "none (this model takes no --param)",
         )
-    template_id = _string_param(params, "template_id", RECAMERA_TEMPLATES)
-    camera_strength = _string_param(params, "camera_strength", CAMERA_STRENGTHS)
+    return (
+        _string_param(params, "template_id", RECAMERA_TEMPLATES),
+        _string_param(params, "camera_strength", CAMERA_STRENGTHS),
+    )
 
+
+def req_key_of(model: ModelInfo, request: VideoRequest) -> str:
+    """The req_key a submit of ``request`` uses (and its poll must repeat, ref §1.4)."""
+    return _plan(model, request)[0]
+
+
+def _plan(model: ModelInfo, request: VideoRequest) -> tuple[str, Mode, str | None, str | None]:
+    template_id, camera_strength = _recamera_params(model, request)
     mode = _mode_of(model, request)
     recamera = (
         template_id is not None or camera_strength is not None or model.id == RECAMERA_REQ_KEY
     )
     req_key = choose_req_key(model, mode, request.resolution, recamera)
+    return req_key, mode, template_id, camera_strength
+
+
+def build_submit_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
+    """The submit body: only documented fields, unset ones omitted (ref §1.3)."""
+    req_key, mode, template_id, camera_strength = _plan(model, request)
     if req_key == RECAMERA_REQ_KEY:
         if template_id is None:
             raise InvalidRequest(
@@ -134,7 +155,7 @@ def build_submit_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]
                 "the camera-motion mode needs a strength",
                 allowed=CAMERA_STRENGTHS,
             )
-    elif recamera:
+    elif template_id is not None or camera_strength is not None:
         name = "template_id" if template_id is not None else "camera_strength"
         raise InvalidRequest(
             f"params.{name}",

@@ -25,7 +25,7 @@ PROVIDER = ProviderInfo(
     name=NAME,
     title="Local renderer (offline)",
     default_model=MODEL_ID,
-    # DESIGN §1.2: the embedded default, always last in auto-selection.
+    # docs/design.md §1.2: the embedded default, always last in auto-selection.
     priority=1000,
     credential_env=(),  # nothing to sign: the transport renders in-process
     base_url=BASE_URL,  # served by reelkit_local.transport, never by the network

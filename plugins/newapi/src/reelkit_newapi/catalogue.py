@@ -2,9 +2,9 @@
 
 Sources: the seed ``003_f461b3432fdd20d8.txt`` ("seed 003": a deployment's ``/v1/videos``, its
 model list and modes), the seed ``004_abdb0dc460431c67.txt`` ("seed 004": Veo 3.1 tiers on
-``/v1/video/generations``), ``reference/openai-videos.md`` §3–§4 ("ref §3.x": stock new-api) and,
-for what an upstream model accepts, ``reference/volcengine-kling.md`` (Seedance, Kling) and
-``reference/veo-grok.md`` (Veo, Grok).
+``/v1/video/generations``), ``docs/reference/openai-videos.md`` §3–§4 ("ref §3.x": stock new-api) and,
+for what an upstream model accepts, ``docs/reference/volcengine-kling.md`` (Seedance, Kling) and
+``docs/reference/veo-grok.md`` (Veo, Grok).
 
 Where the seeds state a capability it is used as stated. Where they do not, the capability is a
 *permissive default* (marked "permissive" below and in the docs): wide enough that the gateway,
@@ -22,24 +22,25 @@ from reelkit.capabilities import (
     Mode,
     ModelInfo,
     ModeSpec,
+    Param,
     ProviderInfo,
     Range,
     Variant,
 )
-from reelkit_sora.catalogue import sora_variants
+from reelkit_sora.catalogue import CHARACTERS, sora_variants
 
 from .wires import GEMINI_OMNI, GROK, KLING, SEED003, SEEDANCE, SORA, Wire
 
 PROVIDER = ProviderInfo(
     name="newapi",
-    # DESIGN §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
+    # docs/design.md §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
     priority=7,
     title="new-api style OpenAI-compatible video gateway",
     default_model="sora-2",  # seed 003: the model field's example value
-    aliases=("gateway",),  # DESIGN §1.2
+    aliases=("gateway",),  # docs/design.md §1.2
     credential_env=(("NEWAPI_API_KEY",),),
     # No default: every deployment has its own address. REELKIT_NEWAPI_BASE_URL is required
-    # (DESIGN §1.2); without it translate raises InvalidRequest naming the variable.
+    # (docs/design.md §1.2); without it translate raises InvalidRequest naming the variable.
     base_url="",
     # ref §3.5: the gateway refreshes task status every 15 s; polling faster gains nothing.
     poll_interval_s=15.0,
@@ -57,6 +58,116 @@ WIRES: dict[str, Wire] = {}
 GENERATIONS_BY_DEFAULT: set[str] = set()
 
 _IMAGES = ImageLimits(transports=("url", "base64"))  # ref §3.2: image / images take URL or base64
+
+# --- --param values (ModelInfo.params), per upstream family ---------------------------------
+# Each value becomes a top-level field of the gateway's JSON (a mapping merges one level deep
+# into what reelkit already put there). Only fields reelkit sets from none of its own arguments
+# are declared: model, prompt, seconds/duration, size, aspect ratio, resolution, images, video,
+# negative_prompt, seed and audio are always reelkit's.
+
+#: new-api's TaskSubmitReq.metadata: "vendor extras merged into the upstream body" (ref §3.2;
+#: QuantumNous/new-api relay/common/relay_info.go). reelkit puts negative_prompt, seed and
+#: generate_audio there for most families; yours are merged in.
+METADATA = Param(
+    name="metadata",
+    type="dict",
+    description="Vendor fields the gateway merges into the upstream request.",
+)
+
+#: seed 003 "常用相容參數" (the deployment's common compatible fields) that no reelkit argument
+#: sets, plus metadata ("動態擴充欄位容器", the dynamic extension container). The seed lists the
+#: names without values, so they are free strings.
+SEED003_PARAMS = (
+    METADATA,
+    Param(name="quality", type="str", description="The deployment's quality hint."),
+    Param(name="function_mode", type="str", description="The deployment's function mode."),
+    Param(name="callback_url", type="str", description="URL the gateway calls when done."),
+    Param(name="external_task_id", type="str", description="Your own id for the task."),
+)
+
+#: Stock new-api's Doubao adaptor reads everything beyond content and duration from metadata:
+#: ratio, resolution, generate_audio, seed (reelkit's), and camera_fixed, watermark,
+#: return_last_frame, service_tier, draft, frames, callback_url (ref §3.4; relay/channel/task/
+#: doubao/adaptor.go). Ark validates those names strictly (volcengine-kling.md §3.2).
+SEEDANCE_PARAMS = (
+    Param(
+        name="metadata",
+        type="dict",
+        description=(
+            "Ark fields: camera_fixed, watermark, return_last_frame, service_tier, draft, "
+            "frames, callback_url."
+        ),
+    ),
+)
+
+#: seed 004: extra_body carries generate_audio, negative_prompt and seed (all reelkit's); more
+#: upstream fields can be merged into it.
+GENERATIONS_PARAMS = (
+    Param(
+        name="extra_body",
+        type="dict",
+        description="More upstream fields, merged into extra_body (seed 004).",
+    ),
+)
+
+#: seed 003 "Kling 常用擴充參數": model_name, negative_prompt, sound, image_list and video_id are
+#: reelkit's; cfg_scale, camera_control and watermark_info are not. Kling's own API also takes
+#: callback_url and external_task_id (Kling API reference, text to video:
+#: https://app.klingai.com/global/dev/document-api/apiReference/model/textToVideo), and stock
+#: new-api merges metadata into the Kling body (ref §3.4).
+KLING_PARAMS = (
+    METADATA,
+    Param(name="watermark_info", type="dict", description='Kling watermark: {"enabled": true}.'),
+    Param(name="callback_url", type="str", description="URL Kling calls when the task ends."),
+    Param(name="external_task_id", type="str", description="Your own id for the task."),
+)
+#: Kling: cfg_scale in [0, 1] (default 0.5), "not supported on v2.x" (Kling API reference).
+CFG_SCALE = Param(name="cfg_scale", type="float", description="Prompt adherence, 0–1 (v1 only).")
+#: Kling: camera_control {type, config?} only on kling-v1 text-to-video (std, 5 s) and
+#: kling-v1-5 image-to-video (pro, 5 s) (Kling API reference).
+CAMERA_CONTROL = Param(
+    name="camera_control",
+    type="dict",
+    description='Camera move: {"type": "simple", "config": {"zoom": 5}} or a preset type.',
+)
+#: Kling v3 additions (vercel/ai packages/klingai/src/klingai-video-model-options.ts):
+#: multi-shot, voices (at most 2, need sound on) and elements (at most 3, image-to-video).
+KLING_V3_PARAMS = (
+    Param(name="multi_shot", type="bool", description="Render several shots (multi_prompt)."),
+    Param(
+        name="shot_type",
+        type="str",
+        choices=("customize", "intelligence"),
+        description="customize (your multi_prompt) or intelligence (Kling splits the prompt).",
+    ),
+    Param(
+        name="multi_prompt",
+        type="list",
+        description='Shots: [{"index": 1, "prompt": "...", "duration": "5"}], 1–6 items.',
+    ),
+    Param(
+        name="voice_list",
+        type="list",
+        description='Voices: [{"voice_id": "..."}], at most 2; needs audio.',
+    ),
+    Param(
+        name="element_list",
+        type="list",
+        description='Elements: [{"element_id": "..."}], at most 3; image-to-video only.',
+    ),
+)
+#: The item shapes of the list params above (the same limits as Kling's API).
+LIST_LIMITS: dict[str, tuple[str, int, int | None]] = {
+    "multi_prompt": ("prompt", 6, 512),  # ≤6 shots, each prompt ≤512 characters
+    "voice_list": ("voice_id", 2, None),
+    "element_list": ("element_id", 3, None),
+}
+
+#: OpenAI documents a prompt of 1–32000 characters (https://developers.openai.com/api/reference/
+#: resources/videos); new-api passes Sora requests through unchanged (ref §3.4).
+SORA_PROMPT_CHARS = 32_000
+#: Kling: "prompt: required, ≤2500 characters" (Kling API reference, text to video).
+KLING_PROMPT_CHARS = 2500
 _WIDE = ("16:9", "9:16", "1:1")
 
 
@@ -85,6 +196,8 @@ def _model(
     aliases: tuple[str, ...] = (),
     notes: str = "",
     generations: bool = False,
+    params: tuple[Param, ...] = SEED003_PARAMS,
+    max_prompt_chars: int | None = None,
 ) -> ModelInfo:
     WIRES[model_id] = wire
     if generations:
@@ -110,6 +223,8 @@ def _model(
         supports_negative_prompt=negative_prompt,
         images=images,
         notes=notes,
+        params=params,
+        max_prompt_chars=max_prompt_chars,
     )
 
 
@@ -137,11 +252,14 @@ def _sora(model_id: str, variants: tuple[Variant, ...], title: str) -> ModelInfo
         seed=False,
         negative_prompt=False,
         images=_SORA_IMAGES,
+        # The passthrough keeps unknown keys (ref §3.4): OpenAI's characters reach OpenAI.
+        params=(CHARACTERS,),
+        max_prompt_chars=SORA_PROMPT_CHARS,
     )
 
 
 # --- Veo on /v1/videos (seed 003 §4.1; permissive: Veo's own 4/6/8 s, 16:9 and 9:16, ≤3 refs) --
-_VEO_SECONDS = Choices((4, 6, 8))  # reference/veo-grok.md §0.5
+_VEO_SECONDS = Choices((4, 6, 8))  # docs/reference/veo-grok.md §0.5
 _VEO_MODES = (Mode.T2V, Mode.I2V, Mode.FIRST_LAST, Mode.REFERENCE)
 
 
@@ -185,11 +303,12 @@ def _veo_tier(model_id: str, resolution: str, *, fast: bool) -> ModelInfo:
         audio=Audio.OPTIONAL,  # extra_body.generate_audio, upstream default true
         images=ImageLimits(transports=("url",)),  # seed 004: image / images / last_image are URLs
         generations=True,
+        params=GENERATIONS_PARAMS,
         notes="seed 004: 2–3 reference images; resolution fixed by the tier",
     )
 
 
-# --- Seedance (seed 003 §4.3; limits from reference/volcengine-kling.md §3.5) ----------------
+# --- Seedance (seed 003 §4.3; limits from docs/reference/volcengine-kling.md §3.5) ----------------
 _SEEDANCE_RATIOS = ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9")
 
 
@@ -229,6 +348,8 @@ def _seedance(
         images=ImageLimits(
             formats=("jpeg", "png", "webp", "bmp", "tiff", "gif"), transports=("url", "base64")
         ),
+        params=SEEDANCE_PARAMS,
+        # No prompt limit: the Ark references give none for Seedance's text item.
     )
 
 
@@ -237,7 +358,7 @@ _S15 = Range(4, 12, step=1)  # 1.5 pro: 4–12 s
 _S2 = Range(4, 15, step=1)  # 2.0: 4–15 s
 _ALL_RES = ("480p", "720p", "1080p")
 
-# --- Kling through kling-video + model_name (seed 003 §4.5; reference/volcengine-kling.md §4) --
+# --- Kling through kling-video + model_name (seed 003 §4.5; docs/reference/volcengine-kling.md §4) --
 _KLING_5_10 = Choices((5, 10))
 _KLING_V3 = Range(3, 15, step=1)
 
@@ -250,6 +371,7 @@ def _kling(
     durations: Choices | Range = _KLING_5_10,
     audio: Audio = Audio.NONE,
     aliases: tuple[str, ...] = (),
+    params: tuple[Param, ...] = (),
 ) -> ModelInfo:
     # The gateway's kling-video has no quality field of its own (its `mode` is the generation
     # mode), so each model declares the one resolution it renders by default (§4.4).
@@ -271,12 +393,14 @@ def _kling(
             min_side=300,
         ),
         aliases=aliases,
+        params=(*KLING_PARAMS, *params),
+        max_prompt_chars=KLING_PROMPT_CHARS,
     )
 
 
 _T2V_I2V = (Mode.T2V, Mode.I2V)
 
-# --- Grok (seed 003 §4.4; limits from reference/veo-grok.md §2.2) ----------------------------
+# --- Grok (seed 003 §4.4; limits from docs/reference/veo-grok.md §2.2) ----------------------------
 _GROK_RATIOS = ("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3")
 
 
@@ -299,6 +423,9 @@ def _grok(model_id: str, *, hd: bool) -> ModelInfo:
         audio=Audio.ALWAYS,  # generate_audio defaults to true upstream; the gateway shows no switch
         seed=False,
         negative_prompt=False,
+        # Stock new-api has no Grok adaptor (ref §3.4): seed 003's deployment serves it, so its
+        # common compatible fields apply.
+        params=SEED003_PARAMS,
     )
 
 
@@ -406,15 +533,32 @@ MODELS: tuple[ModelInfo, ...] = (
     ),
     # Kling: model_name values of seed 003; modes and resolutions per volcengine-kling.md §4.3–4.4
     # (multi_i2v needs kling-v1-6; extend works on v1, v1-5 and v1-6).
-    _kling("kling-v1", (Mode.T2V, Mode.I2V, Mode.EXTEND), "720p"),
-    _kling("kling-v1-5", (Mode.I2V, Mode.EXTEND), "720p"),
-    _kling("kling-v1-6", (Mode.T2V, Mode.I2V, Mode.REFERENCE, Mode.EXTEND), "720p"),
+    _kling(
+        "kling-v1",
+        (Mode.T2V, Mode.I2V, Mode.EXTEND),
+        "720p",
+        params=(CFG_SCALE, CAMERA_CONTROL),
+    ),
+    _kling("kling-v1-5", (Mode.I2V, Mode.EXTEND), "720p", params=(CFG_SCALE, CAMERA_CONTROL)),
+    _kling(
+        "kling-v1-6",
+        (Mode.T2V, Mode.I2V, Mode.REFERENCE, Mode.EXTEND),
+        "720p",
+        params=(CFG_SCALE,),
+    ),
     _kling("kling-v2-master", _T2V_I2V, "720p"),
     _kling("kling-v2-1", (Mode.I2V,), "720p"),
     _kling("kling-v2-1-master", _T2V_I2V, "1080p"),
     _kling("kling-v2-5-turbo", _T2V_I2V, "1080p"),
     _kling("kling-v2-6", _T2V_I2V, "720p", audio=Audio.OPTIONAL, aliases=("kling-video",)),
-    _kling("kling-v3", _T2V_I2V, "720p", durations=_KLING_V3, audio=Audio.OPTIONAL),
+    _kling(
+        "kling-v3",
+        _T2V_I2V,
+        "720p",
+        durations=_KLING_V3,
+        audio=Audio.OPTIONAL,
+        params=KLING_V3_PARAMS,
+    ),
     _grok("grok-imagine-1.0-video", hd=False),
     _grok("grok-imagine-video-1.5-preview", hd=True),
     _grok("grok-video-3", hd=False),

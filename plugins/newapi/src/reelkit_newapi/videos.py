@@ -11,7 +11,8 @@ proxy.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 
 import httpx
 
@@ -20,8 +21,9 @@ from reelkit.errors import InvalidRequest
 from reelkit.models import Asset, JobHandle, Media, ProviderConfig, VideoRequest
 from reelkit.wire import json_request, parse_timestamp
 from reelkit_sora import dialect
+from reelkit_sora.catalogue import CHARACTERS_MAX
 
-from .catalogue import GENERATIONS_BY_DEFAULT, PROVIDER, WIRES
+from .catalogue import GENERATIONS_BY_DEFAULT, LIST_LIMITS, PROVIDER, WIRES
 from .wires import GENERATIONS, Wire
 
 BASE_URL_ENV = PROVIDER.base_url_envs[0]  # REELKIT_NEWAPI_BASE_URL
@@ -54,14 +56,25 @@ class NewapiVideos(dialect.VideosApi):
     id_example = "task_..."
     # OpenAI's values, new-api's "unknown" and the native NOT_START…FAILURE (ref §3.5, §3.6).
     vocabulary = dialect.GATEWAY_STATUSES
+    param_shapes: ClassVar[Mapping[str, dialect.ListShape]] = {
+        "characters": dialect.ListShape("id", CHARACTERS_MAX),  # OpenAI: [{"id"}], at most 2
+        **{name: dialect.ListShape(*limits) for name, limits in LIST_LIMITS.items()},
+    }
+
+    def list_tasks_request(self, config: ProviderConfig, since: datetime) -> None:
+        # No task list: stock new-api routes no GET /v1/videos (router/video-router.go in
+        # https://github.com/QuantumNous/new-api; ref §3.1 "Not implemented: GET /v1/videos
+        # (list)"), and seed 003's deployment says "目前不對外提供: GET /v1/videos".
+        return None
 
     def translate(
         self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
     ) -> httpx.Request:
         name = dialect_for(model, config)
         if request.mode is Mode.REMIX:
-            return self.remix(request, config)
-        extras = self.extras(request)
+            return self.remix(model, request, config)
+        extras = self.extras(model, request)
+        _check_ranges(extras)
         wire = GENERATIONS if name == "generations" else WIRES[model.id]
         url = api(config, ROUTES[name])
         body = _merge(build_body(model, request, wire), extras)
@@ -110,6 +123,13 @@ class NewapiVideos(dialect.VideosApi):
                 data={"proxy": True},
             )
         ]
+
+
+def _check_ranges(extras: Mapping[str, Any]) -> None:
+    """Kling's cfg_scale lies in [0, 1] (Kling API reference, text to video)."""
+    value = extras.get("cfg_scale")
+    if value is not None and not 0 <= value <= 1:
+        raise InvalidRequest("params.cfg_scale", f"{value} is out of range", allowed="0–1")
 
 
 def build_body(model: ModelInfo, request: VideoRequest, wire: Wire) -> dict[str, Any]:

@@ -6,7 +6,7 @@ passed through (``seconds`` as a string, ``input_reference``), Kling, Veo, Vidu 
 compatibility fields. A :class:`Wire` records those choices; ``videos.build_body`` is the one
 function that applies them.
 
-Sources: ``reference/openai-videos.md`` §3.2–§3.4 (stock new-api), the seed
+Sources: ``docs/reference/openai-videos.md`` §3.2–§3.4 (stock new-api), the seed
 ``003_f461b3432fdd20d8.txt`` (a new-api deployment's ``/v1/videos`` and its catalogue) and the
 seed ``004_abdb0dc460431c67.txt`` (the ``/v1/video/generations`` variant).
 """

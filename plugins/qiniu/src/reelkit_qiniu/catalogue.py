@@ -1,7 +1,7 @@
 """What Qiniu's OpenAI-compatible ``/v1/videos`` offers: Kling and Sora models, as data.
 
 Sources: the seed ``002_19a87d1dc6dd2927.txt`` (Qiniu's "视频生成 (openai兼容)" page, cited as
-"seed 002") and ``reference/openai-videos.md`` §2 (cited as "ref §2.x"), which adds the newer
+"seed 002") and ``docs/reference/openai-videos.md`` §2 (cited as "ref §2.x"), which adds the newer
 Kling ids and the upstream Kling limits.
 """
 
@@ -16,6 +16,7 @@ from reelkit.capabilities import (
     Mode,
     ModelInfo,
     ModeSpec,
+    Param,
     ProviderInfo,
     Range,
     Variant,
@@ -24,11 +25,11 @@ from reelkit_sora.catalogue import sora_modes, sora_variants
 
 PROVIDER = ProviderInfo(
     name="qiniu",
-    # DESIGN §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
+    # docs/design.md §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
     priority=6,
     title="Qiniu AI inference (Kling and Sora, OpenAI-compatible)",
     default_model="kling-v2-5-turbo",  # the one Kling model here with t2v, i2v and first/last frame
-    aliases=("kling",),  # DESIGN §1.2
+    aliases=("kling",),  # docs/design.md §1.2
     credential_env=(("QINIU_API_KEY",),),
     base_url="https://api.qnaigc.com/v1",  # seed 002: 接入点; overseas: https://openai.sufy.com/v1
     # seed 002 FAQ: 2–15 minutes per clip; the third-party SDK polls every 3 s (ref §2.4).
@@ -41,8 +42,73 @@ PROVIDER = ProviderInfo(
 #: seed 002: "生成的视频会在 7 天后过期"; ref §2.3: the URL's ``e=`` is completed_at + 604800.
 URL_LIFETIME_S = 7 * 24 * 3600.0
 
-#: seed 002: prompt "最大 2500 字符" (also for remix).
+#: seed 002 (https://developer.qiniu.com/aitokenapi/13169): prompt "最大 2500 字符", also for
+#: remix; the same as Kling's own API ("prompt ≤2500 characters", Kling API reference, text to
+#: video: https://app.klingai.com/global/dev/document-api/apiReference/model/textToVideo).
 MAX_PROMPT = 2500
+
+# --- --param values (ModelInfo.params) ----------------------------------------------------
+# Only what Qiniu documents beyond reelkit's own fields (model, prompt, seconds, size,
+# input_reference, image_tail, image_list, video_list, negative_prompt, sound are set by reelkit).
+# Sora on Qiniu documents nothing more (seed 002): it declares no params.
+
+#: seed 002 mode: std (720p) or pro (1080p). reelkit sends the mode of the chosen resolution;
+#: this overrides it (the seed's own kling-v2-1 example sends 1280x720 with mode pro).
+KLING_MODE = Param(
+    name="mode",
+    type="str",
+    choices=("std", "pro"),
+    description="Kling quality mode; overrides the one reelkit derives from the resolution.",
+)
+#: seed 002 FAQ: "kling-video-o1 模型目前仅支持 pro 模式".
+O1_MODE = Param(
+    name="mode", type="str", choices=("pro",), description="Kling quality mode (O1: pro only)."
+)
+#: seed 002 video_list.refer_type: feature (a style/content reference) or base (the video to
+#: edit, the default). reelkit's own key: it goes into video_list, and needs a video.
+REFER_TYPE = Param(
+    name="refer_type",
+    type="str",
+    choices=("base", "feature"),
+    description="How the reference video is used: base (edit it, default) or feature.",
+)
+#: ref §2.2 (Qiniu's Kling page, https://developer.qiniu.com/aitokenapi/13217): kling-v2-6
+#: motion control takes image_url + video_url + character_orientation + keep_original_sound.
+MOTION_CONTROL = (
+    Param(name="image_url", type="str", description="Motion control: the character image URL."),
+    Param(name="video_url", type="str", description="Motion control: the motion video URL."),
+    Param(
+        name="character_orientation",
+        type="str",
+        choices=("image", "video"),
+        description="Motion control: follow the image's or the video's orientation.",
+    ),
+    Param(
+        name="keep_original_sound",
+        type="str",
+        choices=("yes", "no"),
+        description="Motion control: keep the motion video's sound.",
+    ),
+)
+#: ref §2.2: kling-v3-omni multi-shot: multi_shot (bool), shot_type, multi_prompt
+#: [{"index", "prompt" (≤512), "duration"}] of 1–6 shots. shot_type values are Kling's own
+#: (customize | intelligence; vercel/ai packages/klingai/src/klingai-video-model-options.ts).
+MULTI_SHOT = (
+    Param(name="multi_shot", type="bool", description="Render several shots (multi_prompt)."),
+    Param(
+        name="shot_type",
+        type="str",
+        choices=("customize", "intelligence"),
+        description="customize (your multi_prompt) or intelligence (Kling splits the prompt).",
+    ),
+    Param(
+        name="multi_prompt",
+        type="list",
+        description='Shots: [{"index": 1, "prompt": "...", "duration": "5"}], 1–6 items.',
+    ),
+)
+#: ref §2.2: at most 6 shots, each prompt at most 512 characters.
+MULTI_PROMPT_MAX, SHOT_PROMPT_MAX = 6, 512
 
 # --- Sora on Qiniu ------------------------------------------------------------------------
 
@@ -66,7 +132,7 @@ def _sora(model_id: str, variants: tuple[Variant, ...], title: str, notes: str =
         default_resolution="720p",
         default_aspect_ratio="16:9",
         audio=Audio.ALWAYS,  # ref §2.2: sora-2 "has audio"
-        max_prompt_chars=MAX_PROMPT,
+        max_prompt_chars=MAX_PROMPT,  # seed 002: 2500, stricter than OpenAI's 32000
         images=_SORA_IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
         notes=notes,
@@ -121,6 +187,7 @@ def _kling(
     audio: Audio = Audio.NONE,
     negative_prompt: bool = False,
     images: ImageLimits = _KLING_CLASSIC_IMAGES,
+    params: tuple[Param, ...] = (KLING_MODE,),
     notes: str = "",
 ) -> ModelInfo:
     return ModelInfo(
@@ -136,6 +203,7 @@ def _kling(
         images=images,
         url_lifetime_s=URL_LIFETIME_S,
         notes=notes,
+        params=params,
     )
 
 
@@ -147,7 +215,7 @@ def _classic_modes(
     if t2v:
         modes.insert(0, ModeSpec(mode=Mode.T2V, variants=both))
     if first_last:
-        # Kling capability map (reference/volcengine-kling.md §4.4): a tail frame on pro only.
+        # Kling capability map (docs/reference/volcengine-kling.md §4.4): a tail frame on pro only.
         modes.append(
             ModeSpec(
                 mode=Mode.FIRST_LAST,
@@ -199,6 +267,7 @@ MODELS: tuple[ModelInfo, ...] = (
         # Sound only by keeping a reference video's own (keep_original_sound, seed 002).
         audio=Audio.OPTIONAL,
         images=_KLING_LIST_IMAGES,
+        params=(O1_MODE, REFER_TYPE),
         notes="image_list (first_frame/end_frame roles or plain references) and video_list.",
     ),
     _kling(
@@ -224,6 +293,7 @@ MODELS: tuple[ModelInfo, ...] = (
         default_resolution="720p",
         audio=Audio.OPTIONAL,
         negative_prompt=True,
+        params=(KLING_MODE, *MOTION_CONTROL),
         notes="sound on/off; Kling makes sound in pro mode (1080p) only.",
     ),
     _kling(
@@ -237,12 +307,13 @@ MODELS: tuple[ModelInfo, ...] = (
     _kling(
         "kling-v3-omni",
         title="Kling V3 Omni",
-        # ref §2.2: t2v, i2v, first/last frame, v2v, sound, multi-shot (multi_shot/multi_prompt
-        # pass through --param); mode default pro.
+        # ref §2.2: t2v, i2v, first/last frame, v2v, sound, multi-shot (multi_shot, shot_type
+        # and multi_prompt through --param); mode default pro.
         modes=_omni_modes(_V3_OMNI),
         default_resolution="1080p",
         audio=Audio.OPTIONAL,
         images=_KLING_LIST_IMAGES,
+        params=(KLING_MODE, REFER_TYPE, *MULTI_SHOT),
     ),
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -24,8 +24,10 @@ from reelkit_sora.dialect import Phase
 from .catalogue import (
     KLING_MODE_BY_RESOLUTION,
     MAX_IMAGE_LIST,
+    MULTI_PROMPT_MAX,
     OMNI,
     PROVIDER,
+    SHOT_PROMPT_MAX,
     SOUND,
     URL_LIFETIME_S,
 )
@@ -54,19 +56,29 @@ class QiniuVideos(dialect.VideosApi):
     provider = PROVIDER
     vocabulary = QINIU_STATUSES
     id_example = "qvideo-..."
+    param_shapes: ClassVar[Mapping[str, dialect.ListShape]] = {
+        # ref §2.2: 1–6 shots, each prompt at most 512 characters
+        "multi_prompt": dialect.ListShape("prompt", MULTI_PROMPT_MAX, SHOT_PROMPT_MAX)
+    }
 
     def translate(
         self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
     ) -> httpx.Request:
         if request.mode is Mode.REMIX:
             # seed 002: only `prompt`; input_reference, seconds and size are not allowed (ref §2.1).
-            return self.remix(request, config)
-        extras = self.extras(request)
+            return self.remix(model, request, config)
+        extras = self.extras(model, request)
         if model.id.startswith("sora"):
             body = _sora_body(model, request)
         else:
             body = _kling_body(model, request, extras)
         return json_request("POST", self.videos_url(config), {**body, **extras})
+
+    def list_tasks_request(self, config: ProviderConfig, since: datetime) -> None:
+        # No task list: Qiniu documents only POST /videos, GET /videos/:id and
+        # POST /videos/:id/remix (seed 002, https://developer.qiniu.com/aitokenapi/13169; ref
+        # §2.1 "No /content, no list, no delete are documented"). `jobs reconcile` cannot look.
+        return None
 
     def assets(
         self, body: Mapping[str, Any], job: JobHandle, response: httpx.Response
@@ -136,7 +148,15 @@ def _omni_media(
             allowed=f"at most {MAX_IMAGE_LIST} images",
         )
     body["image_list"] = images or None
+    given = "refer_type" in extras
+    refer_type = str(extras.pop("refer_type", "base"))
     if request.video is None:
+        if given:
+            raise InvalidRequest(
+                "params.refer_type",
+                "describes a reference video, and the request has none",
+                allowed="a video (--video URL) with refer_type",
+            )
         if request.audio and model.id == "kling-video-o1":
             raise InvalidRequest(
                 "audio",
@@ -144,7 +164,6 @@ def _omni_media(
                 allowed=["a video with audio", "no audio"],
             )
         return
-    refer_type = str(extras.pop("refer_type", "base"))
     if refer_type not in ("base", "feature"):
         raise InvalidRequest(
             "params.refer_type", f"unknown {refer_type!r}", allowed=["base", "feature"]

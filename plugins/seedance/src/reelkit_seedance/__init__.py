@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING
 from reelkit.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
     import httpx
 
     from reelkit.capabilities import ModelInfo
     from reelkit.hookspecs import Register
-    from reelkit.models import JobHandle, JobStatus, ProviderConfig, VideoRequest
+    from reelkit.models import JobHandle, JobStatus, ProviderConfig, TaskSummary, VideoRequest
 
 __version__ = "0.1.0"
 
@@ -73,3 +76,23 @@ def reelkit_parse_cancel(provider: str, job: JobHandle, response: httpx.Response
     from .responses import parse_delete
 
     return parse_delete(job, response)
+
+
+@hookimpl
+def reelkit_list_tasks_request(
+    provider: str, config: ProviderConfig, since: datetime
+) -> httpx.Request:
+    """The newest page of the account's tasks; Ark cannot filter by time, ``since`` is unused.
+
+    Ark keeps 7 days of tasks (ref §3.1): ``reelkit jobs reconcile`` picks by ``created_at``.
+    """
+    from .translate import list_request
+
+    return list_request(config)
+
+
+@hookimpl
+def reelkit_parse_task_list(provider: str, response: httpx.Response) -> Sequence[TaskSummary]:
+    from .responses import parse_task_list
+
+    return parse_task_list(response)

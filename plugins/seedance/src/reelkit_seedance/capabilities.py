@@ -1,7 +1,7 @@
 """What Seedance on Volcengine Ark (and BytePlus ModelArk) accepts, as data, with sources.
 
 Sources: ``seeds/003_f461b3432fdd20d8.txt`` ("seed 003": the seven public model ids) and
-``reference/volcengine-kling.md`` ("ref §n": endpoints, body params, per-model limits, pixel
+``docs/reference/volcengine-kling.md`` ("ref §n": endpoints, body params, per-model limits, pixel
 tables, errors). Facts marked [3P] in the reference (Seedance 2.x) are marked here too.
 """
 
@@ -16,6 +16,7 @@ from reelkit.capabilities import (
     Mode,
     ModelInfo,
     ModeSpec,
+    Param,
     ProviderInfo,
     Variant,
 )
@@ -95,8 +96,58 @@ IMAGES_15 = ImageLimits(  # ref §3.2: "1.5 pro adds HEIC/HEIF"
 )
 MIN_IMAGE_RATIO, MAX_IMAGE_RATIO = 0.4, 2.5
 
-#: Body params (``--param NAME=VALUE``) each model takes (ref §3.2, "new method" and top-level
-#: fields). camera_fixed: not on 2.x ([3P] rejected) and not in reference mode; draft: 1.5 pro.
+#: Body params (``--param NAME=VALUE``) as the core checks them before translate (ref §3.2,
+#: "new method" and top-level fields); ``params.py`` checks ranges and formats in depth.
+PARAM_SPECS: dict[str, Param] = {
+    p.name: p
+    for p in (
+        # ref §3.2: Ark POSTs the task body on every status change.
+        Param(
+            name="callback_url",
+            type="str",
+            description="http(s) URL Ark POSTs the task to on status changes",
+        ),
+        # ref §3.2: default false; content.last_frame_url, a PNG without watermark.
+        Param(
+            name="return_last_frame",
+            type="bool",
+            description="also return the last frame as a PNG (content.last_frame_url)",
+        ),
+        Param(name="watermark", type="bool", description="add Ark's watermark (default false)"),
+        # ref §3.2: default or flex (offline, 50 % price, TPD quota).
+        Param(
+            name="service_tier",
+            type="str",
+            description="flex: offline at half price (TPD quota); default: online",
+            choices=("default", "flex"),
+        ),
+        # ref §3.2: [3600, 259200] s, default 172800; then the task becomes `expired`.
+        Param(
+            name="execution_expires_after",
+            type="int",
+            description="seconds a task may wait before it expires: 3600–259200 (default 172800)",
+        ),
+        # ref §3.1: "An endpoint ID (ep-…) can be used as model".
+        Param(
+            name="endpoint_id",
+            type="str",
+            description="an ep-… inference endpoint to send as the model",
+        ),
+        # ref §3.2: default false; not in reference mode; [3P] rejected on 2.x.
+        Param(
+            name="camera_fixed",
+            type="bool",
+            description="keep the camera still (not with reference images)",
+        ),
+        # ref §3.2: 1.5 pro; 480p only, no return_last_frame, no flex.
+        Param(
+            name="draft",
+            type="bool",
+            description="a cheap 480p preview (no last frame, no flex)",
+        ),
+    )
+}
+#: Every model takes these; camera_fixed: not on 2.x ([3P] rejected); draft: 1.5 pro only.
 COMMON_PARAMS = frozenset(
     {
         "callback_url",
@@ -107,6 +158,12 @@ COMMON_PARAMS = frozenset(
         "endpoint_id",
     }
 )
+_CAMERA = frozenset({"camera_fixed"})
+
+
+def _params(extra: frozenset[str]) -> tuple[Param, ...]:
+    names = COMMON_PARAMS | extra
+    return tuple(p for name, p in PARAM_SPECS.items() if name in names)
 
 
 def _variant(
@@ -152,6 +209,7 @@ def _model(
     audio: Audio = Audio.NONE,
     seed: bool = True,
     images: ImageLimits = IMAGES,
+    extra_params: frozenset[str] = frozenset(),
     notes: str = "",
 ) -> ModelInfo:
     has_adaptive = any(ADAPTIVE in v.aspect_ratios for s in modes for v in s.variants)
@@ -170,6 +228,9 @@ def _model(
         audio=audio,
         images=images,
         url_lifetime_s=URL_LIFETIME_S,
+        # ref §3.2 and seed 003 give no prompt length for Seedance, so none is declared.
+        max_prompt_chars=None,
+        params=_params(extra_params),
         notes=notes,
     )
 
@@ -181,6 +242,7 @@ LITE_T2V = _model(
     "Seedance 1.0 lite, text to video",
     (_spec(Mode.T2V, _variant(_ALL, _T2V_10, _D10, _SIZES_10)),),
     default_resolution="720p",  # ref §3.2: "Default 720p for lite and 1.5 pro"
+    extra_params=_CAMERA,
 )
 LITE_I2V = _model(
     "doubao-seedance-1-0-lite-i2v-250428",
@@ -198,6 +260,7 @@ LITE_I2V = _model(
         ),
     ),
     default_resolution="720p",
+    extra_params=_CAMERA,
 )
 PRO = _model(
     "doubao-seedance-1-0-pro-250528",
@@ -209,6 +272,7 @@ PRO = _model(
         _spec(Mode.FIRST_LAST, _variant(_ALL, _IMG, _D10, _SIZES_10)),
     ),
     default_resolution="1080p",  # ref §3.2: "1080p for pro and pro-fast"
+    extra_params=_CAMERA,
 )
 PRO_FAST = _model(
     "doubao-seedance-1-0-pro-fast-251015",
@@ -219,6 +283,7 @@ PRO_FAST = _model(
         _spec(Mode.I2V, _variant(_ALL, _IMG, _D10, _SIZES_10)),  # ref §3.5: "T2V, first only"
     ),
     default_resolution="1080p",
+    extra_params=_CAMERA,
 )
 PRO_15 = _model(
     "doubao-seedance-1-5-pro-251215",
@@ -232,6 +297,7 @@ PRO_15 = _model(
     default_resolution="720p",
     audio=Audio.OPTIONAL,  # ref §3.2 generate_audio: default true, 1.5 pro / 2.x only
     images=IMAGES_15,
+    extra_params=_CAMERA | {"draft"},
     notes="1080p per the newer BytePlus pixel table (older text: 480p/720p only). "
     "--param draft=true renders a cheap 480p preview.",
 )
@@ -278,15 +344,9 @@ V2_FAST = _model(
 
 MODELS: tuple[ModelInfo, ...] = (PRO, PRO_FAST, LITE_T2V, LITE_I2V, PRO_15, V2, V2_FAST)
 
-#: Which optional body params each model takes (beyond COMMON_PARAMS).
+#: Which optional body params each model takes beyond COMMON_PARAMS (from its declarations).
 EXTRA_PARAMS: dict[str, frozenset[str]] = {
-    LITE_T2V.id: frozenset({"camera_fixed"}),
-    LITE_I2V.id: frozenset({"camera_fixed"}),
-    PRO.id: frozenset({"camera_fixed"}),
-    PRO_FAST.id: frozenset({"camera_fixed"}),
-    PRO_15.id: frozenset({"camera_fixed", "draft"}),
-    V2.id: frozenset(),
-    V2_FAST.id: frozenset(),
+    m.id: frozenset(p.name for p in m.params) - COMMON_PARAMS for m in MODELS
 }
 
 #: ref §3.1: BytePlus ModelArk ids: no "doubao-" prefix for 1.x, "dreamina-" for 2.x [3P].
@@ -296,7 +356,7 @@ BYTEPLUS_IDS: dict[str, str] = {
 
 PROVIDER_INFO = ProviderInfo(
     name=PROVIDER,
-    # DESIGN §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
+    # docs/design.md §1.2 ranks grok, veo, sora; then the vendors' own APIs, then resellers
     priority=4,
     title="Seedance on Volcengine Ark / BytePlus ModelArk",
     default_model=PRO.id,  # T2V, first frame and first+last: the widest 1.x model (ref §3.5)

@@ -1,8 +1,10 @@
 """``--param NAME=VALUE`` for Seedance: names and types checked before anything is sent.
 
 Ark validates body params strictly (ref §0.7), so a typo here would cost a round trip and an
-opaque ``InvalidParameter``; reelkit names the parameter and what it takes instead. Values from
-the command line arrive as strings ("true", "3600"); Python callers may pass real types.
+opaque ``InvalidParameter``; reelkit names the parameter and what it takes instead. The models
+declare these names and types (``capabilities.PARAM_SPECS``), so the core refuses unknown keys
+and wrong types first; this module checks ranges and formats, and still takes the string forms
+("true", "3600") when called directly.
 """
 
 from __future__ import annotations

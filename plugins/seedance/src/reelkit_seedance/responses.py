@@ -16,7 +16,16 @@ from reelkit.errors import (
     ReelkitError,
     ResponseFormatError,
 )
-from reelkit.models import Asset, Failed, JobHandle, JobStatus, Queued, Running, Succeeded
+from reelkit.models import (
+    Asset,
+    Failed,
+    JobHandle,
+    JobStatus,
+    Queued,
+    Running,
+    Succeeded,
+    TaskSummary,
+)
 from reelkit.wire import (
     error_for_status,
     expires_after,
@@ -26,7 +35,7 @@ from reelkit.wire import (
     retry_after_seconds,
 )
 
-from .capabilities import PROVIDER, URL_LIFETIME_S
+from .capabilities import BYTEPLUS_IDS, PROVIDER, URL_LIFETIME_S
 
 # ref §3.6: 429 codes that clear up by waiting. QuotaExceeded is "too many queued tasks" (or a
 # spent free quota, which waiting does not fix; the core's retry budget bounds that case).
@@ -171,3 +180,58 @@ def parse_delete(job: JobHandle, response: httpx.Response) -> JobStatus:
         # ref §3.1: a running or already cancelled task cannot be deleted.
         raise ark_error(response)
     return Failed(message="cancelled", code="cancelled")
+
+
+# --- the task list (ref §3.1, §3.4) ---------------------------------------------------------
+
+#: BytePlus ids back to reelkit's (Volcengine) model ids, so a listed task names its model as
+#: the journal does. Endpoint ids (``ep-…``) stay as they are.
+_CANONICAL_IDS = {wire: model_id for model_id, wire in BYTEPLUS_IDS.items()}
+
+
+def _prompt(task: Mapping[str, Any]) -> str | None:
+    """The text item of ``content`` when the list echoes the create body's content items.
+
+    Ark's documented list and get answers carry only outputs in ``content`` (``video_url``,
+    ``last_frame_url``; ref §3.4), so this is usually ``None``.
+    """
+    content = task.get("content")
+    if not isinstance(content, list):
+        return None
+    for item in content:
+        if isinstance(item, Mapping) and item.get("type") == "text":
+            text = item.get("text")
+            if isinstance(text, str):
+                return text
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def parse_task_list(response: httpx.Response) -> list[TaskSummary]:
+    """``{"total", "items": [task, …]}`` to summaries; unknown fields are ignored."""
+    body = _body(response)
+    status = response.status_code
+    items = body.get("items")
+    if not isinstance(items, list):
+        raise ResponseFormatError(PROVIDER, "items", status=status)
+    summaries = []
+    for index, task in enumerate(items):
+        if not isinstance(task, Mapping):
+            raise ResponseFormatError(PROVIDER, f"items.{index}", status=status)
+        task_id = _text(task.get("id"))
+        if task_id is None:
+            raise ResponseFormatError(PROVIDER, f"items.{index}.id", status=status)
+        model = _text(task.get("model"))
+        summaries.append(
+            TaskSummary(
+                task_id=task_id,
+                model=_CANONICAL_IDS.get(model, model) if model is not None else None,
+                prompt=_prompt(task),
+                created_at=parse_timestamp(task.get("created_at")),  # Unix seconds (ref §3.4)
+                status=_text(task.get("status")),
+            )
+        )
+    return summaries

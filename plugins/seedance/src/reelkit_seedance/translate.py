@@ -30,6 +30,9 @@ from .capabilities import (
 from .params import Params, parse_params
 
 SEED_RANGE = (-1, 2**32 - 1)  # ref §3.2
+#: ref §3.1: list ``page_size`` is at most 500; one page of the newest tasks is what
+#: ``reelkit jobs reconcile`` reads.
+LIST_PAGE_SIZE = 500
 
 
 def tasks_url(base_url: str, task_id: str | None = None) -> str:
@@ -212,6 +215,18 @@ def create_request(
 
 def get_request(job: JobHandle, config: ProviderConfig) -> httpx.Request:
     return json_request("GET", tasks_url(config.base_url, job.task_id))
+
+
+def list_request(config: ProviderConfig) -> httpx.Request:
+    """``GET …/tasks?page_num=1&page_size=500``: the account's newest tasks (ref §3.1, §3.3).
+
+    Ark's list has no time filter (only ``filter.status|task_ids|model|service_tier``) and keeps
+    the last 7 days, so the caller picks tasks by their ``created_at``. The query spelling is the
+    official SDK's ``tasks.list`` (volcengine-ark-runtime 5.0.54).
+    """
+    return json_request(
+        "GET", tasks_url(config.base_url), params={"page_num": 1, "page_size": LIST_PAGE_SIZE}
+    )
 
 
 def delete_request(job: JobHandle, config: ProviderConfig) -> httpx.Request:

@@ -1,6 +1,6 @@
 """What the OpenAI Videos API offers: the provider and its Sora 2 models, as data.
 
-Sources: ``reference/openai-videos.md`` (cited by section) and the seed
+Sources: ``docs/reference/openai-videos.md`` (cited by section) and the seed
 ``000_8ec806ccbffdb229.txt`` (Sora in auto-selection: priority 3, ``sora-2``, "4, 8, or 12s
 (discrete)", default 4 s).
 """
@@ -16,6 +16,7 @@ from reelkit.capabilities import (
     Mode,
     ModelInfo,
     ModeSpec,
+    Param,
     ProviderInfo,
     Variant,
 )
@@ -33,7 +34,7 @@ PROVIDER = ProviderInfo(
     name="sora",
     title="OpenAI Sora (Videos API)",
     default_model="sora-2",  # seed 000: default model sora-2
-    aliases=("openai",),  # DESIGN §1.2
+    aliases=("openai",),  # docs/design.md §1.2
     priority=3,  # seed 000: "OpenAI Sora (priority 3)"
     credential_env=(("OPENAI_API_KEY",),),
     base_url="https://api.openai.com/v1",  # §1.1
@@ -99,6 +100,24 @@ def sora_modes(variants: tuple[Variant, ...], *, extend: bool = True) -> tuple[M
     return tuple(modes)
 
 
+#: OpenAI's create takes ``prompt``, ``model``, ``seconds``, ``size``, ``input_reference`` and
+#: ``characters`` (§1.3; https://developers.openai.com/api/reference/resources/videos). reelkit
+#: sets all but ``characters`` from its own fields, so that is the one ``--param``. Remixes take
+#: only a prompt and extensions no characters (§1.2), so translate refuses it there.
+CHARACTERS = Param(
+    name="characters",
+    type="list",
+    description=(
+        'Characters to cast, [{"id": "char_..."}] (at most 2; name each verbatim in the '
+        "prompt). Not with a remix or an extension."
+    ),
+)
+#: At most 2 characters per video, each ``{"id": ...}`` (§1.3).
+CHARACTERS_MAX = 2
+
+#: ``prompt``: 1–32000 characters (§1.3; https://developers.openai.com/api/reference/resources/videos).
+MAX_PROMPT_CHARS = 32_000
+
 _IMAGES = ImageLimits(
     formats=("jpeg", "png", "webp"),  # §1.3: a jpg/png/webp file
     transports=("url", "base64", "upload"),  # URL or data URL in JSON; bytes as a multipart file
@@ -119,11 +138,12 @@ def _model(
         # always sends the size, so nothing depends on the server's default.
         default_aspect_ratio="16:9",
         audio=Audio.ALWAYS,  # Sora 2 renders sound with the picture; there is no switch
-        max_prompt_chars=32000,  # §1.3
+        max_prompt_chars=MAX_PROMPT_CHARS,  # §1.3, the API reference
         images=_IMAGES,
         url_lifetime_s=3600.0,  # §1.5: "Download URLs expire after about 1 hour"
         deprecated_after=SHUTDOWN,  # §0.1
         notes=notes,
+        params=(CHARACTERS,),  # §1.3
     )
 
 

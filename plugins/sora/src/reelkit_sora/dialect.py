@@ -8,7 +8,10 @@ gateways that copied it. Everything the three have in common lives here, once:
 - Requests: :func:`sora_fields` (``seconds`` as a *string*), :func:`image_reference` (the JSON
   object form of ``input_reference``), :func:`multipart_request` (deterministic multipart for
   uploads), :func:`remix_request`, :func:`retrieve_request`, :func:`content_url`,
-  :func:`extra_fields` (``--param`` pass-through).
+  :func:`list_request` (``GET /videos``).
+- ``--param`` values: :func:`extra_fields` picks this provider's keys and :func:`declared_extras`
+  refuses any key the model does not declare in ``ModelInfo.params`` (and values of the wrong
+  type), so nothing undeclared reaches a paid endpoint even if the core's own check is bypassed.
 - Statuses: :class:`Phase` and the vocabularies :data:`OPENAI_STATUSES` and
   :data:`GATEWAY_STATUSES`; each plugin extends them with its own values (Qiniu's
   ``downloading``/``uploading``, new-api's ``NOT_START``, ...).
@@ -16,10 +19,11 @@ gateways that copied it. Everything the three have in common lives here, once:
   ``{"error": {...}}`` and new-api's ``{"code", "message", "data"}``), :func:`submit_handle`
   turns a create answer into a ``JobHandle``, :func:`parse_video` turns a Video object into a
   ``JobStatus`` (``openai-poll-after-ms``, progress, ``error.code``/``error.message``,
-  moderation), with the plugin supplying where its result URL lives.
+  moderation), with the plugin supplying where its result URL lives; :func:`parse_video_list`
+  turns a list page into ``TaskSummary`` records for ``reelkit jobs reconcile``.
 
 All functions are pure: they build ``httpx.Request`` objects and read ``httpx.Response``
-objects, never send anything. Source of every fact: ``reference/openai-videos.md`` (section
+objects, never send anything. Source of every fact: ``docs/reference/openai-videos.md`` (section
 numbers in the comments).
 """
 
@@ -30,13 +34,21 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
+from attrs import frozen
 
-from reelkit.capabilities import ModelInfo, ProviderInfo, parse_size
-from reelkit.errors import ContentFiltered, InvalidRequest, ProviderError, ReelkitError
+from reelkit.capabilities import ModelInfo, Param, ProviderInfo, parse_size
+from reelkit.errors import (
+    ContentFiltered,
+    InvalidRequest,
+    ProviderError,
+    ReelkitError,
+    ResponseFormatError,
+)
 from reelkit.models import (
     Asset,
     Failed,
@@ -47,27 +59,33 @@ from reelkit.models import (
     Queued,
     Running,
     Succeeded,
+    TaskSummary,
     VideoRequest,
 )
-from reelkit.wire import error_for_status, json_request, read_json, require
+from reelkit.wire import error_for_status, json_request, parse_timestamp, read_json, require
 
 __all__ = [
     "GATEWAY_STATUSES",
     "MODERATION_CODES",
     "OPENAI_STATUSES",
+    "ListShape",
     "Phase",
     "VideosApi",
     "api_url",
     "check_frame_size",
+    "check_param",
     "content_url",
+    "declared_extras",
     "error_from_response",
     "extra_fields",
     "failure",
     "image_reference",
     "is_moderation",
+    "list_request",
     "multipart_request",
     "normalise_status",
     "parse_video",
+    "parse_video_list",
     "poll_after_seconds",
     "progress_fraction",
     "raise_for_error",
@@ -204,6 +222,20 @@ def retrieve_request(api_videos_url: str, video_id: str) -> httpx.Request:
     )
 
 
+def list_request(api_videos_url: str, *, limit: int = 100, order: str = "desc") -> httpx.Request:
+    """``GET /videos?limit=&order=``: one page of Video objects, newest first by default (§1.2).
+
+    The API filters by nothing but position (``after``, ``limit``, ``order``); there is no
+    time filter, so a caller that wants "created after X" reads the newest page and filters.
+    """
+    return httpx.Request(
+        "GET",
+        api_videos_url.rstrip("/"),
+        params={"limit": str(limit), "order": order},
+        headers={"accept": "application/json"},
+    )
+
+
 def extra_fields(params: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     """``--param`` pass-through: bare keys, and keys namespaced with one of ``names``.
 
@@ -218,6 +250,85 @@ def extra_fields(params: Mapping[str, Any], names: Iterable[str]) -> dict[str, A
         elif "." not in key:
             out[key] = value
     return out
+
+
+_PARAM_TYPES: Mapping[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),  # Param: "float (ints accepted)"
+    "bool": (bool,),
+    "list": (list, tuple),
+    "dict": (Mapping,),
+}
+
+
+@frozen
+class ListShape:
+    """What each item of a list-of-objects ``--param`` must look like.
+
+    ``characters`` on Sora is ``[{"id": ...}]``, at most 2 (§1.3): ``ListShape("id", 2)``.
+    """
+
+    key: str  # every item is an object with this (string) key
+    max_items: int
+    max_chars: int | None = None  # the longest the key's string may be
+
+
+def check_param(param: Param, value: Any, shape: ListShape | None = None) -> None:
+    """``value`` has ``param``'s type (and is one of its choices); a list matches ``shape``."""
+    field = f"params.{param.name}"
+    kinds = _PARAM_TYPES[param.type]
+    if not isinstance(value, kinds) or (isinstance(value, bool) and param.type in ("int", "float")):
+        raise InvalidRequest(
+            field, f"must be a {param.type}, not {type(value).__name__}", allowed=param.type
+        )
+    if param.choices and value not in param.choices:
+        raise InvalidRequest(field, f"{value!r} is not accepted", allowed=list(param.choices))
+    if shape is None:
+        return
+    items: list[Any] = list(value) if isinstance(value, (list, tuple)) else []
+    wanted = f'1–{shape.max_items} objects like {{"{shape.key}": ...}}'
+    if not 1 <= len(items) <= shape.max_items:
+        raise InvalidRequest(field, f"has {len(items)} items", allowed=wanted)
+    for item in items:
+        text = item.get(shape.key) if isinstance(item, Mapping) else None
+        if not isinstance(text, str) or not text:
+            raise InvalidRequest(
+                field, f"needs a string {shape.key!r} in every item", allowed=wanted
+            )
+        if shape.max_chars is not None and len(text) > shape.max_chars:
+            raise InvalidRequest(
+                field,
+                f"has a {shape.key!r} of {len(text)} characters",
+                allowed=f"at most {shape.max_chars} characters",
+            )
+
+
+def declared_extras(
+    model: ModelInfo,
+    params: Mapping[str, Any],
+    names: Iterable[str],
+    shapes: Mapping[str, ListShape] | None = None,
+) -> dict[str, Any]:
+    """This provider's ``--param`` values (:func:`extra_fields`), each one declared by ``model``.
+
+    An undeclared key is an ``InvalidRequest`` naming the declared set; a value of the wrong
+    type (or outside its choices, or a list not shaped like ``shapes[name]``) is one too. The
+    core checks names and types before translation; this is the same check again, so a caller
+    that skips the core (or a core that forgets) still cannot send an unknown field.
+    """
+    extras = extra_fields(params, names)
+    declared = {p.name: p for p in model.params}
+    for key, value in extras.items():
+        param = declared.get(key)
+        if param is None:
+            raise InvalidRequest(
+                f"params.{key}",
+                f"is not a parameter {model.id} accepts",
+                allowed=sorted(declared) or f"none: {model.id} takes no params",
+            )
+        check_param(param, value, (shapes or {}).get(key))
+    return extras
 
 
 def check_frame_size(
@@ -506,6 +617,39 @@ def _fallback_reason(body: Mapping[str, Any]) -> str | None:
     return None
 
 
+def parse_video_list(response: httpx.Response, provider: str) -> list[TaskSummary]:
+    """A list page ``{"object": "list", "data": [Video, ...], ...}`` -> ``TaskSummary`` records.
+
+    Unknown fields are ignored; a page without ``data`` (or an item without ``id``) is a
+    ``ResponseFormatError``. ``status`` is the provider's own word; ``created_at`` is epoch
+    seconds (§1.4). Every item is returned: the API cannot filter by time, the caller does.
+    """
+    raise_for_error(response, provider)
+    body = read_json(response, provider)
+    items = require(body, "data", provider, status=response.status_code)
+    if not isinstance(items, list):
+        raise ResponseFormatError(provider, "data", status=response.status_code)
+    summaries: list[TaskSummary] = []
+    for index, item in enumerate(items):
+        task_id = item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(task_id, bool) or not isinstance(task_id, (str, int)) or task_id == "":
+            raise ResponseFormatError(provider, f"data.{index}.id", status=response.status_code)
+        summaries.append(
+            TaskSummary(
+                task_id=str(task_id),
+                model=_text(item.get("model")),
+                prompt=_text(item.get("prompt")),
+                created_at=parse_timestamp(item.get("created_at")),
+                status=_text(item.get("status")),
+            )
+        )
+    return summaries
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 # --- the flow ---------------------------------------------------------------------------------
 
 
@@ -522,6 +666,8 @@ class VideosApi:
     vocabulary: Mapping[str, Phase] = GATEWAY_STATUSES
     #: What the provider's video ids look like, for error messages ("video_...").
     id_example: str = "an earlier video's id"
+    #: The item shape of each list-of-objects ``--param`` (see :func:`declared_extras`).
+    param_shapes: ClassVar[Mapping[str, ListShape]] = {}
 
     @property
     def name(self) -> str:
@@ -536,9 +682,24 @@ class VideosApi:
     ) -> httpx.Request:
         raise NotImplementedError
 
-    def extras(self, request: VideoRequest) -> dict[str, Any]:
-        """The request's ``--param`` values meant for this provider (:func:`extra_fields`)."""
-        return extra_fields(request.params, self.provider.names())
+    def extras(self, model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
+        """The request's ``--param`` values meant for this provider, each declared by ``model``.
+
+        Bare keys and keys namespaced with one of the provider's names (``sora.characters``)
+        are ours and must be in ``model.params``; other providers' keys (``veo.x``) are ignored
+        (:func:`extra_fields`, :func:`declared_extras`).
+        """
+        return declared_extras(model, request.params, self.provider.names(), self.param_shapes)
+
+    def refuse_extras(self, model: ModelInfo, request: VideoRequest, what: str) -> None:
+        """Refuse any ``--param`` for a call that takes none (a remix takes only its prompt)."""
+        extras = self.extras(model, request)
+        if extras:
+            raise InvalidRequest(
+                f"params.{next(iter(extras))}",
+                f"is not accepted by {what}",
+                allowed=f"no params with {what}",
+            )
 
     def source_id(self, request: VideoRequest, field: str) -> str:
         """The provider's id of the video a remix or extension starts from."""
@@ -549,12 +710,17 @@ class VideosApi:
             )
         return source.task_id
 
-    def remix(self, request: VideoRequest, config: ProviderConfig) -> httpx.Request:
-        """``POST /videos/{id}/remix`` with the new prompt (and ``--param`` extras)."""
+    def remix(
+        self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
+    ) -> httpx.Request:
+        """``POST /videos/{id}/remix`` with the new prompt, and nothing else.
+
+        OpenAI's remix body is ``{"prompt"}`` (§1.2); Qiniu allows only ``prompt`` (§2.1);
+        new-api passes a remix through to its Sora channel. So every ``--param`` is refused.
+        """
         source = self.source_id(request, "remix_of")
-        return remix_request(
-            self.videos_url(config), source, request.prompt, **self.extras(request)
-        )
+        self.refuse_extras(model, request, "a remix")
+        return remix_request(self.videos_url(config), source, request.prompt)
 
     def parse_submit(
         self, model: ModelInfo, request: VideoRequest, response: httpx.Response
@@ -590,6 +756,14 @@ class VideosApi:
     ) -> httpx.Request | None:
         """``None``: the core's default download."""
         return None
+
+    def list_tasks_request(self, config: ProviderConfig, since: datetime) -> httpx.Request | None:
+        """``None``: the provider documents no task list. Sora overrides it (``GET /videos``)."""
+        return None
+
+    def parse_task_list(self, response: httpx.Response) -> Sequence[TaskSummary]:
+        """An OpenAI-style list page (:func:`parse_video_list`); ``since`` is the caller's filter."""
+        return parse_video_list(response, self.name)
 
     @staticmethod
     def poll_url(response: httpx.Response) -> str:

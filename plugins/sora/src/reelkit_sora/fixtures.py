@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from reelkit.capabilities import ModelInfo
+from reelkit.capabilities import Mode, ModelInfo, Param
 from reelkit.errors import ReelkitError
 from reelkit.models import (
     Failed,
@@ -41,19 +41,27 @@ from reelkit.models import (
 )
 
 __all__ = [
+    "PARAM_SAMPLES",
     "FixtureSuite",
     "assert_downloaded",
     "build_request",
     "build_response",
     "check_429_poll_is_retried",
+    "check_default_handle_polls_alike",
     "check_outcome",
     "check_poll_case",
     "check_submit_case",
     "check_translate_case",
     "config",
+    "create_directly",
     "load_cases",
+    "lose_a_submit",
+    "mode_inputs",
     "outcome",
     "request_json",
+    "sample_value",
+    "sent_value",
+    "translate_with_params",
 ]
 
 
@@ -262,6 +270,126 @@ class FixtureSuite:
             )
 
 
+# --- declared params and adopted handles: the same checks for the three plugins ------------
+
+#: A valid value for each list-of-objects param (their item shapes are checked by translate).
+PARAM_SAMPLES: Mapping[str, Any] = {
+    "characters": [{"id": "char_1"}],
+    "multi_prompt": [{"index": 1, "prompt": "a wave breaks", "duration": "5"}],
+    "voice_list": [{"voice_id": "voice_1"}],
+    "element_list": [{"element_id": "element_1"}],
+}
+
+
+def sample_value(param: Param) -> Any:
+    """A value of ``param``'s type (its last choice, if it has choices)."""
+    if param.name in PARAM_SAMPLES:
+        return PARAM_SAMPLES[param.name]
+    if param.choices:
+        return param.choices[-1]
+    samples: dict[str, Any] = {
+        "str": "reelkit-test",
+        "int": 1,
+        "float": 0.5,
+        "bool": True,
+        "list": ["reelkit-test"],
+        "dict": {"reelkit_test": True},
+    }
+    return samples[param.type]
+
+
+def mode_inputs(mode: Mode) -> dict[str, Any]:
+    """``VideoRequest`` inputs that make clamping infer ``mode`` (media by URL)."""
+    frame, last = Media(url="https://example.com/a.png"), Media(url="https://example.com/b.png")
+    source = SourceJob(task_id="video_src", video_url="https://example.com/src.mp4")
+    inputs: dict[Mode, dict[str, Any]] = {
+        Mode.T2V: {},
+        Mode.I2V: {"first_frame": frame},
+        Mode.FIRST_LAST: {"first_frame": frame, "last_frame": last},
+        Mode.REFERENCE: {"reference_images": (frame, last)},
+        Mode.EDIT: {"video": Media(url="https://example.com/src.mp4", mime_type="video/mp4")},
+        Mode.EXTEND: {"continue_from": source},
+        Mode.REMIX: {"remix_of": source},
+    }
+    return inputs[mode]
+
+
+def translate_with_params(
+    module: Any,
+    model: ModelInfo,
+    params: Mapping[str, Any],
+    *,
+    provider: str,
+    base_url: str,
+    mode: Mode | None = None,
+) -> httpx.Request:
+    """Clamp and translate a request in ``mode`` (default: the model's first create mode)."""
+    from reelkit import clamp
+
+    if mode is None:
+        mode = next(s.mode for s in model.modes if s.mode not in (Mode.REMIX, Mode.EXTEND))
+    request = VideoRequest(prompt="a wave breaks", params=dict(params), **mode_inputs(mode))
+    applied, _ = clamp(request, model)
+    assert applied.mode is mode, (model.id, applied.mode, mode)
+    result: httpx.Request = module.translate(model, applied, config(provider, base_url))
+    return result
+
+
+def sent_value(body: Mapping[str, Any], name: str, value: Any) -> bool:
+    """Did ``value`` reach the body as ``name`` (a mapping may have merged with reelkit's own)?"""
+    if name not in body:
+        return False
+    if isinstance(value, Mapping):
+        sent = body[name]
+        return isinstance(sent, Mapping) and all(sent.get(k) == v for k, v in value.items())
+    return bool(body[name] == value)
+
+
+def _request_key(request: httpx.Request | None) -> Any:
+    if request is None:
+        return None
+    request.read()
+    return (request.method, str(request.url), sorted(request.headers.items()), request.content)
+
+
+def check_default_handle_polls_alike(
+    module: Any,
+    model: ModelInfo,
+    created: Mapping[str, Any],
+    completed: Mapping[str, Any],
+    *,
+    provider: str,
+    base_url: str,
+    submit_url: str,
+) -> None:
+    """The core's default adopted handle ``JobHandle(provider, model.id, task_id)`` polls and
+    downloads exactly like the handle ``parse_submit`` builds from the ``created`` answer.
+
+    ``completed`` is a finished Video object: both handles parse it into the same assets, whose
+    download requests must match too.
+    """
+    cfg = config(provider, base_url)
+    sent = httpx.Request("POST", submit_url)
+    submitted = module.parse_submit(
+        model, VideoRequest(prompt="p"), httpx.Response(200, json=created, request=sent)
+    )
+    adopted = JobHandle(provider=provider, model=model.id, task_id=submitted.task_id)
+    assert submitted == adopted, (submitted, adopted)
+    polls = [module.poll_request(job, cfg) for job in (submitted, adopted)]
+    assert _request_key(polls[0]) == _request_key(polls[1])
+    statuses = [
+        module.parse_poll(job, httpx.Response(200, json=completed, request=poll))
+        for job, poll in zip((submitted, adopted), polls, strict=True)
+    ]
+    assert isinstance(statuses[0], Succeeded) and statuses[0] == statuses[1], statuses
+    for a, b in zip(statuses[0].assets, statuses[1].assets, strict=True):
+        downloads = [
+            module.download_request(submitted, a, cfg),
+            module.download_request(adopted, b, cfg),
+        ]
+        assert _request_key(downloads[0]) == _request_key(downloads[1])
+
+
 # --- end to end against the emulator ------------------------------------------------------
 
 
@@ -280,3 +408,33 @@ def check_429_poll_is_retried(client: Any, emulator: Any, provider: str, output:
     assert_downloaded(job.wait(), expires=False)
     stats = emulator.stats()[provider]
     assert (stats["submits"], stats["faults"]) == (1, 1)
+
+
+def lose_a_submit(client: Any, emulator: Any, provider: str, prompt: str, output: Path) -> str:
+    """Submit with the connection reset on the create: the job is journalled ``unknown``.
+
+    Returns the reelkit job id. The emulator drops the connection before creating a task, so a
+    test that wants "accepted, answer lost" creates the task itself with the same prompt.
+    """
+    import pytest
+
+    from reelkit.errors import SubmitOutcomeUnknown
+
+    emulator.inject("reset", provider=provider, endpoint="submit")
+    with pytest.raises(SubmitOutcomeUnknown) as info:
+        client.submit(prompt, provider=provider, output=output)
+    job_id = info.value.job_id
+    assert job_id is not None
+    return job_id
+
+
+def create_directly(emulator: Any, provider: str, body: Mapping[str, Any]) -> str:
+    """``POST /v1/videos`` straight to the fake (as if reelkit's answer had been lost)."""
+    response = httpx.post(
+        f"{emulator.url(provider)}/v1/videos",
+        json=dict(body),
+        headers={"authorization": "Bearer emulator"},
+    )
+    assert response.is_success, response.text
+    task_id: str = response.json()["id"]
+    return task_id

@@ -20,11 +20,20 @@ from typing import TYPE_CHECKING, Any, cast
 from reelkit.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import httpx
 
     from reelkit.capabilities import ModelInfo, ProviderInfo
     from reelkit.hookspecs import Register
-    from reelkit.models import Asset, JobHandle, JobStatus, ProviderConfig, VideoRequest
+    from reelkit.models import (
+        Asset,
+        JobHandle,
+        JobStatus,
+        ProviderConfig,
+        TaskSummary,
+        VideoRequest,
+    )
 
     from .dialect import VideosApi
 
@@ -38,6 +47,8 @@ HOOKS: tuple[str, ...] = (
     "reelkit_poll_request",
     "reelkit_parse_poll",
     "reelkit_download_request",
+    "reelkit_list_tasks_request",
+    "reelkit_parse_task_list",
 )
 
 
@@ -95,3 +106,18 @@ class VideosPlugin:
         self, provider: str, job: JobHandle, asset: Asset, config: ProviderConfig
     ) -> httpx.Request | None:
         return self._videos().download_request(job, asset, config)
+
+    # No reelkit_adopt_handle: every OpenAI-style handle is JobHandle(provider, model, task_id)
+    # with empty data (dialect.submit_handle), exactly the core's default for `jobs adopt`.
+
+    @hookimpl
+    def reelkit_list_tasks_request(
+        self, provider: str, config: ProviderConfig, since: datetime
+    ) -> httpx.Request | None:
+        return self._videos().list_tasks_request(config, since)
+
+    @hookimpl
+    def reelkit_parse_task_list(
+        self, provider: str, response: httpx.Response
+    ) -> Sequence[TaskSummary]:
+        return self._videos().parse_task_list(response)

@@ -1,46 +1,52 @@
 """Sora's hooks, built from the shared dialect: what is Sora-specific lives here.
 
 Sora-specific: the JSON object form of ``input_reference`` (multipart when uploading bytes),
-remix and extensions by video id, and the result behind the authenticated
-``GET /videos/{id}/content`` rather than a URL in the Video object.
+remix and extensions by video id, ``characters`` as the one ``--param``, the result behind the
+authenticated ``GET /videos/{id}/content`` rather than a URL in the Video object, and the task
+list ``GET /videos`` that ``reelkit jobs reconcile`` searches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 
 import httpx
 
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.errors import InvalidRequest
-from reelkit.models import Asset, JobHandle, ProviderConfig, VideoRequest
+from reelkit.models import Asset, JobHandle, ProviderConfig, TaskSummary, VideoRequest
 from reelkit.wire import expires_after, json_request, parse_timestamp
 
 from . import dialect
-from .catalogue import PROVIDER
+from .catalogue import CHARACTERS_MAX, PROVIDER
 
 
 class SoraVideos(dialect.VideosApi):
     provider = PROVIDER
     id_example = "video_..."
+    param_shapes: ClassVar[Mapping[str, dialect.ListShape]] = {
+        "characters": dialect.ListShape("id", CHARACTERS_MAX)  # §1.3: [{"id"}], at most 2
+    }
 
     def translate(
         self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
     ) -> httpx.Request:
         if request.mode is Mode.REMIX:
-            return self.remix(request, config)
+            return self.remix(model, request, config)
         api = self.videos_url(config)
-        extras = self.extras(request)
         if request.mode is Mode.EXTEND:
             source = self.source_id(request, "continue_from")
+            # §1.2: an extension is {"prompt", "seconds", "video": {"id"}}: no characters.
+            self.refuse_extras(model, request, "an extension")
             body = {
                 "prompt": request.prompt,
                 "seconds": dialect.seconds(request.duration),
                 "video": {"id": source},
-                **extras,
             }
             return json_request("POST", f"{api}/extensions", body)
+        extras = self.extras(model, request)
 
         fields: dict[str, Any] = dialect.sora_fields(model.id, request)
         frame = request.first_frame
@@ -92,6 +98,21 @@ class SoraVideos(dialect.VideosApi):
         # The SDK's download_content sends ``accept: application/binary`` (§1.1); the core adds
         # the bearer token because the URL is on the provider's own origin.
         return httpx.Request("GET", asset.url, headers={"accept": "application/binary"})
+
+    def list_tasks_request(self, config: ProviderConfig, since: datetime) -> httpx.Request:
+        """``GET /videos?limit=100&order=desc``: the newest 100 Video objects (§1.2).
+
+        The list has no time filter (only ``after``, ``limit``, ``order``), so ``since`` is not
+        sent: :meth:`parse_task_list` returns the whole page and ``reelkit jobs reconcile``
+        drops the tasks created before ``since``. One page of the newest 100 covers any
+        reconcile window short of a hundred newer jobs.
+        """
+        return dialect.list_request(self.videos_url(config), limit=100, order="desc")
+
+    def parse_task_list(self, response: httpx.Response) -> list[TaskSummary]:
+        # §1.2 / §1.4: {object: "list", data: [Video], first_id, last_id, has_more}; each Video
+        # has id, model, created_at (epoch seconds), status and prompt.
+        return dialect.parse_video_list(response, self.name)
 
 
 API = SoraVideos()

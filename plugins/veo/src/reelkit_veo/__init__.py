@@ -61,7 +61,31 @@ def reelkit_parse_submit(
 ) -> JobHandle:
     from .responses import parse_submit
 
-    return parse_submit(model.id, response, handle_data(request, response))
+    return parse_submit(model.id, response, handle_data(request, sent_parameters(response)))
+
+
+@hookimpl
+def reelkit_adopt_handle(model: ModelInfo, request: VideoRequest, task_id: str) -> JobHandle:
+    """The handle ``parse_submit`` would have made for operation ``task_id``.
+
+    Polling needs only the operation name (the task id), but ``data`` records what the submit
+    sent (aspect ratio, resolution, extension count, estimated length): a later extension of
+    this job, and the poll's metadata, rely on it. It is rebuilt from the journalled request by
+    the same translation, without the source-expiry check (the submit already passed it).
+    """
+    from reelkit.errors import ReelkitError
+    from reelkit.models import JobHandle
+    from reelkit.wire import drop_none
+
+    from .responses import PROVIDER as NAME
+    from .translate import build_body
+
+    try:
+        parameters = drop_none(build_body(model, request, now=None)).get("parameters") or {}
+    except ReelkitError:  # cannot happen for a request that was sent; fall back to its values
+        parameters = {}
+    data = {"operation": task_id, **handle_data(request, parameters)}
+    return JobHandle(provider=NAME, model=model.id, task_id=task_id, data=data)
 
 
 @hookimpl
@@ -87,27 +111,32 @@ def reelkit_parse_poll(job: JobHandle, response: httpx.Response) -> JobStatus:
 
 @hookimpl
 def reelkit_download_request(asset: Asset) -> httpx.Request:
-    # The file URI needs the key [ref §1.7]: the core signs this request (it goes to the
+    # The file URI needs the key [veo-grok §1.7]: the core signs this request (it goes to the
     # provider's own origin), follows redirects itself and drops the key on a foreign host.
     import httpx
 
     return httpx.Request("GET", asset.url, headers={"accept": "video/mp4, */*"})
 
 
-def handle_data(request: VideoRequest, response: httpx.Response) -> dict[str, Any]:
-    """What later steps need to know, taken from the body that was actually sent.
-
-    Never raises: the job is submitted (and maybe billed) by the time this runs.
-    """
+def sent_parameters(response: httpx.Response) -> Mapping[str, Any]:
+    """``parameters`` of the body that was actually sent; ``{}`` when it cannot be read."""
     import json
-
-    from .capabilities import EXTENSION_SECONDS
 
     try:
         sent = json.loads(response.request.content or b"{}")
-        parameters: Mapping[str, Any] = sent.get("parameters") or {}
+        parameters = sent.get("parameters") or {}
     except (RuntimeError, ValueError, AttributeError):
-        parameters = {}
+        return {}
+    return parameters if isinstance(parameters, Mapping) else {}
+
+
+def handle_data(request: VideoRequest, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """What later steps need to know: the sent ``parameters`` win over the request's values.
+
+    Never raises: the job is submitted (and maybe billed) by the time this runs.
+    """
+    from .capabilities import EXTENSION_SECONDS
+
     data: dict[str, Any] = {
         "mode": request.mode.value if request.mode else None,
         "aspect_ratio": parameters.get("aspectRatio", request.aspect_ratio),

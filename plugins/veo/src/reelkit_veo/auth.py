@@ -3,7 +3,7 @@
 The core already drops credentials when a download redirect leaves the provider's origin; this
 guard makes the key stay home even if some caller applies the auth to a foreign URL. (httpx
 itself forwards a custom header like ``x-goog-api-key`` across origins on redirects; it strips
-only ``Authorization`` [ref §0.7, §1.7].)
+only ``Authorization`` [veo-grok §0.7, §1.7].)
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class GoogleApiKeyAuth(httpx.Auth):
 
 
 def api_key(credentials: Credentials) -> str:
-    """GEMINI_API_KEY, else GOOGLE_API_KEY (DESIGN §1.2), else whatever single key was given."""
+    """GEMINI_API_KEY, else GOOGLE_API_KEY (docs/design.md §1.2), else whatever single key was given."""
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY"):
         value = credentials.get(name)
         if value:

@@ -3,7 +3,7 @@
 Sources, cited next to each fact:
 - [seed] ``seeds/000_8ec806ccbffdb229.txt`` (priority 2, default model, 16:9 default, 20 s polls,
   10 min cap, Veo 3.1 audio, extension constraints);
-- [ref §n] ``reference/veo-grok.md`` section n (Gemini API docs "Veo API parameters and
+- [veo-grok §n] ``docs/reference/veo-grok.md`` section n (Gemini API docs "Veo API parameters and
   specifications" and "Model versions", page updated 2026-06-22, and google-genai 2.34.0).
 """
 
@@ -16,39 +16,70 @@ from reelkit.capabilities import (
     Mode,
     ModelInfo,
     ModeSpec,
+    Param,
     ProviderInfo,
     Variant,
 )
 
-BASE_URL = "https://generativelanguage.googleapis.com"  # [ref §1.1]
+BASE_URL = "https://generativelanguage.googleapis.com"  # [veo-grok §1.1]
 DEFAULT_MODEL = "veo-3.1-generate-preview"  # [seed] "Default Model"
 
-# [ref §1.4] aspectRatio: "16:9" (default, also [seed]) or "9:16", on every model.
+# [veo-grok §1.4] aspectRatio: "16:9" (default, also [seed]) or "9:16", on every model.
 ASPECTS = ("16:9", "9:16")
-# [ref §1.4, §0.5] Veo 3.x durations are discrete 4/6/8 s; the seed's "continuous 4–8" would
+# [veo-grok §1.4, §0.5] Veo 3.x durations are discrete 4/6/8 s; the seed's "continuous 4–8" would
 # send 5 or 7, which the API rejects, so requests snap (and the clamp reports it).
 VEO3_DURATIONS = Choices((4, 6, 8))
-EIGHT = Choices((8,))  # [ref §1.4] "must be 8" with 1080p/4k, reference images, extension
-VEO2_DURATIONS = Choices((5, 6, 8))  # [ref §1.4] Veo 2: 5, 6 or 8 s
+EIGHT = Choices((8,))  # [veo-grok §1.4] "must be 8" with 1080p/4k, reference images, extension
+VEO2_DURATIONS = Choices((5, 6, 8))  # [veo-grok §1.4] Veo 2: 5, 6 or 8 s
 
-MAX_REFERENCE_IMAGES = 3  # [ref §1.5] referenceImages: up to 3 asset images
-# [ref §1.5] each extension adds about 7 s; up to 20 extensions; input video at most 141 s.
+MAX_REFERENCE_IMAGES = 3  # [veo-grok §1.5] referenceImages: up to 3 asset images
+# [veo-grok §1.5] each extension adds about 7 s; up to 20 extensions; input video at most 141 s.
 EXTENSION_SECONDS = 7.0
 MAX_EXTENSIONS = 20
 MAX_EXTENSION_INPUT_S = 141.0
-URL_LIFETIME_S = 2 * 24 * 3600.0  # [ref §0.6, §1.7] outputs are kept 2 days
+URL_LIFETIME_S = 2 * 24 * 3600.0  # [veo-grok §0.6, §1.7] outputs are kept 2 days
 
-# [ref §1.2] images travel only as {bytesBase64Encoded, mimeType}: the Gemini API has no URL or
+# [veo-grok §1.2] images travel only as {bytesBase64Encoded, mimeType}: the Gemini API has no URL or
 # https form for images (gcsUri is Vertex only; js-genai #1270 is an open request for URLs).
 # Up to 20 MB (Veo 2 model card). Formats: the documented examples use PNG and JPEG.
 IMAGES = ImageLimits(formats=("jpeg", "png"), transports=("base64",), max_bytes=20 * 1000 * 1000)
 
-# [ref §0.4, §1.2] google-genai 2.34 refuses seed, generate_audio and fps before sending.
+# [veo-grok §1.2] "Text prompt limit: 1,024 tokens for all Veo 3.x models" (Gemini API docs "Model
+# versions", https://ai.google.dev/gemini-api/docs/video). reelkit cannot count Gemini tokens
+# offline, so it bounds characters instead. Google's rule of thumb is "a token is about 4
+# characters" (https://ai.google.dev/gemini-api/docs/tokens), i.e. ~4,096 characters; prose with
+# long words runs above 4 characters per token, so the bound is twice that, 8,192 characters:
+# conservative in that it never refuses a prompt Veo could plausibly accept, while an absurd one
+# (a 1 MB paste) never reaches the paid endpoint. Between ~4k and 8k characters Google's own
+# INVALID_ARGUMENT may still answer. Veo 2 documents no limit, so it declares none.
+VEO3_PROMPT_TOKENS = 1024
+CHARS_PER_TOKEN_BOUND = 8
+VEO3_MAX_PROMPT_CHARS = VEO3_PROMPT_TOKENS * CHARS_PER_TOKEN_BOUND
+
+# --param KEY=VALUE pass-through (parameters.*), on every model [veo-grok §1.2, §1.4]. The allowed
+# personGeneration values depend on model, mode and region, so it is sent only when asked for.
+PERSON_GENERATION = ("allow_all", "allow_adult", "dont_allow")
+_PERSON = "who may appear: allow_all (t2v), allow_adult (image modes, EU/UK/CH/MENA), dont_allow"
+_ENHANCE = "let Google rewrite the prompt (enhancePrompt; sent by google-genai, not in the table)"
+PARAMS: tuple[Param, ...] = (
+    Param(name="person_generation", type="str", description=_PERSON, choices=PERSON_GENERATION),
+    Param(name="enhance_prompt", type="bool", description=_ENHANCE),
+    # The wire spellings work too (translate maps both to the same field).
+    Param(
+        name="personGeneration",
+        type="str",
+        description="same as person_generation",
+        choices=PERSON_GENERATION,
+    ),
+    Param(name="enhancePrompt", type="bool", description="same as enhance_prompt"),
+)
+
+# [veo-grok §0.4, §1.2] google-genai 2.34 refuses seed, generate_audio and fps before sending.
 _NOTE_SEED = "seed, fps and an audio switch are Vertex-only: dropped with an adjustment."
 
 
 def _veo31_variants(*, four_k: bool) -> tuple[Variant, ...]:
-    # [ref §1.4] 3.1/3.1 Fast: 720p at 4/6/8 s; 1080p and 4k only at 8 s. Lite: no 4k.
+    # [veo-grok §1.4] 3.1/3.1 Fast: 720p at 4/6/8 s; 1080p and 4k only at 8 s. Lite: no 4k.
     return (
         Variant(resolutions=("720p",), aspect_ratios=ASPECTS, durations=VEO3_DURATIONS),
         Variant(
@@ -61,7 +92,7 @@ def _veo31_variants(*, four_k: bool) -> tuple[Variant, ...]:
 
 
 def _reference_variant(*, four_k: bool) -> tuple[Variant, ...]:
-    # [ref §1.4, §1.5] reference images require 8 s; no resolution restriction is documented.
+    # [veo-grok §1.4, §1.5] reference images require 8 s; no resolution restriction is documented.
     return (
         Variant(
             resolutions=("720p", "1080p", "4k") if four_k else ("720p", "1080p"),
@@ -74,7 +105,7 @@ def _reference_variant(*, four_k: bool) -> tuple[Variant, ...]:
 
 _EXTEND = ModeSpec(
     mode=Mode.EXTEND,
-    # [ref §1.4, §1.5, seed] extension: 720p only, 16:9 or 9:16 (the source's), durationSeconds 8;
+    # [veo-grok §1.4, §1.5, seed] extension: 720p only, 16:9 or 9:16 (the source's), durationSeconds 8;
     # the result is one combined video, about 7 s longer than the source.
     variants=(
         Variant(
@@ -96,40 +127,44 @@ def _veo31(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
         title=title,
         modes=(
             ModeSpec(mode=Mode.T2V, variants=core),
-            ModeSpec(mode=Mode.I2V, variants=core),  # [ref §1.5] `image`
-            ModeSpec(mode=Mode.FIRST_LAST, variants=core),  # [ref §1.5] `lastFrame`, 3.1 family
+            ModeSpec(mode=Mode.I2V, variants=core),  # [veo-grok §1.5] `image`
+            ModeSpec(
+                mode=Mode.FIRST_LAST, variants=core
+            ),  # [veo-grok §1.5] `lastFrame`, 3.1 family
             ModeSpec(
                 mode=Mode.REFERENCE,
                 variants=_reference_variant(four_k=True),
                 max_reference_images=MAX_REFERENCE_IMAGES,
-                # [ref §1.5] the SDK docstring: image/video/lastFrame not supported with references
+                # [veo-grok §1.5] the SDK docstring: image/video/lastFrame not supported with references
                 accepts_first_frame=False,
                 note="asset references only on the Gemini API; a prompt is required",
             ),
             _EXTEND,
         ),
         default_duration=8,  # [seed] default duration 8 s
-        default_resolution="720p",  # [ref §1.4] 720p is the API default
+        default_resolution="720p",  # [veo-grok §1.4] 720p is the API default
         default_aspect_ratio="16:9",  # [seed] "defaults to 16:9 aspect ratio"
-        default_fps=24,  # [ref §1.3] MP4 at 24 fps
-        fps_settable=False,  # [ref §0.4] fps refused on the Gemini API
-        supports_seed=False,  # [ref §0.4] seed refused on the Gemini API
-        supports_negative_prompt=True,  # [ref §1.2, §1.4] parameters.negativePrompt
-        audio=Audio.ALWAYS,  # [ref §0.4, seed] audio is always on for Veo 3/3.1
+        default_fps=24,  # [veo-grok §1.3] MP4 at 24 fps
+        fps_settable=False,  # [veo-grok §0.4] fps refused on the Gemini API
+        supports_seed=False,  # [veo-grok §0.4] seed refused on the Gemini API
+        supports_negative_prompt=True,  # [veo-grok §1.2, §1.4] parameters.negativePrompt
+        audio=Audio.ALWAYS,  # [veo-grok §0.4, seed] audio is always on for Veo 3/3.1
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
-        notes="— prompts up to 1,024 tokens; " + _NOTE_SEED,  # [ref §1.2]
+        max_prompt_chars=VEO3_MAX_PROMPT_CHARS,  # 1,024 tokens [veo-grok §1.2], see above
+        params=PARAMS,
+        notes="— prompts up to 1,024 tokens; " + _NOTE_SEED,  # [veo-grok §1.2]
     )
 
 
 def _veo31_lite() -> ModelInfo:
     core = _veo31_variants(four_k=False)
     return ModelInfo(
-        id="veo-3.1-lite-generate-preview",  # [ref §1.3] Preview (Mar 2026)
+        id="veo-3.1-lite-generate-preview",  # [veo-grok §1.3] Preview (Mar 2026)
         aliases=("veo-3.1-lite",),
         title="Veo 3.1 Lite (preview)",
         modes=(
-            # [ref §1.3] Lite: text and image input, lastFrame accepted; no referenceImages,
+            # [veo-grok §1.3] Lite: text and image input, lastFrame accepted; no referenceImages,
             # no extension, no 4k.
             ModeSpec(mode=Mode.T2V, variants=core),
             ModeSpec(mode=Mode.I2V, variants=core),
@@ -141,15 +176,17 @@ def _veo31_lite() -> ModelInfo:
         fps_settable=False,
         supports_seed=False,
         supports_negative_prompt=True,
-        audio=Audio.ALWAYS,  # [ref §0.4] audio always on for Veo 3.x
+        audio=Audio.ALWAYS,  # [veo-grok §0.4] audio always on for Veo 3.x
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
-        notes="— no 4k, no reference images, no extension; " + _NOTE_SEED,  # [ref §1.3]
+        max_prompt_chars=VEO3_MAX_PROMPT_CHARS,  # 1,024 tokens on all Veo 3.x [veo-grok §1.2]
+        params=PARAMS,
+        notes="— no 4k, no reference images, no extension; " + _NOTE_SEED,  # [veo-grok §1.3]
     )
 
 
 def _veo30(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
-    # [ref §1.4] Veo 3: 720p, or 1080p in 16:9 only; 4/6/8 s, 8 s with 1080p.
+    # [veo-grok §1.4] Veo 3: 720p, or 1080p in 16:9 only; 4/6/8 s, 8 s with 1080p.
     variants = (
         Variant(resolutions=("720p",), aspect_ratios=ASPECTS, durations=VEO3_DURATIONS),
         Variant(
@@ -163,7 +200,7 @@ def _veo30(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
         id=model_id,
         aliases=aliases,
         title=title,
-        # [ref §1.4, §1.5] Veo 3 documents text-to-video and image-to-video only.
+        # [veo-grok §1.4, §1.5] Veo 3 documents text-to-video and image-to-video only.
         modes=(
             ModeSpec(mode=Mode.T2V, variants=variants),
             ModeSpec(mode=Mode.I2V, variants=variants),
@@ -174,15 +211,17 @@ def _veo30(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
         fps_settable=False,
         supports_seed=False,
         supports_negative_prompt=True,
-        audio=Audio.ALWAYS,  # [ref §0.4] audio always on for Veo 3
+        audio=Audio.ALWAYS,  # [veo-grok §0.4] audio always on for Veo 3
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
-        notes="— marked deprecated in the Gemini docs; " + _NOTE_SEED,  # [ref §1.3]
+        max_prompt_chars=VEO3_MAX_PROMPT_CHARS,  # 1,024 tokens on all Veo 3.x [veo-grok §1.2]
+        params=PARAMS,
+        notes="— marked deprecated in the Gemini docs; " + _NOTE_SEED,  # [veo-grok §1.3]
     )
 
 
 def _veo20() -> ModelInfo:
-    # [ref §1.3, §1.4] Veo 2: silent, 720p (the resolution parameter is unsupported and not
+    # [veo-grok §1.3, §1.4] Veo 2: silent, 720p (the resolution parameter is unsupported and not
     # sent), 5/6/8 s, text and image input.
     variants = (Variant(resolutions=("720p",), aspect_ratios=ASPECTS, durations=VEO2_DURATIONS),)
     return ModelInfo(
@@ -199,10 +238,12 @@ def _veo20() -> ModelInfo:
         fps_settable=False,
         supports_seed=False,
         supports_negative_prompt=True,
-        audio=Audio.NONE,  # [ref §1.3] silent
+        audio=Audio.NONE,  # [veo-grok §1.3] silent
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
-        notes="— marked deprecated in the Gemini docs; " + _NOTE_SEED,  # [ref §1.3]
+        max_prompt_chars=None,  # [veo-grok §1.2, §1.3] no prompt limit is documented for Veo 2
+        params=PARAMS,
+        notes="— marked deprecated in the Gemini docs; " + _NOTE_SEED,  # [veo-grok §1.3]
     )
 
 
@@ -210,9 +251,12 @@ PROVIDER = ProviderInfo(
     name="veo",
     title="Google Veo (Gemini API)",
     default_model=DEFAULT_MODEL,
-    aliases=("google", "gemini"),  # DESIGN §1.2
+    aliases=("google", "gemini"),  # docs/design.md §1.2
     priority=2,  # [seed] "Google Veo (priority 2)"
-    credential_env=(("GEMINI_API_KEY",), ("GOOGLE_API_KEY",)),  # DESIGN §1.2, [ref §3.1]
+    credential_env=(
+        ("GEMINI_API_KEY",),
+        ("GOOGLE_API_KEY",),
+    ),  # docs/design.md §1.2, [veo-grok §3.1]
     base_url=BASE_URL,
     poll_interval_s=20.0,  # [seed] "Custom polling every 20s"
     timeout_s=600.0,  # [seed] "(up to 10 min)"
@@ -220,7 +264,7 @@ PROVIDER = ProviderInfo(
     notes=(
         "Long-running operations on the Gemini API (paid tier only). google-genai 3.x dropped "
         "Veo on the Gemini API in Nov 2026; the REST flow used here is still documented, but "
-        "whether it keeps serving is unverified [ref §0.3]."
+        "whether it keeps serving is unverified [veo-grok §0.3]."
     ),
 )
 
@@ -241,5 +285,5 @@ MODELS: tuple[ModelInfo, ...] = (
     _veo20(),
 )
 
-# Models whose API takes the `resolution` parameter ([ref §1.4]: Veo 2 does not).
+# Models whose API takes the `resolution` parameter ([veo-grok §1.4]: Veo 2 does not).
 SENDS_RESOLUTION = frozenset(m.id for m in MODELS if m.id != "veo-2.0-generate-001")

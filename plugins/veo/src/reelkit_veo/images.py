@@ -2,7 +2,7 @@
 
 The Gemini API's own REST examples wrap images in ``inlineData``, which ``predictLongRunning``
 rejects ("inlineData isn't supported by this model"); google-genai sends the Vertex-style
-object used here [ref §0.1, §1.2]. There is no URL form on the Gemini API [ref §1.2].
+object used here [veo-grok §0.1, §1.2]. There is no URL form on the Gemini API [veo-grok §1.2].
 """
 
 from __future__ import annotations

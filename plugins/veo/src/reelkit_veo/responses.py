@@ -1,6 +1,6 @@
 """Parse Gemini API answers: the operation at submit and poll, and Google's error shape.
 
-[ref §1.6] Start: ``{"name": "models/…/operations/…"}``. Poll: ``done`` absent or false while
+[veo-grok §1.6] Start: ``{"name": "models/…/operations/…"}``. Poll: ``done`` absent or false while
 running; on ``done`` either ``error`` (google.rpc.Status), or
 ``response.generateVideoResponse.generatedSamples[].video.uri``, or — when the RAI filter
 blocked the output — ``raiMediaFilteredCount``/``raiMediaFilteredReasons`` and no samples.
@@ -127,7 +127,7 @@ def parse_operation(job: JobHandle, response: httpx.Response, *, now: datetime) 
                     url=str(uri),
                     mime_type=str(video.get("encoding") or "video/mp4"),
                     expires_at=expires_at,
-                    # Extension needs this URI later [ref §1.5]; the journal keeps it.
+                    # Extension needs this URI later [veo-grok §1.5]; the journal keeps it.
                     data={"video_uri": str(uri)},
                 )
             )
@@ -153,9 +153,9 @@ def parse_operation(job: JobHandle, response: httpx.Response, *, now: datetime) 
             code="rai_media_filtered",
             filtered=True,
             reasons=reasons,
-            # [ref §1.6] "You will not be charged if your video is blocked from generating."
+            # [veo-grok §1.6] "You will not be charged if your video is blocked from generating."
             billed=False,
-            # [ref §4] audio-filter blocks are frequent false positives that a retry often clears.
+            # [veo-grok §4] audio-filter blocks are frequent false positives that a retry often clears.
             retryable=any("audio" in r.lower() for r in reasons),
         )
     # python-genai #1559/#1560: "response is None or missing generated_videos" does happen.

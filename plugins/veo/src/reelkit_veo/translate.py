@@ -1,10 +1,10 @@
 """Build the ``predictLongRunning`` body from a clamped request.
 
-Shape [ref §1.2, verified against google-genai 2.34.0 ``_GenerateVideosParameters_to_mldev``]:
+Shape [veo-grok §1.2, verified against google-genai 2.34.0 ``_GenerateVideosParameters_to_mldev``]:
 ``instances[0]`` holds ``prompt``, ``image``, ``lastFrame``, ``referenceImages`` and ``video``;
 ``parameters`` holds ``sampleCount``, ``durationSeconds`` (an int), ``aspectRatio``,
 ``resolution``, ``negativePrompt`` and the optional ``personGeneration``/``enhancePrompt``.
-``seed``, ``generateAudio`` and ``fps`` are never sent: the Gemini API refuses them [ref §0.4].
+``seed``, ``generateAudio`` and ``fps`` are never sent: the Gemini API refuses them [veo-grok §0.4].
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .capabilities import (
     MAX_EXTENSION_INPUT_S,
     MAX_EXTENSIONS,
     MAX_REFERENCE_IMAGES,
+    PERSON_GENERATION,
     SENDS_RESOLUTION,
 )
 from .images import image_object
@@ -36,13 +37,13 @@ if TYPE_CHECKING:
 
 PROVIDER_NAMES = frozenset({"veo", "google", "gemini"})
 
-# --param KEY=VALUE pass-through: reelkit name -> (wire name, allowed values or None for bool).
-# [ref §1.4] personGeneration depends on mode and region, so it is omitted unless asked for.
-PERSON_GENERATION = ("allow_all", "allow_adult", "dont_allow")
+# --param KEY=VALUE pass-through: reelkit name -> wire name (the models declare these names in
+# ``capabilities.PARAMS``). [veo-grok §1.4] personGeneration depends on mode and region, so it is
+# omitted unless asked for.
 _PARAMS: Mapping[str, str] = {
     "person_generation": "personGeneration",
     "personGeneration": "personGeneration",
-    "enhance_prompt": "enhancePrompt",  # [ref §1.4] sent by the SDK on the Gemini API
+    "enhance_prompt": "enhancePrompt",  # [veo-grok §1.4] sent by the SDK on the Gemini API
     "enhancePrompt": "enhancePrompt",
 }
 
@@ -66,17 +67,18 @@ def build_request(
     return json_request("POST", submit_url(config.base_url, model.id), body)
 
 
-def build_body(model: ModelInfo, request: VideoRequest, *, now: datetime) -> dict[str, Any]:
+def build_body(model: ModelInfo, request: VideoRequest, *, now: datetime | None) -> dict[str, Any]:
+    """The JSON body. ``now=None`` skips the source-expiry check (for a request already sent)."""
     mode = request.mode or Mode.T2V
     if model.mode(mode) is None:
         raise UnsupportedMode("mode", f"{model.id} does not offer {mode}", allowed=model.mode_names)
 
     prompt = request.prompt.strip()
     if mode in (Mode.T2V, Mode.REFERENCE) and not prompt:
-        raise InvalidRequest("prompt", f"{mode} on Veo needs a prompt")  # [ref §1.5]
+        raise InvalidRequest("prompt", f"{mode} on Veo needs a prompt")  # [veo-grok §1.5]
     instance: dict[str, Any] = {"prompt": prompt or None}
     parameters: dict[str, Any] = {
-        "sampleCount": 1,  # [ref §1.3] one video per request on Veo 3.x
+        "sampleCount": 1,  # [veo-grok §1.3] one video per request on Veo 3.x
         "durationSeconds": _seconds(request.duration),
         "aspectRatio": request.aspect_ratio,
         "resolution": request.resolution if model.id in SENDS_RESOLUTION else None,
@@ -97,26 +99,26 @@ def build_body(model: ModelInfo, request: VideoRequest, *, now: datetime) -> dic
     elif mode is Mode.REFERENCE:
         _check_reference(request, prompt)
         instance["referenceImages"] = [
-            # [ref §1.2] the SDK serialises the enum as upper-case "ASSET"; STYLE is Vertex only.
+            # [veo-grok §1.2] the SDK serialises the enum as upper-case "ASSET"; STYLE is Vertex only.
             {"image": image_object(img, f"reference_images[{i}]"), "referenceType": "ASSET"}
             for i, img in enumerate(request.reference_images)
         ]
     elif mode is Mode.EXTEND:
         source = extension_source(request, now=now)
         instance["video"] = {"uri": source.uri, "encoding": "video/mp4"}
-        # [ref §3.3] MassGen's bug: defaulting to 16:9 fails for 9:16 sources. The API requires
+        # [veo-grok §3.3] MassGen's bug: defaulting to 16:9 fails for 9:16 sources. The API requires
         # the source's aspect ratio, so it wins over the (possibly defaulted) request value.
         parameters["aspectRatio"] = source.aspect_ratio or request.aspect_ratio
-        parameters["resolution"] = "720p"  # [ref §1.4] "Only 720p for extension"
+        parameters["resolution"] = "720p"  # [veo-grok §1.4] "Only 720p for extension"
     elif mode is not Mode.T2V:
         raise UnsupportedMode("mode", f"{model.id} does not offer {mode}", allowed=model.mode_names)
 
-    parameters.update(_params(request.params))
+    parameters.update(_params(request.params, model))
     return {"instances": [instance], "parameters": parameters}
 
 
 def _seconds(duration: float | None) -> int | None:
-    # [ref §1.2] the SDK sends durationSeconds as an int.
+    # [veo-grok §1.2] the SDK sends durationSeconds as an int.
     return None if duration is None else round(duration)
 
 
@@ -139,16 +141,15 @@ def _check_reference(request: VideoRequest, prompt: str) -> None:
             )
 
 
-def _params(params: Mapping[str, Any]) -> dict[str, Any]:
+def _params(params: Mapping[str, Any], model: ModelInfo) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    declared = [p.name for p in model.params]
     for key, value in params.items():
         name = key.split(".", 1)[1] if key.split(".", 1)[0] in PROVIDER_NAMES else key
-        wire = _PARAMS.get(name)
+        wire = _PARAMS.get(name) if name in declared else None
         if wire is None:
             raise InvalidRequest(
-                f"params.{key}",
-                "unknown Veo parameter",
-                allowed=["person_generation", "enhance_prompt"],
+                f"params.{key}", f"unknown Veo parameter for {model.id}", allowed=declared
             )
         if wire == "personGeneration":
             if value not in PERSON_GENERATION:
@@ -186,13 +187,13 @@ class ExtensionSource:
 
     @property
     def estimated_duration(self) -> float | None:
-        # [ref §1.5] the output is one combined video, about 7 s longer than the input.
+        # [veo-grok §1.5] the output is one combined video, about 7 s longer than the input.
         if self.source_duration is None:
             return None
         return self.source_duration + EXTENSION_SECONDS
 
 
-def extension_source(request: VideoRequest, *, now: datetime) -> ExtensionSource:
+def extension_source(request: VideoRequest, *, now: datetime | None) -> ExtensionSource:
     """Where an extension starts from: ``continue_from`` (a Veo job) or a ``video`` URI."""
     src = request.continue_from
     if src is not None:
@@ -212,7 +213,7 @@ def extension_source(request: VideoRequest, *, now: datetime) -> ExtensionSource
     )
 
 
-def _from_job(src: SourceJob, *, now: datetime) -> ExtensionSource:
+def _from_job(src: SourceJob, *, now: datetime | None) -> ExtensionSource:
     label = src.job_id or src.task_id
     if src.provider is not None and src.provider not in PROVIDER_NAMES:
         raise InvalidRequest(
@@ -229,7 +230,7 @@ def _from_job(src: SourceJob, *, now: datetime) -> ExtensionSource:
         raise InvalidRequest(
             "continue_from", f"job {label} has no video URI yet; wait until it has succeeded"
         )
-    if src.expires_at is not None and src.expires_at <= now:
+    if now is not None and src.expires_at is not None and src.expires_at <= now:
         raise InvalidRequest(
             "continue_from",
             f"the video of job {label} expired at {src.expires_at.isoformat()}: Veo keeps "

@@ -1,7 +1,7 @@
 """Helpers shared by the OpenAI-style fakes (sora, qiniu, newapi): status words, error wording,
 create bodies in JSON or multipart, reference-image checks.
 
-Facts: ``/work/shared/reference/openai-videos.md`` (cited as §n).
+Facts: ``docs/reference/openai-videos.md`` (cited as §n).
 """
 
 from __future__ import annotations

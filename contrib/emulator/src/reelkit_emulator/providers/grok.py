@@ -1,6 +1,6 @@
 """Fake of xAI Grok Imagine video over REST (``/v1/videos/generations|edits|extensions``).
 
-Facts: ``/work/shared/reference/veo-grok.md`` §0.8-9 and §2 (endpoints, request fields, polling
+Facts: ``docs/reference/veo-grok.md`` §0.8-9 and §2 (endpoints, request fields, polling
 statuses, errors, moderation, checklist); seed ``000_8ec806ccbffdb229.txt`` (priority, 1-15 s).
 No official REST SDK exists (``xai-sdk`` is gRPC only), so the tests use the documented
 request and response examples.

@@ -1,6 +1,6 @@
 """Fake of the Volcengine visual API as Jimeng video uses it (``CVSync2Async*``).
 
-Facts: ``/work/shared/reference/volcengine-kling.md`` §1 (API, req_keys, shapes, error codes)
+Facts: ``docs/reference/volcengine-kling.md`` §1 (API, req_keys, shapes, error codes)
 and §2 (V4 signing, gateway errors, test vectors); seed ``001_a53dfa32f06bb03d.txt``.
 
 Served at ``/jimeng`` and ``/jimeng/`` with ``?Action=CVSync2AsyncSubmitTask|CVSync2AsyncGetResult

@@ -1,6 +1,6 @@
 """Fake of a new-api style video gateway under ``/newapi``.
 
-Facts: ``/work/shared/reference/openai-videos.md`` §3-4 (stock QuantumNous/new-api, cited as
+Facts: ``docs/reference/openai-videos.md`` §3-4 (stock QuantumNous/new-api, cited as
 §3.n), seed ``003_f461b3432fdd20d8.txt`` (a deployment's ``/v1/videos`` and its catalogue: the
 ``video_url`` field, ``kling-video`` + ``model_name``) and seed ``004_abdb0dc460431c67.txt`` (the
 ``POST /v1/video/generations`` variant: Veo 3.1 tiers, ``image``/``images``/``last_image``/

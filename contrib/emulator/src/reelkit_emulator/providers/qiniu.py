@@ -1,7 +1,7 @@
 """Fake of Qiniu's OpenAI-compatible video API (``api.qnaigc.com/v1/videos``) under ``/qiniu``.
 
 Facts: seed ``002_19a87d1dc6dd2927.txt`` (the primary source) and
-``/work/shared/reference/openai-videos.md`` §2 (cited as §2.n). Serves ``POST /v1/videos``,
+``docs/reference/openai-videos.md`` §2 (cited as §2.n). Serves ``POST /v1/videos``,
 ``GET /v1/videos/{id}`` and ``POST /v1/videos/{id}/remix`` (sora models only); there is no
 ``/content``: a completed task carries ``task_result.videos[].url``, a signed link valid 7 days.
 

@@ -1,6 +1,6 @@
 """Fake of Volcengine Ark / BytePlus ModelArk Seedance video tasks (``/api/v3/contents/...``).
 
-Facts: ``/work/shared/reference/volcengine-kling.md`` §3 (endpoints, create body, per-model
+Facts: ``docs/reference/volcengine-kling.md`` §3 (endpoints, create body, per-model
 limits, get/list/delete, error codes, what the official SDK sends); seed
 ``003_f461b3432fdd20d8.txt`` (the model ids).
 

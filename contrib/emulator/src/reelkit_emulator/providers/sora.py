@@ -1,6 +1,8 @@
 """Fake of the OpenAI Videos API (Sora 2) under ``/sora``.
 
-Facts: ``/work/shared/reference/openai-videos.md`` §0-1 (cited as §n). Serves
+Facts: the project's OpenAI Videos reference notes, §0-1 (cited as §n), drawn from the API
+reference (https://developers.openai.com/api/reference/resources/videos) and the ``openai``
+SDK's types. Serves
 ``POST /v1/videos`` (JSON or multipart, ``input_reference`` file or object), ``GET /v1/videos``,
 ``GET|DELETE /v1/videos/{id}``, ``GET /v1/videos/{id}/content?variant=``, ``POST
 /v1/videos/{id}/remix``, ``POST /v1/videos/edits`` and ``POST /v1/videos/extensions``.
@@ -421,6 +423,12 @@ async def content(request: Request, ctx: ProviderContext) -> Response:
 
 
 async def list_videos(request: Request, ctx: ProviderContext) -> Response:
+    """``GET /v1/videos?after=&limit=&order=`` (§1.2): a cursor page of the Video objects
+    retrieve returns (prompt included), newest first unless ``order=asc``.
+
+    ``after`` is the id of the last item of the previous page; ``has_more`` says whether a
+    further page exists. Listing is not a poll: it advances no task and is not counted.
+    """
     authenticate(request)
     query = request.query_params
     order = check_choice(query.get("order", "desc"), "order", ("asc", "desc"))
@@ -440,6 +448,8 @@ async def list_videos(request: Request, ctx: ProviderContext) -> Response:
         ids = [t.id for t in tasks]
         tasks = tasks[ids.index(after) + 1 :] if after in ids else []
     page = tasks[:limit]
+    for task in page:
+        on_poll(ctx, task)  # the same expires_at a retrieve would show
     return json_response(
         {
             "object": "list",

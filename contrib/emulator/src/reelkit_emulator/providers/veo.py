@@ -1,6 +1,6 @@
 """Fake of Google Veo on the Gemini API (``models/{model}:predictLongRunning``).
 
-Facts: ``/work/shared/reference/veo-grok.md`` §0 and §1 (request shape as google-genai 2.34
+Facts: ``docs/reference/veo-grok.md`` §0 and §1 (request shape as google-genai 2.34
 sends it, models, coupled rules, operation lifecycle, RAI-filtered results, download with a
 redirect); seed ``000_8ec806ccbffdb229.txt`` (defaults, extension constraints).
 
