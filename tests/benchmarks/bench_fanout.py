@@ -75,6 +75,8 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "submits_per_job",
         "downloads_per_job",
         "requests_per_job",
+        "loop_lag_max_ms",
+        "loop_lag_p99_ms",
     ):
         values = [r[key] for r in good if r.get(key) is not None]
         if values:
@@ -103,7 +105,8 @@ def run(
                     f"cpu={result.get('cpu_s', float('nan')):.2f}s "
                     f"wall={result.get('wall_s', float('nan')):.2f}s "
                     f"rss={result.get('peak_rss_mb', float('nan')):.0f}MB "
-                    f"polls/job={result['polls_per_job']:.2f}"
+                    f"polls/job={result['polls_per_job']:.2f} "
+                    f"stall={result.get('loop_lag_max_ms', float('nan')):.1f}ms"
                     + (f" error={result['error'][:120]}" if result.get("error") else "")
                 )
                 runs.setdefault((label, n), []).append(result)

@@ -169,6 +169,18 @@ CLIENTS = {
 }
 
 
+LAG_TICK_S = 0.005
+
+
+async def loop_lag(stop: asyncio.Event, stalls: list[float]) -> None:
+    """The loop-lag probe: how late a 5 ms timer fires while the jobs run (a blocked event
+    loop — a synchronous disk write, a SQLite commit — shows as a stall)."""
+    while not stop.is_set():
+        before = time.perf_counter()
+        await asyncio.sleep(LAG_TICK_S)
+        stalls.append(max(0.0, time.perf_counter() - before - LAG_TICK_S))
+
+
 async def fan_out(client: str, n: int, base: str, work: Path, interval: float) -> dict[str, Any]:
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     one = await CLIENTS[client](n, base, work, interval)
@@ -183,9 +195,14 @@ async def fan_out(client: str, n: int, base: str, work: Path, interval: float) -
     with urllib.request.urlopen(reset, timeout=30):
         pass
     rss_ready = current_rss_mb()
+    stop = asyncio.Event()
+    stalls: list[float] = []
+    probe = asyncio.create_task(loop_lag(stop, stalls))
     cpu1, t1 = cpu_seconds(), time.perf_counter()
     results = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
     wall, cpu = time.perf_counter() - t1, cpu_seconds() - cpu1
+    stop.set()
+    await probe
     await one.close()  # type: ignore[attr-defined]
     errors = [r for r in results if isinstance(r, BaseException)]
     return {
@@ -201,6 +218,8 @@ async def fan_out(client: str, n: int, base: str, work: Path, interval: float) -
         "first_job_cpu_s": first_cpu,
         "rss_ready_mb": rss_ready,
         "peak_rss_mb": maxrss_mb(),
+        "loop_lag_max_ms": 1000 * max(stalls, default=0.0),
+        "loop_lag_p99_ms": 1000 * sorted(stalls)[int(0.99 * (len(stalls) - 1))] if stalls else 0.0,
         "reelkit_file": getattr(sys.modules.get("reelkit"), "__file__", None),
     }
 

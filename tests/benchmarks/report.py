@@ -453,6 +453,7 @@ def render(data: dict[str, Any], plot_written: bool) -> str:
                         f"{r['submits_per_job']:.2f} / {r['polls_per_job']:.2f} / {r['downloads_per_job']:.2f}",
                         _f(r.get("setup_cpu_s"), 2),
                         _ms(r.get("first_job_cpu_s")),
+                        _f(r.get("loop_lag_max_ms"), 1),
                     ]
                 )
             add(f"**N = {n:,}**")
@@ -471,9 +472,10 @@ def render(data: dict[str, Any], plot_written: bool) -> str:
                         "submits / polls / downloads per job",
                         "import + set-up CPU, s",
                         "first job CPU, ms",
+                        "worst loop stall, ms",
                     ],
                     rows,
-                    "---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:",
+                    "---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:",
                 )
             )
             errors = [r for r in fan if r["n"] == n and r.get("error")]

@@ -108,6 +108,12 @@ def capability_table(provider: ProviderInfo, models: list[ModelInfo]) -> str:
         if model.deprecated_after:
             extras.append(f"deprecated after {model.deprecated_after.isoformat()}")
         out += ["", "; ".join(extras) + "."]
+        if model.params:
+            out += ["", "| `--param` | type | choices | meaning |", "|---|---|---|---|"]
+            for param in model.params:
+                choices = ", ".join(f"`{c}`" for c in param.choices) or "—"
+                meaning = param.description.replace("|", "\\|") or "—"
+                out.append(f"| `{param.name}` | {param.type} | {choices} | {meaning} |")
     return "\n".join(out)
 
 
