@@ -488,3 +488,41 @@ def test_module_level_submit_and_resume_close_what_they_open(
     with reelkit.resume(result.job_id) as again:
         assert again.state == "downloaded"
     assert again._client._engine._journal is None
+
+
+def test_a_disk_fault_during_the_download_keeps_the_job_resumable(
+    isolated_env: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    service = awkward.FakeService()
+    with make(service, isolated_env) as client:
+        job = client.submit("a mole", output=folder / "mole.mp4")
+        folder.rmdir()
+        folder.write_text("the folder became a file after the submit")  # the disk's fault
+        with pytest.raises(OutputError) as info:
+            job.wait()
+        assert info.value.job_id == job.id
+        assert client.journal.get(job.id).state is JobState.SUCCEEDED
+        folder.unlink()
+        result = client.job(job.id).download()
+    assert Path(result.path or "").read_bytes() == awkward.tiny_mp4()
+    assert service.counts["submits"] == 1
+
+
+def test_the_async_client_raises_the_same_typed_errors(isolated_env: Path) -> None:
+    def reset(request: httpx.Request, n: int) -> httpx.Response | None:
+        if _kind(request) == "poll":
+            raise httpx.ReadError("connection reset by peer", request=request)
+        return None
+
+    async def main() -> None:
+        async with make(Scripted(reset), isolated_env, AsyncClient) as client:
+            with pytest.raises(NetworkError):
+                await client.generate("a vole")
+            job = client.jobs()[0]
+            with pytest.raises(NetworkError):
+                await job.wait()
+            with pytest.raises(NetworkError):
+                await job.refresh()
+
+    asyncio.run(main())
