@@ -12,12 +12,12 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import httpx
 
+from .blocking import Workers
 from .effects import Fetch, Fetched, Flow, Offload, Send, Sleep
 
 T = TypeVar("T")
@@ -27,7 +27,6 @@ T = TypeVar("T")
 MAX_IN_FLIGHT = 16
 # Disk writes of a download are batched to this size before a worker thread writes them.
 _WRITE_BATCH = 1 << 20
-_IO_THREADS = 4
 
 
 def _open_temp(directory: Path, prefix: str) -> tuple[IO[bytes], Path]:
@@ -52,6 +51,20 @@ def lock_partial(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def _write(
+    opened: tuple[IO[bytes], Path] | None, effect: Fetch, batch: list[bytes], last: bool
+) -> tuple[IO[bytes], Path]:
+    handle, path = opened or _open_temp(effect.directory, effect.prefix)
+    try:
+        handle.writelines(batch)
+        if last:
+            handle.flush()
+    except BaseException:
+        _discard(handle, path)
+        raise
+    return handle, path
 
 
 def _discard(handle: IO[bytes], path: Path) -> None:
@@ -127,7 +140,7 @@ class AsyncDriver:
     def __init__(self, client_for: Callable[[str], httpx.AsyncClient]) -> None:
         self._client_for = client_for
         self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
-        self._executor: ThreadPoolExecutor | None = None
+        self._workers: Workers | None = None
 
     def _gate(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()  # a semaphore belongs to one event loop
@@ -137,9 +150,9 @@ class AsyncDriver:
         return gate
 
     def _blocking(self, func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(_IO_THREADS, thread_name_prefix="reelkit-io")
-        return asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+        if self._workers is None:
+            self._workers = Workers()
+        return self._workers.submit(func, *args)
 
     async def run(self, flow: Flow[T]) -> T:
         send: Callable[[Any], Any] = flow.send
@@ -171,28 +184,30 @@ class AsyncDriver:
         try:
             if not response.is_success:
                 return _not_ok(response, await response.aread())
-            handle, path = await self._blocking(_open_temp, effect.directory, effect.prefix)
+            # Chunks are written in batches by a worker thread: the file is opened with the
+            # first batch and flushed with the last, so a small video costs one trip.
+            opened: tuple[IO[bytes], Path] | None = None
+            batch: list[bytes] = []
+            pending = size = 0
             try:
-                size = 0
-                batch: list[bytes] = []
-                pending = 0
                 async for chunk in response.aiter_bytes():
                     batch.append(chunk)
                     pending += len(chunk)
                     if pending >= _WRITE_BATCH:
-                        await self._blocking(handle.writelines, batch)
+                        opened = await self._blocking(_write, opened, effect, batch, False)
                         size, batch, pending = size + pending, [], 0
-                await self._blocking(handle.writelines, batch)
+                opened = await self._blocking(_write, opened, effect, batch, True)
                 size += pending
-                await self._blocking(handle.flush)
             except BaseException:
-                await asyncio.shield(self._blocking(_discard, handle, path))
+                if opened is not None:
+                    await asyncio.shield(self._blocking(_discard, *opened))
                 raise
+            handle, path = opened
             return _fetched(response, temp_path=path, size=size, handle=handle)
         finally:
             await response.aclose()
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
