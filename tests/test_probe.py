@@ -134,6 +134,39 @@ def test_probe_decodes_nothing(rendered: Path, monkeypatch: pytest.MonkeyPatch) 
     assert probe(rendered) is not None
 
 
+@pytest.fixture
+def through_av(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the pure MP4 reader miss, so the PyAV path is the one tested."""
+    import reelkit.mp4info
+
+    monkeypatch.setattr(reelkit.mp4info, "read", lambda path: None)
+
+
+def test_the_pure_mp4_reader_agrees_with_pyav(
+    rendered: Path, with_audio: Path, ntsc: Path, media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reelkit.mp4info
+    from reelkit_local.render import RenderSpec, render_mp4
+
+    # x264 with B-frames: an edit list shifts the track, which is not playing time.
+    shifted = media / "shifted.mp4"
+    render_mp4(shifted, RenderSpec(prompt="shift", duration=2.0, fps=25, width=480, height=854))
+    for clip in (rendered, with_audio, ntsc, shifted):
+        pure = probe(clip)
+        with monkeypatch.context() as patch:
+            patch.setattr(reelkit.mp4info, "read", lambda path: None)
+            by_av = probe(clip)
+        assert pure is not None and by_av is not None
+        assert (pure.size, pure.fps, pure.audio, pure.codec) == (
+            by_av.size,
+            by_av.fps,
+            by_av.audio,
+            by_av.codec,
+        )
+        assert pure.duration == pytest.approx(by_av.duration, abs=0.01)
+
+
+@pytest.mark.usefixtures("through_av")
 def test_stream_analysis_skips_every_picture(
     rendered: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -149,6 +182,7 @@ def test_stream_analysis_skips_every_picture(
     assert opened == [{"skip_frame": "all"}]  # one open, and FFmpeg decodes no picture
 
 
+@pytest.mark.usefixtures("through_av")
 def test_a_size_only_decoding_reveals_is_read_by_an_ordinary_open(
     rendered: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -201,7 +235,7 @@ def _run(code: str) -> dict[str, object]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def test_av_is_imported_only_when_probing(rendered: Path) -> None:
+def test_an_mp4_is_probed_without_importing_av(rendered: Path) -> None:
     seen = _run(
         f"""
         import json, sys
@@ -212,19 +246,24 @@ def test_av_is_imported_only_when_probing(rendered: Path) -> None:
                            "size": delivered.size}}))
         """
     )
-    assert seen == {"before": [], "after": True, "size": "320x180"}
+    assert seen == {"before": [], "after": False, "size": "320x180"}
 
 
-def test_without_av_probe_returns_none(rendered: Path) -> None:
+def test_without_av_an_mp4_is_still_read_and_anything_else_is_none(
+    rendered: Path, media: Path
+) -> None:
+    other = media / "clip.webm"
+    other.write_bytes(b"\x1a\x45\xdf\xa3" + bytes(64))
     seen = _run(
         f"""
         import json, sys
         sys.modules["av"] = None  # as if PyAV were not installed: `import av` fails
         from reelkit.probe import probe
-        print(json.dumps({{"probed": probe({str(rendered)!r})}}))
+        print(json.dumps({{"mp4": probe({str(rendered)!r}).size,
+                           "other": probe({str(other)!r})}}))
         """
     )
-    assert seen == {"probed": None}
+    assert seen == {"mp4": "320x180", "other": None}
 
 
 # --- compare ----------------------------------------------------------------------------------

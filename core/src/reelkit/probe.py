@@ -86,6 +86,18 @@ def probe(path: str | os.PathLike[str]) -> Delivered | None:
     None when PyAV is not installed, when the file cannot be opened as a media container, or
     when it holds no video stream (see the module docstring). Never raises.
     """
+    from . import mp4info
+
+    info = mp4info.read(path)  # MP4/MOV: the moov box says it all, without PyAV
+    if info is not None and None not in (info.duration, info.width, info.height, info.fps):
+        return Delivered(
+            duration=info.duration,
+            width=info.width,
+            height=info.height,
+            fps=info.fps,
+            audio=info.audio,
+            codec=_CODECS.get(info.codec or "", info.codec),
+        )
     try:
         import av
     except ImportError:
@@ -98,6 +110,18 @@ def probe(path: str | os.PathLike[str]) -> Delivered | None:
     if delivered is not None and None in (delivered.width, delivered.height, delivered.fps):
         delivered = _open(av, name, None) or delivered
     return delivered
+
+
+# Sample-entry codes as the codec names PyAV reports.
+_CODECS = {
+    "avc1": "h264",
+    "avc3": "h264",
+    "hvc1": "hevc",
+    "hev1": "hevc",
+    "av01": "av1",
+    "vp09": "vp9",
+    "mp4v": "mpeg4",
+}
 
 
 def _open(av: Any, name: str, options: dict[str, str] | None) -> Delivered | None:
