@@ -34,7 +34,12 @@ def partial_prefix(job_id: str) -> str:
 
 class Downloads(EngineBase):
     def _download(
-        self, record: JobRecord, provider: RegisteredProvider, config: ProviderConfig
+        self,
+        record: JobRecord,
+        provider: RegisteredProvider,
+        config: ProviderConfig,
+        *,
+        sweep: bool = True,
     ) -> Flow[JobRecord]:
         name = provider.info.name
         asset = record.video
@@ -44,10 +49,10 @@ class Downloads(EngineBase):
             if record.output
             else files.target(None, default_name=f"{record.id}.mp4")
         )
-        # A download killed midway (kill -9) left a .part file: it is this job's to remove.
-        yield Offload(
-            functools.partial(files.remove_partials, dest.parent, partial_prefix(record.id))
-        )
+        if sweep:  # a download killed midway (kill -9) left a .part file: this job's to remove
+            yield Offload(
+                functools.partial(files.remove_partials, dest.parent, partial_prefix(record.id))
+            )
         first = self.host.call(
             name, "reelkit_download_request", job=record.handle, asset=asset, config=config
         )
@@ -59,14 +64,9 @@ class Downloads(EngineBase):
             attempt += 1
             try:
                 fetched = yield from self._fetch_following(record, name, first, auth, config, dest)
-                placed: files.Placed = yield Offload(
-                    functools.partial(
-                        files.verify_and_place,
-                        fetched,
-                        dest,
-                        job_id=record.id,
-                        requested=_requested(record),
-                    )
+                # One trip to a worker thread: verify, rename, record (the loop waits on none).
+                placed, record = yield Offload(
+                    functools.partial(self._place, fetched, dest, record)
                 )
             except (DownloadFailed, NetworkError) as exc:
                 if not exc.retryable or attempt >= DOWNLOAD_ATTEMPTS:
@@ -86,14 +86,22 @@ class Downloads(EngineBase):
             log.warning(
                 "job %s: %s delivered %s, asked %s", record.id, field, _show(got), _show(asked)
             )
+        self._emit("downloaded", record, str(placed.path), data={"bytes": placed.size})
+        return record
+
+    def _place(
+        self, fetched: Fetched, dest: Path, record: JobRecord
+    ) -> tuple[files.Placed, JobRecord]:
+        placed = files.verify_and_place(
+            fetched, dest, job_id=record.id, requested=_requested(record)
+        )
         metadata = dict(record.metadata)
         if placed.delivered is not None:
             metadata["delivered"] = dict(placed.delivered)
-        record = yield from self._j(
-            "update", record, state=JobState.DOWNLOADED, path=str(placed.path), metadata=metadata
+        record = self.journal.update(
+            record, state=JobState.DOWNLOADED, path=str(placed.path), metadata=metadata
         )
-        self._emit("downloaded", record, str(placed.path), data={"bytes": placed.size})
-        return record
+        return placed, record
 
     def _fetch_following(
         self,

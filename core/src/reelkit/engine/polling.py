@@ -47,12 +47,21 @@ class Polling(Downloads):
         downloading the same job side by side.
         """
         record: JobRecord = yield from self._j("get", job_id)
+        return (yield from self._follow_record(record, download=download, timeout=timeout))
+
+    def _follow_record(
+        self, record: JobRecord, *, download: bool = True, timeout: float | None = None
+    ) -> Flow[JobRecord]:
+        """``follow`` for a record just read or written (saves a journal read)."""
         wait = CLAIM_WAIT_S[0]
+        waited = False
         while not claims.take(record.id):
+            waited = True
             yield Sleep(wait)
             wait = min(wait * 2, CLAIM_WAIT_S[1])
         try:
-            record = yield from self._j("get", record.id)
+            if waited:  # another follower in this process may have moved it on
+                record = yield from self._j("get", record.id)
             return (yield from self._follow(record, download=download, timeout=timeout))
         finally:
             claims.release(record.id)
@@ -74,12 +83,14 @@ class Polling(Downloads):
             raise self._stored_error(record)
         provider = self.host.provider(record.provider)
         config = self.settings.provider_config(provider.info)
+        # Only a job that was already done before this follow may have left a partial download.
+        sweep = record.state is JobState.SUCCEEDED
         if record.state.pollable:
             auth = self._auth(provider, config, self._credentials(provider))
             deadline = time.monotonic() + (timeout if timeout is not None else config.timeout_s)
             record = yield from self._poll_until_done(record, provider, config, auth, deadline)
         if record.state is JobState.SUCCEEDED and download:
-            record = yield from self._download(record, provider, config)
+            record = yield from self._download(record, provider, config, sweep=sweep)
         return record
 
     def _await_submit(self, record: JobRecord) -> Flow[JobRecord]:

@@ -55,33 +55,26 @@ class Submitting(Polling):
         """Submit (unless an identical job can be reused or followed) and optionally wait."""
         plan = prepared.plan
         fingerprint = _fingerprint(plan)
-        if not ask.force:
-            reused = yield from self._reusable(fingerprint, ask)
-            if reused is not None:
-                return reused
-        credentials = self._credentials(prepared.provider)
+        try:
+            credentials: Credentials | None = self._credentials(prepared.provider)
+            missing: ReelkitError | None = None
+        except ReelkitError as exc:  # an identical video already made needs no key to reuse
+            credentials, missing = None, exc
         job_id = new_job_id()
         output = files.target(
             ask.output, default_name=f"{files.slug(plan.request.prompt)}-{job_id[-6:]}.mp4"
         )
-        # Before paying: a video that cannot be saved is not worth buying.
-        yield Offload(functools.partial(files.prove_writable, output))
         claims.begin(job_id)
         try:
-            claimed: tuple[JobRecord, bool] = yield from self._j(
-                "create",
-                job_id=job_id,
-                provider=plan.provider,
-                model=plan.model,
-                mode=plan.mode.value,
-                fingerprint=fingerprint,
-                request=plan.request,
-                adjustments=plan.adjustments,
-                output=str(output),
-                claim=not ask.force,
-                owner=claims.owner(),
-                lease_s=claims.lease_seconds(prepared.config),
+            # One trip to a worker thread: reuse, prove the output writable, claim.
+            decided: tuple[JobRecord | None, tuple[JobRecord, bool]] = yield Offload(
+                functools.partial(
+                    self._reuse_or_claim, prepared, ask, fingerprint, job_id, output, missing
+                )
             )
+            reused, claimed = decided
+            if reused is not None:
+                return (yield from self._reuse(reused, ask))
             record, created = claimed
             if created:
                 self._emit(
@@ -93,6 +86,7 @@ class Submitting(Polling):
                         "adjustments": [a.to_dict() for a in plan.adjustments],
                     },
                 )
+                assert credentials is not None
                 record = yield from self._submit(record, prepared, credentials)
         finally:
             claims.end(job_id)
@@ -100,7 +94,7 @@ class Submitting(Polling):
             record = yield from self._follow_claim(record)
             if not wait:
                 return record
-            record = yield from self.follow(record.id, download=download, timeout=ask.timeout)
+            record = yield from self._follow_record(record, download=download, timeout=ask.timeout)
             if record.state is JobState.DOWNLOADED and record.path and ask.output is not None:
                 # The shared job saved its video where its claimant asked; this caller asked
                 # for another place: a copy, not a second purchase.
@@ -110,16 +104,61 @@ class Submitting(Polling):
             return record
         if not wait:
             return record
-        return (yield from self.follow(record.id, download=download, timeout=ask.timeout))
+        return (yield from self._follow_record(record, download=download, timeout=ask.timeout))
 
-    def _reusable(self, fingerprint: str, ask: Ask) -> Flow[JobRecord | None]:
-        """An identical job already downloaded, whose file is still there: served for free."""
-        earlier: list[JobRecord] = yield from self._j("by_fingerprint", fingerprint)
-        for record in earlier:
-            if record.state is JobState.DOWNLOADED and record.path:
-                present = yield Offload(functools.partial(Path(record.path).is_file))
-                if present:
-                    return (yield from self._reuse(record, ask))
+    def _reuse_or_claim(
+        self,
+        prepared: Prepared,
+        ask: Ask,
+        fingerprint: str,
+        job_id: str,
+        output: Path,
+        missing: ReelkitError | None,
+    ) -> tuple[JobRecord | None, tuple[JobRecord, bool]]:
+        """Blocking: an identical job already downloaded (its file still there) is served for
+        free; otherwise, before paying, the output is proven writable and the request claimed."""
+        plan = prepared.plan
+        if not ask.force:
+            done = self._downloaded(fingerprint)
+            if done is not None:
+                return done, (done, False)
+        if missing is not None:
+            raise missing
+        files.prove_writable(output)  # a video that cannot be saved is not worth buying
+        record, created = self.journal.create(
+            job_id=job_id,
+            provider=plan.provider,
+            model=plan.model,
+            mode=plan.mode.value,
+            fingerprint=fingerprint,
+            request=plan.request,
+            adjustments=plan.adjustments,
+            output=str(output),
+            claim=not ask.force,
+            owner=claims.owner(),
+            lease_s=claims.lease_seconds(prepared.config),
+        )
+        if created and not ask.force:
+            # An identical job may have finished (and released its claim) between the check
+            # above and this claim; a job finishing later could not have: the claim was held.
+            done = self._downloaded(fingerprint)
+            if done is not None:
+                self.journal.update(
+                    record,
+                    state=JobState.DOWNLOADED,
+                    path=done.path,
+                    handle=done.handle,
+                    assets=done.assets,
+                    metadata={**done.metadata, "reused": True, "reused_from": done.id},
+                )
+                return done, (done, False)
+        return None, (record, created)
+
+    def _downloaded(self, fingerprint: str) -> JobRecord | None:
+        for record in self.journal.by_fingerprint(fingerprint, states=(JobState.DOWNLOADED,)):
+            if record.state is JobState.DOWNLOADED and record.path and Path(record.path).is_file():
+                if not record.metadata.get("reused_from"):
+                    return record
         return None
 
     def _reuse(self, record: JobRecord, ask: Ask) -> Flow[JobRecord]:

@@ -213,13 +213,21 @@ class SqlJournal:
             rows = db.execute(query, args).fetchall()
         return self._decode_all(rows)
 
-    def by_fingerprint(self, fingerprint: str) -> builtins.list[JobRecord]:
-        """Every job with this fingerprint, newest first."""
+    def by_fingerprint(
+        self, fingerprint: str, *, states: tuple[JobState, ...] = ()
+    ) -> builtins.list[JobRecord]:
+        """Every job with this fingerprint (in one of ``states``, if given), newest first."""
+        m = self._mark
+        where = f"fingerprint = {m}"
+        args: list[Any] = [fingerprint]
+        if states:  # filtered in SQL: decoding a record costs more than reading it
+            where += f" AND state IN ({', '.join([m] * len(states))})"
+            args.extend(s.value for s in states)
         with self._session() as db:
             rows = db.execute(
-                f"SELECT * FROM {self._table} WHERE fingerprint = {self._mark}"
+                f"SELECT * FROM {self._table} WHERE {where}"
                 f" ORDER BY created_at DESC, {self._id_order} DESC",
-                (fingerprint,),
+                args,
             ).fetchall()
         return self._decode_all(rows)
 
