@@ -298,23 +298,28 @@ def test_async_round_trip_never_blocks_the_loop(
 def test_renders_beyond_the_concurrency_limit_wait_queued(tmp_path: Path) -> None:
     from reelkit_local import store
 
-    transport = LocalTransport(tmp_path)
-    with httpx.Client(transport=transport) as client:
-        ids = [
-            client.post(f"{BASE}/v1/renders", json=spec(duration=30.0, prompt=str(n))).json()["id"]
-            for n in range(store.MAX_CONCURRENT + 1)
-        ]
-        deadline = time.monotonic() + 10
-        while not all(
-            client.get(f"{BASE}/v1/renders/{i}").json()["status"] == "running"
-            for i in ids[: store.MAX_CONCURRENT]
-        ):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        waiting = client.get(f"{BASE}/v1/renders/{ids[-1]}").json()
-        assert waiting["status"] == "queued"
-        for render_id in ids:
+    # Hold every render slot of this process (waiting for other tests' renders to let go), so
+    # a new render must queue: decided by the semaphore, not by how fast this machine renders.
+    held = 0
+    try:
+        for _ in range(store.MAX_CONCURRENT):
+            assert store._SLOTS.acquire(timeout=120)
+            held += 1
+        transport = LocalTransport(tmp_path)
+        with httpx.Client(transport=transport) as client:
+            render_id = client.post(f"{BASE}/v1/renders", json=spec(duration=30.0)).json()["id"]
+            for _ in range(3):  # however often it is asked, it waits for a slot
+                assert client.get(f"{BASE}/v1/renders/{render_id}").json()["status"] == "queued"
+                time.sleep(0.05)
+            store._SLOTS.release()
+            held -= 1
+            deadline = time.monotonic() + 120
+            while client.get(f"{BASE}/v1/renders/{render_id}").json()["status"] == "queued":
+                assert time.monotonic() < deadline, "a freed slot was never taken"
+                time.sleep(0.02)
             client.delete(f"{BASE}/v1/renders/{render_id}")
-        for render_id in ids:
             transport.store.wait(render_id)
             assert wait_sync(client, render_id)["error"]["code"] == "cancelled"
+    finally:
+        for _ in range(held):
+            store._SLOTS.release()
