@@ -59,7 +59,9 @@ def test_the_result_reports_the_file_and_warns_about_each_difference(
     assert stored.to_dict() == data | {"elapsed_s": stored.to_dict()["elapsed_s"]}
 
 
-def test_a_remix_stays_on_its_sources_model_and_shape(reelkit_emulator: Any, tmp_path: Path) -> None:
+def test_a_remix_stays_on_its_sources_model_and_shape(
+    reelkit_emulator: Any, tmp_path: Path
+) -> None:
     with Client() as client:
         source = client.generate(
             "a paper crane", provider="sora", model="sora-2-pro", size="1792x1024", output=tmp_path
