@@ -529,7 +529,7 @@ def test_an_unreadable_file_by_permission_bits(tmp_path: Path) -> None:
     ("value", "scheme"),
     [
         ("ftp://example.com/a.png", "ftp"),
-        ("file:///tmp/a.png", "file"),
+        ("file:///srv/a.png", "file"),
         ("javascript:alert(1)", "javascript"),
         ("s3://bucket/a.png", "s3"),
         ("blob:https://example.com/1234", "blob"),

@@ -165,7 +165,7 @@ def test_provider_config_options_show_keys_only() -> None:
         base_url="https://gw.example/v1?api_key=abc-unregistered",
         poll_interval_s=1,
         timeout_s=2,
-        options={"api_key": "opt-unregistered-value", "state_dir": "/tmp/x"},
+        options={"api_key": "opt-unregistered-value", "state_dir": "/srv/reelkit"},
     )
     text = repr(config)
     assert "opt-unregistered-value" not in text and "abc-unregistered" not in text
