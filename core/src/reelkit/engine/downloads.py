@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import httpx
 
 from reelkit import redact, retry
 from reelkit.effects import Fetch, Fetched, Flow, Offload, Sleep
-from reelkit.errors import DownloadFailed, InvalidRequest, NetworkError, OutputError
+from reelkit.errors import DownloadFailed, NetworkError, OutputError
 from reelkit.journal import JobRecord
 from reelkit.models import Credentials, JobState, ProviderConfig
 from reelkit.plugins import RegisteredProvider
@@ -185,38 +184,6 @@ class Downloads(EngineBase):
             job_id=record.id,
             retryable=fetched.status in retry.RETRY_STATUSES and not expired,
         )
-
-    def download(
-        self, job_id: str, output: str | os.PathLike[str] | None = None
-    ) -> Flow[JobRecord]:
-        """Fetch a finished job's video (again), optionally to a new place."""
-        record = yield from self._j("get", job_id)
-        if record.state.pollable:
-            record = yield from self.follow(job_id, download=False)
-        if record.state not in (JobState.SUCCEEDED, JobState.DOWNLOADED):
-            raise InvalidRequest(
-                "job", f"job {record.id} is {_state(record)}: there is no video to download"
-            )
-        if output is not None:
-            name = Path(record.output).name if record.output else f"{record.id}.mp4"
-            dest = files.target(output, default_name=name)
-            yield Offload(functools.partial(files.prove_writable, dest))
-            record = yield from self._j("update", record, output=str(dest))
-        provider = self.host.provider(record.provider)
-        return (
-            yield from self._download(
-                record, provider, self.settings.provider_config(provider.info)
-            )
-        )
-
-    def follow(
-        self, job_id: str, *, download: bool = True, timeout: float | None = None
-    ) -> Flow[JobRecord]:  # pragma: no cover - defined by Polling
-        raise NotImplementedError
-
-
-def _state(record: JobRecord) -> str:
-    return record.raw_state or record.state.value
 
 
 def _requested(record: JobRecord) -> dict[str, Any]:

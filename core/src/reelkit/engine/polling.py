@@ -8,13 +8,16 @@ requests and the job stays resumable.
 
 from __future__ import annotations
 
+import functools
+import os
 import time
+from pathlib import Path
 
 import httpx
 
 from reelkit import retry
 from reelkit.capabilities import ModelInfo
-from reelkit.effects import Flow, Sleep
+from reelkit.effects import Flow, Offload, Sleep
 from reelkit.errors import (
     ContentFiltered,
     InvalidRequest,
@@ -29,7 +32,7 @@ from reelkit.journal import JobRecord
 from reelkit.models import Failed, JobState, JobStatus, ProviderConfig, Queued, Running, Succeeded
 from reelkit.plugins import RegisteredProvider
 
-from . import claims
+from . import claims, files
 from .base import with_timeout
 from .downloads import Downloads
 
@@ -247,6 +250,30 @@ class Polling(Downloads):
         auth = self._auth(provider, config, self._credentials(provider))
         status = yield from self._poll_once(record, provider, config, auth)
         return (yield from self._record_status(record, status))
+
+    def download(
+        self, job_id: str, output: str | os.PathLike[str] | None = None
+    ) -> Flow[JobRecord]:
+        """Fetch a finished job's video (again), optionally to a new place."""
+        record = yield from self._j("get", job_id)
+        if record.state.pollable:
+            record = yield from self.follow(job_id, download=False)
+        if record.state not in (JobState.SUCCEEDED, JobState.DOWNLOADED):
+            raise InvalidRequest(
+                "job",
+                f"job {record.id} is {record.raw_state or record.state.value}: there is no video to download",
+            )
+        if output is not None:
+            name = Path(record.output).name if record.output else f"{record.id}.mp4"
+            dest = files.target(output, default_name=name)
+            yield Offload(functools.partial(files.prove_writable, dest))
+            record = yield from self._j("update", record, output=str(dest))
+        provider = self.host.provider(record.provider)
+        return (
+            yield from self._download(
+                record, provider, self.settings.provider_config(provider.info)
+            )
+        )
 
 
 def _unknown_error(record: JobRecord) -> SubmitOutcomeUnknown:
