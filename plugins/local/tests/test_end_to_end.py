@@ -83,7 +83,7 @@ def test_submit_then_resume_from_another_client(
 ) -> None:
     home = tmp_path / "home"
     with client(home) as first:
-        job = first.submit("resume me", duration=1, resolution="480p")
+        job = first.submit("resume me", duration=1, resolution="480p", output=tmp_path)
         job_id = job.id
     with client(home) as second:  # a new client, as another process would be
         result = second.resume(job_id).wait(timeout=60, download=True)
