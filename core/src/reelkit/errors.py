@@ -45,11 +45,8 @@ class ReelkitError(Exception):
         return {"error": type(self).__name__, "message": self.message}
 
 
-class InvalidRequest(ReelkitError):
-    """A request no adjustment can make valid, or one strict mode refuses.
-
-    ``field`` names the offending argument and ``allowed`` says what would be accepted.
-    """
+class _FieldError(ReelkitError):
+    """An error about one named field, saying what would be accepted."""
 
     exit_code = 2
 
@@ -65,6 +62,13 @@ class InvalidRequest(ReelkitError):
 
     def to_dict(self) -> dict[str, object]:
         return {**super().to_dict(), "field": self.field, "allowed": self.allowed}
+
+
+class InvalidRequest(_FieldError):
+    """A request no adjustment can make valid, or one strict mode refuses.
+
+    ``field`` names the offending argument and ``allowed`` says what would be accepted.
+    """
 
 
 class UnsupportedMode(InvalidRequest):
@@ -255,23 +259,8 @@ class NetworkError(ReelkitError):
         return {**super().to_dict(), "provider": self.provider, "retryable": self.retryable}
 
 
-class ConfigurationError(ReelkitError):
+class ConfigurationError(_FieldError):
     """A configuration file, environment variable or journal URL is wrong; names it and what is allowed."""
-
-    exit_code = 2
-
-    def __init__(self, field: str, message: str, *, allowed: str | Sequence[object] | None = None):
-        if allowed is not None and not isinstance(allowed, str):
-            allowed = ", ".join(str(a) for a in allowed)
-        text = f"{field}: {message}"
-        if allowed:
-            text += f" (allowed: {allowed})"
-        super().__init__(text)
-        self.field = field
-        self.allowed = allowed
-
-    def to_dict(self) -> dict[str, object]:
-        return {**super().to_dict(), "field": self.field, "allowed": self.allowed}
 
 
 class JournalError(ReelkitError):
