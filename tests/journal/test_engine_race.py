@@ -4,13 +4,11 @@ every process gets the same finished job."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
+
+from racing import race
 
 PROCESSES = 4
 
@@ -36,43 +34,12 @@ print(json.dumps({"job_id": result.job_id, "status": result.status, "path": resu
 def test_processes_sending_one_request_pay_once(
     journal_url: str, reelkit_emulator: Any, tmp_path: Path
 ) -> None:
-    gate = tmp_path / "gate"
-    gate.mkdir()
-    go = gate / "go"
-    env = {**os.environ, "REELKIT_JOURNAL_URL": journal_url}
-    workers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                WORKER,
-                str(go),
-                str(gate / f"ready-{i}"),
-                str(tmp_path / f"out-{i}" / "storm.mp4"),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for i in range(PROCESSES)
-    ]
-    try:
-        deadline = time.monotonic() + 120
-        while len(list(gate.glob("ready-*"))) < PROCESSES:
-            failed = [w for w in workers if w.poll() not in (None, 0)]
-            assert not failed, failed[0].communicate()[1]
-            assert time.monotonic() < deadline, "the workers never got ready"
-            time.sleep(0.01)
-        go.touch()
-        outputs = [w.communicate(timeout=120) for w in workers]
-    finally:
-        for w in workers:
-            if w.poll() is None:
-                w.kill()
-                w.wait()
-    assert [w.returncode for w in workers] == [0] * PROCESSES, [err for _, err in outputs]
-    results = [json.loads(out) for out, _ in outputs]
+    results = race(
+        WORKER,
+        tmp_path / "gate",
+        [[str(tmp_path / f"out-{i}" / "storm.mp4")] for i in range(PROCESSES)],
+        env={**os.environ, "REELKIT_JOURNAL_URL": journal_url},
+    )
     assert reelkit_emulator.stats()["sora"]["submits"] == 1
     assert len({r["job_id"] for r in results}) == 1
     assert {r["status"] for r in results} == {"downloaded"}
