@@ -28,6 +28,7 @@ from reelkit.capabilities import (
     Variant,
 )
 from reelkit_sora.catalogue import CHARACTERS, sora_variants
+from reelkit_sora.kling import MULTI_SHOT
 
 from .wires import GEMINI_OMNI, GROK, KLING, SEED003, SEEDANCE, SORA, Wire
 
@@ -133,18 +134,7 @@ CAMERA_CONTROL = Param(
 #: Kling v3 additions (vercel/ai packages/klingai/src/klingai-video-model-options.ts):
 #: multi-shot, voices (at most 2, need sound on) and elements (at most 3, image-to-video).
 KLING_V3_PARAMS = (
-    Param(name="multi_shot", type="bool", description="Render several shots (multi_prompt)."),
-    Param(
-        name="shot_type",
-        type="str",
-        choices=("customize", "intelligence"),
-        description="customize (your multi_prompt) or intelligence (Kling splits the prompt).",
-    ),
-    Param(
-        name="multi_prompt",
-        type="list",
-        description='Shots: [{"index": 1, "prompt": "...", "duration": "5"}], 1–6 items.',
-    ),
+    *MULTI_SHOT,
     Param(
         name="voice_list",
         type="list",
@@ -158,7 +148,6 @@ KLING_V3_PARAMS = (
 )
 #: The item shapes of the list params above (the same limits as Kling's API).
 LIST_LIMITS: dict[str, tuple[str, int, int | None]] = {
-    "multi_prompt": ("prompt", 6, 512),  # ≤6 shots, each prompt ≤512 characters
     "voice_list": ("voice_id", 2, None),
     "element_list": ("element_id", 3, None),
 }

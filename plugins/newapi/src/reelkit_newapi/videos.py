@@ -22,6 +22,7 @@ from reelkit.models import Asset, JobHandle, Media, ProviderConfig, VideoRequest
 from reelkit.wire import json_request, parse_timestamp
 from reelkit_sora import dialect
 from reelkit_sora.catalogue import CHARACTERS_MAX
+from reelkit_sora.kling import MULTI_PROMPT_SHAPE
 
 from .catalogue import GENERATIONS_BY_DEFAULT, LIST_LIMITS, PROVIDER, WIRES
 from .wires import GENERATIONS, Wire
@@ -58,6 +59,7 @@ class NewapiVideos(dialect.VideosApi):
     vocabulary = dialect.GATEWAY_STATUSES
     param_shapes: ClassVar[Mapping[str, dialect.ListShape]] = {
         "characters": dialect.ListShape("id", CHARACTERS_MAX),  # OpenAI: [{"id"}], at most 2
+        "multi_prompt": MULTI_PROMPT_SHAPE,
         **{name: dialect.ListShape(*limits) for name, limits in LIST_LIMITS.items()},
     }
 

@@ -22,6 +22,7 @@ from reelkit.capabilities import (
     Variant,
 )
 from reelkit_sora.catalogue import sora_modes, sora_variants
+from reelkit_sora.kling import MULTI_SHOT
 
 PROVIDER = ProviderInfo(
     name="qiniu",
@@ -90,25 +91,7 @@ MOTION_CONTROL = (
         description="Motion control: keep the motion video's sound.",
     ),
 )
-#: ref §2.2: kling-v3-omni multi-shot: multi_shot (bool), shot_type, multi_prompt
-#: [{"index", "prompt" (≤512), "duration"}] of 1–6 shots. shot_type values are Kling's own
-#: (customize | intelligence; vercel/ai packages/klingai/src/klingai-video-model-options.ts).
-MULTI_SHOT = (
-    Param(name="multi_shot", type="bool", description="Render several shots (multi_prompt)."),
-    Param(
-        name="shot_type",
-        type="str",
-        choices=("customize", "intelligence"),
-        description="customize (your multi_prompt) or intelligence (Kling splits the prompt).",
-    ),
-    Param(
-        name="multi_prompt",
-        type="list",
-        description='Shots: [{"index": 1, "prompt": "...", "duration": "5"}], 1–6 items.',
-    ),
-)
-#: ref §2.2: at most 6 shots, each prompt at most 512 characters.
-MULTI_PROMPT_MAX, SHOT_PROMPT_MAX = 6, 512
+#: ref §2.2: kling-v3-omni multi-shot (declared once for every gateway: reelkit_sora.kling).
 
 # --- Sora on Qiniu ------------------------------------------------------------------------
 

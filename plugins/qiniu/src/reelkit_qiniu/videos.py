@@ -20,14 +20,13 @@ from reelkit.models import Asset, JobHandle, Media, ProviderConfig, VideoRequest
 from reelkit.wire import expires_after, json_request, parse_timestamp, require
 from reelkit_sora import dialect
 from reelkit_sora.dialect import Phase
+from reelkit_sora.kling import MULTI_PROMPT_SHAPE
 
 from .catalogue import (
     KLING_MODE_BY_RESOLUTION,
     MAX_IMAGE_LIST,
-    MULTI_PROMPT_MAX,
     OMNI,
     PROVIDER,
-    SHOT_PROMPT_MAX,
     SOUND,
     URL_LIFETIME_S,
 )
@@ -56,10 +55,7 @@ class QiniuVideos(dialect.VideosApi):
     provider = PROVIDER
     vocabulary = QINIU_STATUSES
     id_example = "qvideo-..."
-    param_shapes: ClassVar[Mapping[str, dialect.ListShape]] = {
-        # ref §2.2: 1–6 shots, each prompt at most 512 characters
-        "multi_prompt": dialect.ListShape("prompt", MULTI_PROMPT_MAX, SHOT_PROMPT_MAX)
-    }
+    param_shapes: ClassVar[Mapping[str, dialect.ListShape]] = {"multi_prompt": MULTI_PROMPT_SHAPE}
 
     def translate(
         self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
