@@ -12,9 +12,12 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from attrs import field, frozen
+
+if TYPE_CHECKING:
+    from .pricing import Pricing
 
 
 class Mode(str, enum.Enum):
@@ -218,6 +221,8 @@ class ModelInfo:
     notes: str = ""
     # Accepted ``params`` keys; any other key is an ``InvalidRequest`` before translation.
     params: tuple[Param, ...] = ()
+    # What it costs (reelkit.pricing), with its source and date; None: nobody published it.
+    price: Pricing | None = None
 
     def mode(self, mode: Mode) -> ModeSpec | None:
         for spec in self.modes:

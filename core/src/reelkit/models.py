@@ -10,12 +10,15 @@ import enum
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from attrs import field, frozen
 
 from . import _secrets
 from ._secrets import headers_repr, keys_repr, safe_repr, scrub_text, url_repr
+
+if TYPE_CHECKING:
+    from .pricing import CostEstimate
 from .capabilities import Mode
 
 _T = TypeVar("_T", bound=type)
@@ -276,10 +279,26 @@ def _asset_tuple(items: Iterable[Asset]) -> tuple[Asset, ...]:
 
 
 @frozen(kw_only=True)
+class Charge:
+    """What the provider reports it billed for a job: an amount, or tokens the core prices.
+
+    ``amount`` is in ``currency``; a provider that reports tokens only (Seedance's
+    ``usage.completion_tokens``) leaves ``amount`` unset and the core prices the tokens with
+    the model's token rate. ``basis`` says which response field it came from.
+    """
+
+    amount: float | None = None
+    currency: str | None = None
+    tokens: int | None = None
+    basis: str = ""
+
+
+@frozen(kw_only=True)
 class Succeeded:
     assets: tuple[Asset, ...] = field(converter=_asset_tuple)
     # What the provider reports it actually made (duration, size, fps, seed, ...).
     metadata: Mapping[str, Any] = field(factory=dict)
+    charge: Charge | None = None  # what the provider says it billed, where it says
 
     @property
     def video(self) -> Asset | None:
@@ -293,7 +312,8 @@ class Failed:
     retryable: bool = False
     filtered: bool = False  # content moderation
     reasons: tuple[str, ...] = ()
-    billed: bool | None = None
+    billed: bool | None = None  # True: the provider documents charging for this failure
+    charge: Charge | None = None
 
 
 JobStatus = Union[Queued, Running, Succeeded, Failed]
@@ -432,6 +452,7 @@ class Plan:
     http: HttpPreview | None = None
     warnings: tuple[str, ...] = ()
     notice: str | None = None  # e.g. "no credentialed provider qualifies; using local"
+    cost: CostEstimate | None = None  # None only for plans made without a model's prices
 
     def applied(self) -> dict[str, Any]:
         r = self.request
@@ -473,4 +494,5 @@ class Plan:
             "request": self.applied(),
             "adjustments": [a.to_dict() for a in self.adjustments],
             "http": self.http.to_dict() if self.http else None,
+            "cost": self.cost.to_dict() if self.cost else None,
         }

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 import httpx
 
-from reelkit import redact, validation
+from reelkit import pricing, redact, validation
 from reelkit.arguments import ASK_FIELDS, Ask
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.clamping import clamp
@@ -90,6 +90,7 @@ class Selection(EngineBase):
             warnings=tuple(f"{a.field}: {a.reason}" for a in adjustments),
             notice=notice,
         )
+        plan = attrs.evolve(plan, cost=pricing.estimate(model.price, plan))
         return Prepared(plan=plan, provider=chosen, model=model, config=config, request=http)
 
     def _own_params(

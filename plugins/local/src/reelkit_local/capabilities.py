@@ -6,6 +6,8 @@ in the comment), not of a remote service, and ``tests/test_render.py`` measures 
 
 from __future__ import annotations
 
+from datetime import date
+
 from reelkit.capabilities import (
     Audio,
     ImageLimits,
@@ -16,6 +18,7 @@ from reelkit.capabilities import (
     Range,
     Variant,
 )
+from reelkit.pricing import Pricing, Rate, Unit
 
 NAME = "local"
 BASE_URL = "local://render"
@@ -89,6 +92,13 @@ TITLE_CARD = ModelInfo(
         max_side=16384,
     ),
     url_lifetime_s=None,  # results stay in the state directory until removed
+    # Rendered by this process on this machine: no provider bills it (README.md, "offline").
+    price=Pricing(
+        currency="USD",
+        rates=(Rate(amount=0.0, unit=Unit.REQUEST, note="rendered offline"),),
+        source="docs/providers/local.md",
+        as_of=date(2026, 12, 2),
+    ),
     notes=(
         "Deterministic: the same prompt, seed and settings give the same video. The prompt is "
         "shown as text, not interpreted."
