@@ -224,7 +224,7 @@ def _quantity(unit: Unit, plan: Plan) -> tuple[float, str]:
     if unit is Unit.REQUEST:
         return 1.0, "1 request"
     if unit is Unit.INPUT_IMAGE:
-        count = len(r.media()) - (1 if r.video is not None else 0)
+        count = sum(1 for role, _ in r.media() if role.value != "video")
         return float(count), f"{count} image{'s' if count != 1 else ''}"
     width, height = plan_pixels(plan)
     tokens = video_tokens(width, height, int(r.fps or 24), seconds)
