@@ -90,6 +90,20 @@ def test_create_then_get_returns_the_same_record(journal: Journal) -> None:
     assert journal.find("rk_nothing") is None
 
 
+def test_the_estimate_and_the_billed_amount_round_trip(journal: Journal) -> None:
+    estimate = {
+        "estimated": 3.2,
+        "currency": "USD",
+        "basis": "8 s × $0.40/s",
+        "as_of": "2026-12-02",
+    }
+    record, _ = create(journal, cost=estimate)
+    assert journal.get(record.id).cost == estimate and record.cost == estimate
+    billed = {"amount": 3.2, "currency": "USD", "basis": "usage.cost_in_usd_ticks"}
+    record = journal.update(record, state=JobState.SUCCEEDED, billed=billed)
+    assert journal.get(record.id) == record and record.billed == billed
+
+
 def test_update_returns_what_get_reads_back(journal: Journal) -> None:
     record, _ = create(journal)
     handle = JobHandle(provider="awkward", model="awk-1", task_id="t-1", data={"region": "eu"})
@@ -330,7 +344,8 @@ def test_a_version_1_journal_is_migrated(journal_url: str, raw: Any, tmp_path: P
         old = journal.get("rk_old")
         assert old.state is JobState.SUBMITTED and old.handle is not None
         assert (old.claimed, old.owner, old.lease_until) == (False, None, None)
-        assert raw.version() == SCHEMA_VERSION == 2
+        assert (old.cost, old.billed) == (None, None)  # version 3's columns, empty on old rows
+        assert raw.version() == SCHEMA_VERSION == 3
         _, created = create(journal, "fp-old")  # a version-1 row holds no claim
         assert created
         assert not create(journal, "fp-old")[1]

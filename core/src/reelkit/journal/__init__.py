@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import builtins
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -22,7 +23,7 @@ from reelkit.errors import ConfigurationError
 from reelkit.models import Adjustment, JobState, VideoRequest
 
 from .migrations import SCHEMA_VERSION
-from .records import OPEN_STATES, JobRecord, default_owner, new_job_id
+from .records import OPEN_STATES, CostRow, JobRecord, default_owner, new_job_id
 from .urls import is_postgres, sqlite_target
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OPEN_STATES",
     "SCHEMA_VERSION",
+    "CostRow",
     "JobRecord",
     "Journal",
     "PostgresJournal",
@@ -61,18 +63,20 @@ class Journal(Protocol):
         claim: bool = True,
         owner: str | None = None,
         lease_s: float | None = None,
+        cost: Mapping[str, Any] | None = None,
     ) -> tuple[JobRecord, bool]:
         """Insert a PENDING job holding ``fingerprint``'s claim: ``(record, True)``.
 
         If another open job holds the claim, insert nothing and return ``(holder, False)``.
         ``claim=False`` (``force``) always inserts, holding no claim. ``owner`` defaults to
-        this process; ``lease_s`` sets ``lease_until`` that many seconds from now.
+        this process; ``lease_s`` sets ``lease_until`` that many seconds from now; ``cost`` is the
+        plan's estimate (``CostEstimate`` fields), recorded before anything is sent.
         """
         ...
 
     def update(self, record: JobRecord | str, **changes: Any) -> JobRecord:
         """Write columns (state, handle, assets, metadata, error, path, progress, output, owner,
-        lease_until); a state outside ``OPEN_STATES`` releases the claim. The record returned
+        lease_until, cost, billed); a state outside ``OPEN_STATES`` releases the claim. The record returned
         is built in memory. An unknown column is a ``TypeError``."""
         ...
 
@@ -97,6 +101,10 @@ class Journal(Protocol):
     def by_fingerprint(
         self, fingerprint: str, *, states: tuple[JobState, ...] = ()
     ) -> builtins.list[JobRecord]: ...
+
+    def costs(self, *, since: float | None = None) -> builtins.list[CostRow]:
+        """Each job's estimate and billed amount (created at or after ``since``), oldest first."""
+        ...
 
     def delete(self, job_id: str) -> None: ...
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import builtins
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol
 
@@ -18,8 +18,10 @@ from reelkit.errors import JobNotFound, JournalError
 from reelkit.models import Adjustment, JobState, VideoRequest
 
 from .records import (
+    CostRow,
     DamagedRow,
     JobRecord,
+    decode_cost_row,
     decode_row,
     encode_changes,
     evolve,
@@ -78,6 +80,7 @@ class SqlJournal:
         claim: bool = True,
         owner: str | None = None,
         lease_s: float | None = None,
+        cost: Mapping[str, Any] | None = None,
     ) -> tuple[JobRecord, bool]:
         """Insert a PENDING job; with ``claim``, only if no open job holds ``fingerprint``.
 
@@ -96,6 +99,7 @@ class SqlJournal:
             claim=claim,
             owner=owner,
             lease_s=lease_s,
+            cost=cost,
         )
         t, m = self._table, self._mark
         insert = f"INSERT INTO {t} ({', '.join(columns)}) VALUES ({', '.join([m] * len(columns))})"
@@ -230,6 +234,23 @@ class SqlJournal:
                 args,
             ).fetchall()
         return self._decode_all(rows)
+
+    def costs(self, *, since: float | None = None) -> builtins.list[CostRow]:
+        """What each job (created at or after ``since``) was estimated and billed, oldest first:
+        only the columns a spend report needs, so no request is decoded."""
+        m = self._mark
+        query = (
+            "SELECT id, created_at, state, provider, model, handle IS NOT NULL AS accepted,"
+            f" metadata, cost, billed FROM {self._table}"
+        )
+        args: builtins.list[Any] = []
+        if since is not None:
+            query += f" WHERE created_at >= {m}"
+            args.append(since)
+        query += f" ORDER BY created_at, {self._id_order}"
+        with self._session() as db:
+            rows = db.execute(query, args).fetchall()
+        return [decode_cost_row(row) for row in rows]
 
     # --- decoding ----------------------------------------------------------------------
 

@@ -3,7 +3,9 @@
 Version 1 is the original SQLite schema, which recorded no version (``PRAGMA user_version`` 0
 with a ``jobs`` table). Version 2 adds the claim: ``claim`` (the fingerprint while the job holds
 it, NULL otherwise) under a partial UNIQUE index, and ``owner`` and ``lease_until``. Step ``n``
-takes a journal from version ``n - 1`` to ``n``; a fresh journal runs every step.
+takes a journal from version ``n - 1`` to ``n``; a fresh journal runs every step. Version 3 adds
+what a job costs: ``cost`` (the plan's estimate, JSON) and ``billed`` (what the provider reported
+it charged, JSON), with an index on ``created_at`` already serving ``reelkit spend``.
 
 Migrations run in one transaction under a lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an
 advisory lock), read the version again once they hold it, and so are safe when several
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
     import psycopg
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SQLITE_STEPS: dict[int, tuple[str, ...]] = {
     1: (
@@ -54,6 +56,10 @@ SQLITE_STEPS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE jobs ADD COLUMN owner TEXT",
         "ALTER TABLE jobs ADD COLUMN lease_until REAL",
         "CREATE UNIQUE INDEX IF NOT EXISTS jobs_claim ON jobs (claim) WHERE claim IS NOT NULL",
+    ),
+    3: (
+        "ALTER TABLE jobs ADD COLUMN cost TEXT",
+        "ALTER TABLE jobs ADD COLUMN billed TEXT",
     ),
 }
 
@@ -88,6 +94,10 @@ POSTGRES_STEPS: dict[int, tuple[str, ...]] = {
         " ADD COLUMN IF NOT EXISTS lease_until double precision",
         "CREATE UNIQUE INDEX IF NOT EXISTS reelkit_jobs_claim ON reelkit_jobs (claim)"
         " WHERE claim IS NOT NULL",
+    ),
+    3: (
+        "ALTER TABLE reelkit_jobs ADD COLUMN IF NOT EXISTS cost text,"
+        " ADD COLUMN IF NOT EXISTS billed text",
     ),
 }
 

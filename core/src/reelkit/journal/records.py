@@ -34,7 +34,7 @@ OPEN_STATES: tuple[JobState, ...] = (
     JobState.SUCCEEDED,
 )
 
-# Every column of a version-2 row, in table order.
+# Every column of a version-3 row, in table order.
 COLUMNS: tuple[str, ...] = (
     "id",
     "created_at",
@@ -57,6 +57,8 @@ COLUMNS: tuple[str, ...] = (
     "claim",
     "owner",
     "lease_until",
+    "cost",
+    "billed",
 )
 
 # The keywords ``update`` accepts.
@@ -72,6 +74,8 @@ UPDATABLE = frozenset(
         "output",
         "owner",
         "lease_until",
+        "cost",
+        "billed",
     }
 )
 
@@ -101,6 +105,10 @@ class JobRecord:
     owner: str | None = None  # who claimed it: "hostname:pid:token"
     # Epoch seconds; while PENDING, the claimant promises to resolve the submit before this.
     lease_until: float | None = None
+    # The plan's estimate (CostEstimate fields, "estimated" null when unknown) and what the
+    # provider reported it billed ({"amount", "currency", "tokens", "basis", "on_failure"}).
+    cost: Mapping[str, Any] | None = None
+    billed: Mapping[str, Any] | None = None
     raw_state: str | None = None  # the stored text when state is JobState.UNRECOGNISED
     claimed: bool = False  # whether this job holds the fingerprint's claim
 
@@ -111,6 +119,21 @@ class JobRecord:
     @property
     def elapsed_s(self) -> float:
         return (self.finished_at or time.time()) - self.created_at
+
+
+@attrs.frozen(kw_only=True)
+class CostRow:
+    """The spend-report view of a job (``Journal.costs``)."""
+
+    id: str
+    created_at: float
+    state: JobState
+    provider: str
+    model: str
+    accepted: bool  # the provider took the submit (a task id was recorded)
+    reused: bool  # served from an identical earlier job: nothing was bought
+    cost: Mapping[str, Any] | None
+    billed: Mapping[str, Any] | None
 
 
 def new_job_id() -> str:
@@ -179,6 +202,7 @@ def new_row(
     claim: bool,
     owner: str | None,
     lease_s: float | None,
+    cost: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], JobRecord]:
     """The columns of a new PENDING job, and the record they stand for."""
     now = time.time()
@@ -200,6 +224,7 @@ def new_row(
         "claim": fingerprint if claim else None,
         "owner": owner,
         "lease_until": lease_until,
+        "cost": dump(cost) if cost is not None else None,
     }
     record = JobRecord(
         id=job_id,
@@ -216,6 +241,7 @@ def new_row(
         owner=owner,
         lease_until=lease_until,
         claimed=claim,
+        cost=cost,
     )
     return columns, record
 
@@ -250,6 +276,9 @@ def encode_changes(changes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str
             fields[key] = value
         elif key == "assets":
             columns[key], fields[key] = dump([unstructure(a) for a in value]), tuple(value)
+        elif key in ("cost", "billed"):
+            columns[key] = dump(value) if value is not None else None
+            fields[key] = value
         elif key in ("metadata", "error"):
             text = scrub(dump(value)) if value is not None else None
             columns[key] = text
@@ -312,8 +341,32 @@ def decode_row(row: Row) -> JobRecord:
             finished_at=row["finished_at"],
             owner=row["owner"],
             lease_until=row["lease_until"],
+            cost=load("cost"),
+            billed=load("billed"),
             raw_state=raw_state,
             claimed=row["claim"] is not None,
         )
     except Exception as exc:  # JSON, cattrs or type errors: the row is damaged
         raise DamagedRow(job_id, f"{type(exc).__name__}: {exc}") from exc
+
+
+def decode_cost_row(row: Row) -> CostRow:
+    def load(col: str) -> Any:
+        raw = row[col]
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None  # a damaged cell: the job counts, its amounts do not
+
+    metadata = load("metadata")
+    return CostRow(
+        id=str(row["id"]),
+        created_at=float(row["created_at"]),
+        state=decode_state(str(row["state"]))[0],
+        provider=row["provider"],
+        model=row["model"],
+        accepted=bool(row["accepted"]),
+        reused=bool(isinstance(metadata, dict) and metadata.get("reused_from")),
+        cost=load("cost"),
+        billed=load("billed"),
+    )
