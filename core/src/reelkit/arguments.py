@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 if TYPE_CHECKING:  # kept light: the CLI builds its flags from this module
+    from .budget import Budget
     from .media import MediaInput
 
 
@@ -77,6 +78,24 @@ class Ask:
     timeout: float | None = _arg(help="Overall wait deadline in seconds.", kind="seconds")
     force: bool = _arg(
         False, help="Submit even if an identical earlier job could be reused.", kind="flag"
+    )
+    max_cost: float | str | Budget | None = _arg(
+        help="Refuse the job if its estimate exceeds this (USD, or e.g. '30 CNY'); "
+        "default $REELKIT_MAX_COST.",
+        cli=("--max-cost",),
+        kind="money",
+    )
+    allow_unpriced: bool = _arg(
+        False,
+        help="With a budget set, allow a job whose price is unknown.",
+        cli=("--allow-unpriced",),
+        kind="flag",
+    )
+    cheapest: bool = _arg(
+        False,
+        help="Auto-select the cheapest qualifying provider instead of the first.",
+        cli=("--cheapest",),
+        kind="flag",
     )
 
 

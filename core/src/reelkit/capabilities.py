@@ -12,12 +12,9 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 
 from attrs import field, frozen
-
-if TYPE_CHECKING:
-    from .pricing import Pricing
 
 
 class Mode(str, enum.Enum):
@@ -338,3 +335,7 @@ def _even(x: float) -> int:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# Last: prices build on the geometry above, and ModelInfo's annotations resolve to them.
+from .pricing import Pricing  # noqa: E402

@@ -52,6 +52,9 @@ class Options(TypedDict, total=False):
     strict: bool
     timeout: float | None
     force: bool
+    max_cost: float | str | None
+    allow_unpriced: bool
+    cheapest: bool
 
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -115,6 +118,25 @@ class _Base:
     def plan(self, prompt: str, **options: Unpack[Options]) -> Plan:
         """Everything a ``generate`` would do, decided without the network."""
         return _guarded(lambda: self._engine.prepare(_ask(prompt, options)).plan)
+
+    def spend(
+        self, *, since: str | float | None = None, by: str | None = None, currency: str = "USD"
+    ) -> dict[str, Any]:
+        """Estimated and billed totals of the journal's jobs (``reelkit.spending``); ``since``
+        is ``7d``/``24h``/a date or epoch seconds, ``by`` provider, model, day or state."""
+        from . import spending
+
+        def run() -> dict[str, Any]:
+            start = since if isinstance(since, (int, float)) else spending.parse_since(since)
+            return spending.summarise(
+                self._engine.journal.costs(since=start),
+                by=by,
+                currency=currency.upper(),
+                rates=self.settings.exchange_rates(),
+                since=start,
+            )
+
+        return _guarded(run)
 
     def providers(self) -> list[ProviderInfo]:
         """Every installed provider, in auto-selection order."""

@@ -7,6 +7,14 @@ Files: ``$REELKIT_HOME/config.toml`` then ``./reelkit.toml`` (the nearer one win
     default_model = "sora-2-pro"
     poll_interval = 3
     timeout = 900
+
+    [providers.newapi.models."sora-2".price]   # a gateway's own price list
+    currency = "USD"
+    per_second = 0.12
+    source = "https://my-gateway.example/pricing"
+
+    [exchange_rates]   # for budgets across currencies: 1 CNY = 0.14 of the budget's currency
+    CNY = 0.14
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -23,6 +31,9 @@ from . import _secrets
 from .capabilities import Choices, ModelInfo, ProviderInfo, Range
 from .errors import InvalidRequest
 from .models import Credentials, ProviderConfig
+
+if TYPE_CHECKING:
+    from .budget import Budget
 
 
 def default_home() -> Path:
@@ -169,6 +180,32 @@ class Settings:
             return f"no {info.base_url_envs[0]}"
         return None
 
+    def budget(self, given: object = None) -> Budget | None:
+        """The budget a job runs under: the argument, else ``REELKIT_MAX_COST``, else none."""
+        from .budget import Budget
+
+        if given is not None:
+            return Budget.parse(given)
+        text = self.env.get("REELKIT_MAX_COST", "").strip()
+        return Budget.parse(text, "REELKIT_MAX_COST") if text else None
+
+    def allow_unpriced(self, given: bool = False) -> bool:
+        return given or self.env.get("REELKIT_ALLOW_UNPRICED", "").strip().lower() in _TRUE
+
+    def exchange_rates(self) -> dict[str, float]:
+        """``[exchange_rates]``: ``CNY = 0.14`` is 0.14 units of a budget's currency per CNY."""
+        section = self.files.get("exchange_rates", {})
+        if not isinstance(section, Mapping):
+            raise InvalidRequest("config", "[exchange_rates] must be a table of CUR = rate")
+        rates: dict[str, float] = {}
+        for currency, rate in section.items():
+            if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
+                raise InvalidRequest(
+                    f"exchange_rates.{currency}", f"{rate!r} is not a rate", allowed="a number > 0"
+                )
+            rates[str(currency).upper()] = float(rate)
+        return rates
+
     def override_model(self, provider: str, model: ModelInfo) -> ModelInfo:
         """Apply ``[providers.<name>.models."<id>"]`` capability overrides from the config files."""
         models = self.provider_section(provider).get("models", {})
@@ -188,6 +225,10 @@ class Settings:
             field = _MODEL_OVERRIDES[key]
             if field is not None:
                 scalars[field] = value
+        if "price" in overrides:
+            from .pricing import pricing_from_config
+
+            scalars["price"] = pricing_from_config(overrides["price"], f"{where}.price")
         model = attrs.evolve(model, **scalars)
         variant_changes: dict[str, Any] = {}
         if "durations" in overrides:
@@ -218,7 +259,10 @@ _MODEL_OVERRIDES: dict[str, str | None] = {
     "durations": None,
     "resolutions": None,
     "aspect_ratios": None,
+    "price": None,
 }
+
+_TRUE = ("1", "true", "yes", "on")
 
 
 def _durations(value: Any, where: str) -> Range | Choices:

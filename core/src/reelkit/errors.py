@@ -24,6 +24,7 @@ credentials (130 for Ctrl-C, set by the CLI). Nothing but a ``ReelkitError`` lea
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ._secrets import scrub
 
@@ -310,9 +311,25 @@ class OutputError(ReelkitError):
 
 
 class BudgetExceeded(ReelkitError):
-    """A job or a batch would cost more than the budget allows; nothing was sent."""
+    """A job or a batch would cost more than the budget allows, or its price is unknown while a
+    budget is set; nothing was sent. ``estimate`` is the ``CostEstimate`` (None: unpriced) and
+    ``limit`` the ``Budget``."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, estimate: Any = None, limit: Any = None) -> None:
+        super().__init__(message)
+        self.estimate = estimate
+        self.limit = limit
+
+    def to_dict(self) -> dict[str, object]:
+        estimate = self.estimate
+        limit = self.limit
+        return {
+            **super().to_dict(),
+            "estimate": estimate.to_dict() if estimate is not None else None,
+            "limit": {"amount": limit.amount, "currency": limit.currency} if limit else None,
+        }
 
 
 class JobNotFound(InvalidRequest):

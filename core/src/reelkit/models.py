@@ -10,16 +10,14 @@ import enum
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar, Union
+from typing import Any, TypeVar, Union
 
 from attrs import field, frozen
 
 from . import _secrets
 from ._secrets import headers_repr, keys_repr, safe_repr, scrub_text, url_repr
-
-if TYPE_CHECKING:
-    from .pricing import CostEstimate
 from .capabilities import Mode
+from .pricing import CostEstimate
 
 _T = TypeVar("_T", bound=type)
 
@@ -394,6 +392,10 @@ class Result:
     requested: Mapping[str, Any] = field(factory=dict)
     delivered: bool = False  # whether the values above were read from the downloaded file
     warnings: tuple[str, ...] = ()
+    # The plan's estimate ({"estimated", "currency", "basis", "source", "as_of"}; estimated
+    # None when unknown) and what the provider reported it billed, as the journal keeps them.
+    cost: Mapping[str, Any] | None = None
+    billed: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -417,6 +419,8 @@ class Result:
             "audio": self.audio,
             "requested": dict(self.requested),
             "warnings": list(self.warnings),
+            "cost": dict(self.cost) if self.cost else None,
+            "billed": dict(self.billed) if self.billed else None,
         }
 
 
@@ -453,6 +457,8 @@ class Plan:
     warnings: tuple[str, ...] = ()
     notice: str | None = None  # e.g. "no credentialed provider qualifies; using local"
     cost: CostEstimate | None = None  # None only for plans made without a model's prices
+    # Why the budget forbids sending this plan (generate/submit raise BudgetExceeded), or None.
+    refused: str | None = None
 
     def applied(self) -> dict[str, Any]:
         r = self.request
@@ -495,4 +501,5 @@ class Plan:
             "adjustments": [a.to_dict() for a in self.adjustments],
             "http": self.http.to_dict() if self.http else None,
             "cost": self.cost.to_dict() if self.cost else None,
+            "refused": self.refused,
         }

@@ -23,7 +23,7 @@ import pluggy
 
 from . import _builtin, hookspecs
 from .capabilities import ModelInfo, ProviderInfo
-from .errors import PluginError, UnknownModel, UnknownProvider
+from .errors import InvalidRequest, PluginError, UnknownModel, UnknownProvider
 
 GROUP = "reelkit"
 
@@ -127,6 +127,12 @@ class PluginHost:
             self.pm.register(plugin, name=name)
             self._check(plugin)
             providers = self._collect(plugin, name, record.distribution)
+        except InvalidRequest:
+            # The user's config is wrong about this plugin's models, not the plugin: say which
+            # key, rather than hide the provider behind a load error.
+            if self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
+            raise
         except Exception as exc:  # a broken plugin is reported, not fatal
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)

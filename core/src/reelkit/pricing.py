@@ -24,7 +24,7 @@ from attrs import field, frozen
 from .capabilities import Mode, dimensions, parse_size
 
 if TYPE_CHECKING:
-    from .models import Plan
+    from .models import Charge, Plan
 
 
 class Unit(str, enum.Enum):
@@ -88,9 +88,19 @@ class Rate:
                 return False
         return True
 
+    def describe_for(self, plan: Plan) -> str:
+        """The conditions this plan met, for its basis line: "1080p, audio, mode=pro"."""
+        parts = [plan.request.resolution or ""] if self.resolutions else []
+        if self.audio is not None:
+            parts.append("audio" if self.audio else "no audio")
+        parts += [f"{k}={plan.request.params.get(k, v)}" for k, v in self.params.items()]
+        if self.modes:
+            parts.append(plan.mode.value)
+        return ", ".join(p for p in parts if p)
+
     def describe(self) -> str:
-        """The conditions, for a basis line and the docs: "1080p, audio, mode=pro"."""
-        parts = [*self.resolutions]
+        """The conditions, for the docs' price tables: "1080p/4k, audio, mode=pro"."""
+        parts = ["/".join(self.resolutions)] if self.resolutions else []
         if self.audio is not None:
             parts.append("audio" if self.audio else "no audio")
         parts += [f"{k}={v}" for k, v in self.params.items()]
@@ -145,7 +155,7 @@ class CostEstimate:
         """One line for text output: "$3.20 (8 s × $0.40/s, 1080p, audio)" or "unknown (…)"."""
         if self.estimated is None:
             return f"unknown ({self.basis})"
-        return f"{money(self.estimated, self.currency or '')} ({self.basis})"
+        return f"{money(self.estimated, self.currency or '')} = {self.basis}"
 
 
 FREE = "free"
@@ -157,6 +167,7 @@ def estimate(pricing: Pricing | None, plan: Plan) -> CostEstimate:
         return CostEstimate(estimated=None, currency=None, basis="no published price")
     total = 0.0
     bases: list[str] = []
+    notes: list[str] = []
     priced_primary = False
     for unit in Unit:
         rate = next((r for r in pricing.rates if r.unit is unit and r.matches(plan)), None)
@@ -175,8 +186,10 @@ def estimate(pricing: Pricing | None, plan: Plan) -> CostEstimate:
             continue
         priced_primary = priced_primary or unit in PRIMARY_UNITS
         total += quantity * rate.amount
+        if rate.note:
+            notes.append(rate.note)
         rate_text = f"{money(rate.amount, pricing.currency)}/{_unit_short(unit)}"
-        conditions = rate.describe()
+        conditions = rate.describe_for(plan)
         bases.append(f"{shown} × {rate_text}" + (f" ({conditions})" if conditions else ""))
     if not priced_primary:
         return CostEstimate(
@@ -186,23 +199,27 @@ def estimate(pricing: Pricing | None, plan: Plan) -> CostEstimate:
             source=pricing.source,
             as_of=pricing.as_of,
         )
+    basis = " + ".join(bases)
+    if total == 0:  # "1 request × $0.00/request" says less than why it is free
+        basis = "free" + (f" ({'; '.join(notes)})" if notes else "")
     return CostEstimate(
         estimated=round(total, 6),
         currency=pricing.currency,
-        basis=" + ".join(bases),
+        basis=basis,
         source=pricing.source,
         as_of=pricing.as_of,
     )
 
 
 def video_tokens(width: int, height: int, fps: int, seconds: float) -> int:
-    """Volcengine Ark's video token count: width × height × frames / 1024.
+    """Volcengine Ark's video token estimate: width × height × fps × seconds / 1024.
 
-    The frame count is ``fps × seconds + 1`` (the first frame is extra): Ark's example
-    ``usage.completion_tokens`` of 108,900 for 5 s of 1280x720 at 24 fps is 1280·720·121/1024
-    (docs/reference/volcengine-kling.md §3.4).
+    Ark's price page (https://www.volcengine.com/docs/82379/1544106, "视频生成模型") gives
+    "视频token用量 ≈ (宽 × 高 × 帧率 × 时长)/1024" and prices its examples so: 5 s of 1248x704
+    at 24 fps is 102,960 tokens. The billed count is the task's ``usage.completion_tokens``,
+    which may be a frame more (the API reference's 108,900 for 5 s of 720p is 1280·720·121/1024).
     """
-    frames = round(fps * seconds) + 1
+    frames = round(fps * seconds)
     return int(width * height * frames // 1024)
 
 
@@ -219,6 +236,8 @@ def plan_pixels(plan: Plan) -> tuple[int, int]:
 def _quantity(unit: Unit, plan: Plan) -> tuple[float, str]:
     r = plan.request
     seconds = float(r.duration or 0)
+    if plan.mode is Mode.REMIX and r.remix_of is not None and r.remix_of.duration:
+        seconds = float(r.remix_of.duration)  # a remix is as long as its source, whatever asked
     if unit is Unit.SECOND:
         return seconds, f"{_num(seconds)} s"
     if unit is Unit.REQUEST:
@@ -262,3 +281,114 @@ def money(amount: float, currency: str) -> str:
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+# --- prices from the config files --------------------------------------------------------
+
+_SHORTHANDS = {
+    "per_second": Unit.SECOND,
+    "per_request": Unit.REQUEST,
+    "per_million_tokens": Unit.MILLION_TOKENS,
+    "per_input_image": Unit.INPUT_IMAGE,
+}
+_RATE_KEYS = ("amount", "unit", "resolutions", "audio", "modes", "params", "default", "note")
+
+
+def pricing_from_config(table: Any, where: str) -> Pricing:
+    """``[providers.X.models."id".price]``: ``currency``, then ``per_second = 0.12`` (or
+    ``per_request``, ``per_million_tokens``, ``per_input_image``) or ``rates = [{amount, unit,
+    resolutions, audio, modes, params}]``; optional ``source`` and ``as_of`` (a TOML date).
+    It replaces the plugin's table for that model."""
+    from .errors import InvalidRequest
+
+    if not isinstance(table, Mapping):
+        raise InvalidRequest(where, "must be a table", allowed="currency, per_second, rates, ...")
+    allowed = ("currency", "rates", "source", "as_of", "note", *_SHORTHANDS)
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise InvalidRequest(where, f"unknown keys {unknown}", allowed=allowed)
+    try:
+        rates = [
+            Rate(amount=None if table[key] is None else float(table[key]), unit=unit)
+            for key, unit in _SHORTHANDS.items()
+            if key in table
+        ]
+        for i, row in enumerate(table.get("rates", ())):
+            if not isinstance(row, Mapping) or set(row) - set(_RATE_KEYS):
+                raise ValueError(f"rates[{i}] must be a table of {', '.join(_RATE_KEYS)}")
+            fields = dict(row)
+            fields["unit"] = Unit(fields.get("unit", "second"))
+            for key in ("resolutions", "modes"):
+                if key in fields:
+                    fields[key] = tuple(fields[key])
+            rates.insert(i, Rate(**fields))  # explicit rows come before the shorthands
+        as_of = table.get("as_of", date.today())
+        if not isinstance(as_of, date):
+            raise ValueError("as_of must be a TOML date (as_of = 2026-12-01)")
+        return Pricing(
+            currency=str(table.get("currency", "USD")).upper(),
+            rates=tuple(rates),
+            source=str(table.get("source", "your reelkit config")),
+            as_of=as_of,
+            note=str(table.get("note", "")),
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequest(where, str(exc), allowed="see docs/guide.md, Costs") from None
+
+
+# --- what was billed -----------------------------------------------------------------------
+
+
+def billed(
+    pricing: Pricing | None, record: Any, charge: Charge | None, *, failed: bool
+) -> dict[str, Any] | None:
+    """The journal's ``billed`` value for a finished job (``record`` is its ``JobRecord``).
+
+    The provider's own amount wins. Tokens alone are priced with the model's token rate for the
+    job's plan. A failure the provider documents billing (``failed``) with no amount reported
+    counts at its estimate, marked ``"estimated": true``. Otherwise None: nothing reported.
+    """
+    from .models import Plan
+
+    out: dict[str, Any] = {"on_failure": failed} if failed else {}
+    if charge is not None and charge.amount is not None:
+        return {
+            **out,
+            "amount": round(charge.amount, 10),
+            "currency": charge.currency or (pricing.currency if pricing else None),
+            "tokens": charge.tokens,
+            "basis": charge.basis,
+        }
+    if charge is not None and charge.tokens is not None and pricing is not None:
+        plan = Plan(
+            provider=record.provider,
+            model=record.model,
+            mode=Mode(record.mode),
+            request=record.request,
+            adjustments=(),
+        )
+        rate = next(
+            (r for r in pricing.rates if r.unit is Unit.MILLION_TOKENS and r.matches(plan)), None
+        )
+        if rate is not None and rate.amount is not None:
+            return {
+                **out,
+                "amount": round(charge.tokens / 1_000_000 * rate.amount, 10),
+                "currency": pricing.currency,
+                "tokens": charge.tokens,
+                "basis": f"{charge.basis or 'tokens'}: {charge.tokens:,} tokens × "
+                f"{money(rate.amount, pricing.currency)}/1M tokens",
+            }
+    if charge is not None and charge.tokens is not None:
+        return {**out, "amount": None, "currency": None, "tokens": charge.tokens,
+                "basis": charge.basis}  # fmt: skip
+    if failed:
+        cost = record.cost or {}
+        return {
+            **out,
+            "amount": cost.get("estimated"),
+            "currency": cost.get("currency"),
+            "estimated": True,
+            "basis": "the provider bills this failure; no amount reported, so the estimate",
+        }
+    return None

@@ -248,6 +248,64 @@ def check_valid_unchanged(model: ModelInfo, spec: ModeSpec, variant: Variant, pi
     )
 
 
+def priced_variants(model: ModelInfo) -> Iterator[VideoRequest]:
+    """One applied request per priced choice the model advertises: every mode, variant,
+    resolution and audio choice, with each declared ``params`` choice a price table names."""
+    audio_choices = {Audio.NONE: (None,), Audio.ALWAYS: (True,), Audio.OPTIONAL: (True, False)}
+    named = {k for r in (model.price.rates if model.price else ()) for k in r.params}
+    tiers: list[dict[str, Any]] = [{}]
+    for param in model.params:
+        if param.name in named and param.choices:
+            tiers += [{param.name: choice} for choice in param.choices]
+    for spec in model.modes:
+        for variant in spec.variants:
+            for resolution in variant.resolutions:
+                for audio in audio_choices[model.audio]:
+                    for params in tiers:
+                        request = request_for(
+                            model,
+                            spec,
+                            resolution=resolution,
+                            aspect_ratio=variant.aspect_ratios[0],
+                            duration=variant.durations.lowest,
+                            audio=audio,
+                            params=params,
+                        )
+                        try:
+                            applied, _ = clamp(request, model)
+                        except InvalidRequest:
+                            continue  # a combination the model refuses costs nothing
+                        yield applied
+
+
+def check_priced(model: ModelInfo) -> None:
+    """Every advertised variant has a price or says it is unknown, never an accidental gap:
+    with a ``Pricing``, some primary-unit rate (per second, request or token) matches each
+    one (``amount=None`` saying "unpublished" counts), and every estimate is finite, >= 0."""
+    from .models import Plan
+    from .pricing import PRIMARY_UNITS, estimate
+
+    if model.price is None:
+        return  # unknown for every variant, explicitly
+    for applied in priced_variants(model):
+        plan = Plan(
+            provider="contract",
+            model=model.id,
+            mode=applied.mode or Mode.T2V,
+            request=applied,
+            adjustments=(),
+        )
+        matched = [r for r in model.price.rates if r.unit in PRIMARY_UNITS and r.matches(plan)]
+        assert matched, (
+            f"{model.id}: no rate prices {plan.mode.value} at {applied.resolution}"
+            f" audio={applied.audio} params={dict(applied.params)}; add one (amount=None if"
+            " unpublished)"
+        )
+        cost = estimate(model.price, plan)
+        if cost.estimated is not None:
+            assert math.isfinite(cost.estimated) and cost.estimated >= 0, cost
+
+
 def _duration_pool(durations: Any) -> list[float]:
     if hasattr(durations, "values"):
         return list(durations.values)
@@ -399,6 +457,11 @@ if pytest is not None:
                 model, spec, variant, lambda xs: data.draw(st.sampled_from(list(xs)))
             )
 
+        def test_every_variant_is_priced_or_unknown(self) -> None:
+            for _, models in self._registered():
+                for model in models:
+                    check_priced(model)
+
         def test_import_is_light(self) -> None:
             code = (
                 f"import sys, {self.plugin}; heavy = {HEAVY_MODULES!r}; "
@@ -420,8 +483,10 @@ __all__ = [
     "ProviderContract",
     "check_clamp_properties",
     "check_monotonic",
+    "check_priced",
     "check_valid_unchanged",
     "png_bytes",
+    "priced_variants",
     "request_for",
     "sample_image",
     "within",

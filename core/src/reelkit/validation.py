@@ -18,7 +18,8 @@ here; ``reelkit.media.to_media`` reads and checks their content.
 Kinds: ``text`` (a str without NUL characters or unpaired surrogates; may be empty), ``""`` (a
 non-empty str: provider, model, aspect_ratio, ...), ``seconds`` (a finite number > 0, not a
 bool), ``count`` (an int > 0), ``seed`` (an int, 0 ≤ seed < 2**32), ``flag`` (a bool),
-``media`` (str, os.PathLike, bytes, bytearray, memoryview or ``Media``), ``media_list`` (a list
+``media`` (str, os.PathLike, bytes, bytearray, memoryview or ``Media``), ``money`` (a budget: a number of USD or "AMOUNT CUR", as a ``Budget``),
+``media_list`` (a list
 or tuple of media; a single str is refused, not split into characters), ``params`` (a mapping
 with str keys) and ``path`` (str or os.PathLike).
 
@@ -51,6 +52,7 @@ __all__ = [
     "check_flag",
     "check_media_input",
     "check_media_list",
+    "check_money",
     "check_param",
     "check_params",
     "check_params_mapping",
@@ -86,6 +88,9 @@ FIELD_KINDS: Mapping[str, str] = {
     "strict": "flag",
     "timeout": "seconds",
     "force": "flag",
+    "max_cost": "money",
+    "allow_unpriced": "flag",
+    "cheapest": "flag",
 }
 REQUIRED = ("prompt",)
 MEDIA = "a local file path, an http(s) URL, a data: URL, bytes or a reelkit.Media"
@@ -242,6 +247,13 @@ def check_path(field: str, value: object) -> Any:
     return value
 
 
+def check_money(field: str, value: object) -> Any:
+    """A budget: a number of USD >= 0, or text "AMOUNT CUR" ("30 CNY"); see reelkit.budget."""
+    from .budget import Budget
+
+    return Budget.parse(value, field)
+
+
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "text": check_text,
     "": check_string,
@@ -253,6 +265,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "media_list": check_media_list,
     "params": check_params_mapping,
     "path": check_path,
+    "money": check_money,
 }
 
 

@@ -12,10 +12,11 @@ import functools
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from reelkit import retry
+from reelkit import pricing, retry
 from reelkit.capabilities import ModelInfo
 from reelkit.effects import Flow, Offload, Sleep
 from reelkit.errors import (
@@ -26,10 +27,20 @@ from reelkit.errors import (
     PluginError,
     ProviderError,
     RateLimited,
+    ReelkitError,
     SubmitOutcomeUnknown,
 )
 from reelkit.journal import JobRecord
-from reelkit.models import Failed, JobState, JobStatus, ProviderConfig, Queued, Running, Succeeded
+from reelkit.models import (
+    Charge,
+    Failed,
+    JobState,
+    JobStatus,
+    ProviderConfig,
+    Queued,
+    Running,
+    Succeeded,
+)
 from reelkit.plugins import RegisteredProvider
 
 from . import claims, files
@@ -213,6 +224,7 @@ class Polling(Downloads):
                     message="the provider reported success but returned no video", code="no_video"
                 )
                 return (yield from self._record_status(record, failure))
+            charged = self._billed(record, status.charge, failed=False)
             record = yield from self._j(
                 "update",
                 record,
@@ -220,6 +232,7 @@ class Polling(Downloads):
                 assets=status.assets,
                 metadata={**record.metadata, **status.metadata},
                 progress=1.0,
+                **({"billed": charged} if charged is not None else {}),
             )
             self._emit("succeeded", record)
             return record
@@ -231,14 +244,32 @@ class Polling(Downloads):
             "reasons": list(status.reasons),
             "billed": status.billed,
         }
+        charged = self._billed(record, status.charge, failed=bool(status.billed))
         record = yield from self._j(
             "update",
             record,
             state=JobState.CANCELLED if cancelled else JobState.FAILED,
             error=error,
+            **({"billed": charged} if charged is not None else {}),
         )
         self._emit("failed", record, status.message)
         return record
+
+    def _billed(
+        self, record: JobRecord, charge: Charge | None, *, failed: bool
+    ) -> dict[str, Any] | None:
+        """What the journal keeps of a charge: the provider's amount, its tokens priced with
+        the model's token rate, or, for a failure the provider documents billing and reports
+        no amount for, the estimate (marked as such)."""
+        model = self._model_of(record)
+        billed = pricing.billed(model.price if model else None, record, charge, failed=failed)
+        return billed
+
+    def _model_of(self, record: JobRecord) -> ModelInfo | None:
+        try:
+            return self.host.provider(record.provider).model(record.model)
+        except ReelkitError:
+            return None  # a plugin since uninstalled: the provider's own amount still counts
 
     def poll(self, job_id: str) -> Flow[JobRecord]:
         """One status check, recorded in the journal."""

@@ -224,6 +224,8 @@ class Recovery(Submitting):
             requested=requested,
             delivered=bool(delivered),
             warnings=warnings,
+            cost=record.cost,
+            billed=record.billed,
         )
 
 

@@ -10,11 +10,11 @@ from typing import Any
 import attrs
 import httpx
 
-from reelkit import pricing, redact, validation
+from reelkit import budget, pricing, redact, validation
 from reelkit.arguments import ASK_FIELDS, Ask
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.clamping import clamp
-from reelkit.errors import InvalidRequest, PluginError
+from reelkit.errors import BudgetExceeded, InvalidRequest, PluginError
 from reelkit.media import to_media
 from reelkit.models import Adjustment, Credentials, Plan, ProviderConfig, SourceJob, VideoRequest
 from reelkit.plugins import RegisteredProvider
@@ -34,6 +34,8 @@ class Prepared:
     model: ModelInfo
     config: ProviderConfig
     request: httpx.Request
+    # Why a budget forbids sending it (raised before any claim or submit), or None.
+    refusal: BudgetExceeded | None = None
 
 
 class Selection(EngineBase):
@@ -52,7 +54,14 @@ class Selection(EngineBase):
                 and self._same_provider(provider_name, source.provider)
             ):
                 model_name = source.model
-        chosen, model, notice = self._choose(request, provider_name, model_name)
+        limit = self.settings.budget(ask.max_cost)
+        chosen, model, notice = self._choose(
+            request,
+            provider_name,
+            model_name,
+            cheapest=ask.cheapest,
+            currency=limit.currency if limit else "USD",
+        )
         skipped: list[Adjustment] = []
         if request.params:
             own, skipped = self._own_params(chosen, request.params)
@@ -91,7 +100,18 @@ class Selection(EngineBase):
             notice=notice,
         )
         plan = attrs.evolve(plan, cost=pricing.estimate(model.price, plan))
-        return Prepared(plan=plan, provider=chosen, model=model, config=config, request=http)
+        refusal = budget.refusal(
+            plan.cost,
+            limit,
+            allow_unpriced=self.settings.allow_unpriced(ask.allow_unpriced),
+            rates=self.settings.exchange_rates(),
+            what=f"{name}/{model.id}",
+        )
+        if refusal is not None:
+            plan = attrs.evolve(plan, refused=str(refusal))
+        return Prepared(
+            plan=plan, provider=chosen, model=model, config=config, request=http, refusal=refusal
+        )
 
     def _own_params(
         self, chosen: RegisteredProvider, params: Mapping[str, Any]
@@ -190,7 +210,13 @@ class Selection(EngineBase):
         )
 
     def _choose(
-        self, request: VideoRequest, provider: str | None, model: str | None
+        self,
+        request: VideoRequest,
+        provider: str | None,
+        model: str | None,
+        *,
+        cheapest: bool = False,
+        currency: str = "USD",
     ) -> tuple[RegisteredProvider, ModelInfo, str | None]:
         if provider:
             chosen = self.host.provider(provider)
@@ -208,6 +234,7 @@ class Selection(EngineBase):
             return chosen, chosen.model(model), None
         skipped: list[str] = []
         keyless: list[RegisteredProvider] = []
+        priced: list[tuple[float, int, RegisteredProvider, str]] = []
         for candidate in candidates:
             if not candidate.info.credential_env:
                 keyless.append(candidate)
@@ -217,9 +244,25 @@ class Selection(EngineBase):
                 skipped.append(f"{candidate.info.name}: {unusable}")
                 continue
             fit = self._fits(candidate, request)
-            if fit is None:
+            if fit is not None:
+                skipped.append(f"{candidate.info.name}: {fit}")
+                continue
+            if not cheapest:
                 return candidate, candidate.model(self.settings.default_model(candidate.info)), None
-            skipped.append(f"{candidate.info.name}: {fit}")
+            # --cheapest: every qualifying provider is priced, the lowest estimate wins.
+            amount, shown = self._price_of(candidate, request, currency)
+            if amount is None:
+                skipped.append(f"{candidate.info.name}: {shown}")
+                continue
+            priced.append((amount, len(priced), candidate, shown))
+        if priced:
+            priced.sort(key=lambda item: (item[0], item[1]))
+            _, _, best, shown = priced[0]
+            others = [f"{p.info.name}: {text}" for _, _, p, text in priced[1:]] + skipped
+            notice = f"cheapest qualifying provider: {best.info.name} at {shown}"
+            if others:
+                notice += "; not chosen: " + "; ".join(others)
+            return best, best.model(self.settings.default_model(best.info)), notice
         for candidate in keyless:
             fit = self._fits(candidate, request)
             if fit is not None:
@@ -228,9 +271,33 @@ class Selection(EngineBase):
             reason = "; ".join(skipped) if skipped else "no remote provider is installed"
             notice = f"no credentialed provider qualifies ({reason}); using {candidate.info.name}"
             return candidate, candidate.model(self.settings.default_model(candidate.info)), notice
-        raise InvalidRequest(
-            "provider", "no installed provider can serve this request: " + "; ".join(skipped)
+        reason = "; ".join(skipped) if skipped else "no provider plugin is installed"
+        raise InvalidRequest("provider", "no installed provider can serve this request: " + reason)
+
+    def _price_of(
+        self, candidate: RegisteredProvider, request: VideoRequest, currency: str
+    ) -> tuple[float | None, str]:
+        """The default model's estimate for ``request`` in ``currency`` (None: unknown), and
+        how to show it."""
+        model = candidate.model(self.settings.default_model(candidate.info))
+        if request.params:
+            own, _ = self._own_params(candidate, request.params)
+            request = attrs.evolve(request, params=validation.check_params(model, own))
+        applied, adjustments = clamp(request, model)
+        plan = Plan(
+            provider=candidate.info.name,
+            model=model.id,
+            mode=applied.mode or Mode.T2V,
+            request=applied,
+            adjustments=tuple(adjustments),
         )
+        cost = pricing.estimate(model.price, plan)
+        amount = budget.in_currency(cost, currency, self.settings.exchange_rates())
+        if amount is None:
+            if cost.estimated is None:
+                return None, f"price unknown ({cost.basis})"
+            return None, f"{cost.describe()}, not comparable in {currency} (no exchange rate)"
+        return amount, f"{model.id} {cost.describe()}"
 
     def _fits(self, candidate: RegisteredProvider, request: VideoRequest) -> str | None:
         model = candidate.model(self.settings.default_model(candidate.info))

@@ -60,6 +60,8 @@ class Submitting(Polling):
             missing: ReelkitError | None = None
         except ReelkitError as exc:  # an identical video already made needs no key to reuse
             credentials, missing = None, exc
+        if prepared.refusal is not None:  # ... and costs nothing: only a new submit is refused
+            missing = prepared.refusal
         job_id = new_job_id()
         output = files.target(
             ask.output, default_name=f"{files.slug(plan.request.prompt)}-{job_id[-6:]}.mp4"
@@ -137,6 +139,7 @@ class Submitting(Polling):
             claim=not ask.force,
             owner=claims.owner(),
             lease_s=claims.lease_seconds(prepared.config),
+            cost=_cost_columns(plan),
         )
         if created and not ask.force:
             # An identical job may have finished (and released its claim) between the check
@@ -297,6 +300,19 @@ def _append_recovery(path: Path, entry: dict[str, Any]) -> bool:
     except OSError:
         return False
     return True
+
+
+def _cost_columns(plan: Plan) -> dict[str, Any] | None:
+    if plan.cost is None:
+        return None
+    cost = plan.cost
+    return {
+        "estimated": cost.estimated,
+        "currency": cost.currency,
+        "basis": cost.basis,
+        "source": cost.source,
+        "as_of": cost.as_of.isoformat() if cost.as_of else None,
+    }
 
 
 def _fingerprint(plan: Plan) -> str:
