@@ -4,10 +4,13 @@ Sources, cited next to each fact:
 - [seed] ``seeds/000_8ec806ccbffdb229.txt`` (priority 1, default model, 1–15 s clamped,
   default 5 s, 480p/720p, 10 min polling cap);
 - [veo-grok §n] ``docs/reference/veo-grok.md`` section n (docs.x.ai video pages, xai-sdk 1.21.0,
-  Vercel ``@ai-sdk/xai``).
+  Vercel ``@ai-sdk/xai``);
+- [pricing] https://docs.x.ai/developers/pricing (prices, read 2026-12-02).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from reelkit.capabilities import (
     Audio,
@@ -20,6 +23,7 @@ from reelkit.capabilities import (
     Range,
     Variant,
 )
+from reelkit.pricing import Pricing, Rate
 
 BASE_URL = "https://api.x.ai"  # [veo-grok §2.1] base https://api.x.ai/v1
 DEFAULT_MODEL = "grok-imagine-video"  # [seed] "Default Model"
@@ -77,6 +81,33 @@ PARAMS_15 = (*BASE_PARAMS, KEYFRAMES, REFERENCE_AUDIOS)
 
 _SOURCE_NOTE = "duration, aspect ratio and resolution follow the source video; they are not sent"
 
+# [pricing] xAI's price list (the page then said "Last updated: September 21, 2026"): video is
+# priced per second of output by resolution, with no split for sound (generate_audio), so no row
+# sets ``audio``. The list as read names no per-input-image fee ([veo-grok §2.1] cites a
+# third-party $0.002 an image that no xAI page confirmed), so none is added. Edits and extensions
+# also take a video as input, and how that input is billed is not published: unknown.
+PRICING_URL = "https://docs.x.ai/developers/pricing"
+PRICES_READ = date(2026, 12, 2)
+_VIDEO_INPUT = Rate(
+    amount=None,
+    modes=(Mode.EDIT, Mode.REMIX, Mode.EXTEND),
+    note="how xAI bills the input video of an edit or extension is not published",
+)
+
+
+def _per_second(*rows: tuple[str, float]) -> Pricing:
+    return Pricing(
+        currency="USD",
+        rates=(_VIDEO_INPUT, *(Rate(amount=usd, resolutions=(res,)) for res, usd in rows)),
+        source=PRICING_URL,
+        as_of=PRICES_READ,
+        note="xAI reports what it billed (usage.cost_in_usd_ticks); reelkit records that too.",
+    )
+
+
+PRICE_BASE = _per_second(("480p", 0.05), ("720p", 0.07))  # grok-imagine-video
+PRICE_15 = _per_second(("480p", 0.08), ("720p", 0.14), ("1080p", 0.25))  # grok-imagine-video-1.5
+
 
 def _variants(resolutions: tuple[str, ...], durations: Range = DURATIONS) -> tuple[Variant, ...]:
     return (Variant(resolutions=resolutions, aspect_ratios=ASPECTS, durations=durations),)
@@ -110,6 +141,7 @@ def _model(
     title: str,
     modes: tuple[ModeSpec, ...],
     params: tuple[Param, ...],
+    price: Pricing,
     notes: str,
 ) -> ModelInfo:
     return ModelInfo(
@@ -131,6 +163,7 @@ def _model(
         # cause of `invalid_argument`), so none is declared.
         max_prompt_chars=None,
         params=params,
+        price=price,
         notes=notes,
     )
 
@@ -153,6 +186,7 @@ BASE_MODEL = _model(
         *_edit_modes(),
     ),
     params=BASE_PARAMS,
+    price=PRICE_BASE,
     notes="— a first frame together with reference images is refused (HTTP 400).",
 )
 
@@ -176,6 +210,7 @@ GROK_15 = _model(
         *_edit_modes(),
     ),
     params=PARAMS_15,
+    price=PRICE_15,
     notes="— params: keyframes (≤4 of {url, timestamp_s}), reference_audios (≤3 voice ids).",
 )
 

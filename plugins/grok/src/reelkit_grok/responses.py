@@ -11,6 +11,8 @@ Statuses: ``pending``, ``done``, ``expired``, ``failed``. A ``done`` job with
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -19,13 +21,28 @@ from typing import Any, cast
 import httpx
 
 from reelkit.errors import AuthenticationFailed, ProviderError, RateLimited, ReelkitError
-from reelkit.models import Asset, Failed, JobHandle, JobStatus, Queued, Running, Succeeded
+from reelkit.models import (
+    Asset,
+    Charge,
+    Failed,
+    JobHandle,
+    JobStatus,
+    Queued,
+    Running,
+    Succeeded,
+)
 from reelkit.wire import error_for_status, expires_after, read_json, require, retry_after_seconds
 
 from .capabilities import URL_LIFETIME_S
 
 PROVIDER = "grok"
-USD_TICKS = 10_000_000_000  # [veo-grok §2.3] 1 USD = 10^10 ticks
+# "1 USD = 10,000,000,000 ticks (i.e. 1 tick = 1e-10 USD)": ``cost_in_usd_ticks`` in xAI's own
+# proto, "Full price paid by the user for this request ... Also used for image gen, video gen"
+# (https://github.com/xai-org/xai-proto/blob/main/proto/xai/api/v1/usage.proto); xai-sdk's
+# cost.py divides by the same (USD_PER_TICK = 1e-10).
+USD_TICKS = 10_000_000_000
+CHARGE_BASIS = "usage.cost_in_usd_ticks"
+_log = logging.getLogger(__name__)
 # [veo-grok §2.3] error.code values worth trying again: service_unavailable, internal_error.
 _RETRYABLE = frozenset({"service_unavailable", "internal_error", "unavailable", "internal"})
 _MODERATION = re.compile(r"moderat|content polic|usage polic|safety", re.IGNORECASE)
@@ -117,6 +134,7 @@ def parse_status(job: JobHandle, response: httpx.Response, *, now: datetime) -> 
             filtered=filtered,
             reasons=(text,) if filtered else (),
             retryable=str(code).lower() in _RETRYABLE,
+            charge=charge(body),
         )
     if status == "done":
         return _done(body, video, now=now)
@@ -130,16 +148,18 @@ def _done(body: Mapping[str, Any], video: Mapping[str, Any], *, now: datetime) -
             code="moderated",
             filtered=True,
             reasons=("Video did not respect moderation rules",),
-            # [veo-grok §2.1] one third-party note says the cost is incurred anyway: unverified.
+            # [veo-grok §2.1] one third-party note says the cost is incurred anyway; no xAI page
+            # says so, so it stays unknown. What the answer itself reports is kept as the charge.
             billed=None,
+            charge=charge(body),
         )
     url = require(body, "video.url", PROVIDER)
     metadata: dict[str, Any] = {"model": body.get("model")}
     if isinstance(video.get("duration"), (int, float)):
         metadata["duration"] = float(video["duration"])
-    usage = body.get("usage")
-    if isinstance(usage, Mapping) and isinstance(usage.get("cost_in_usd_ticks"), (int, float)):
-        metadata["cost_usd"] = usage["cost_in_usd_ticks"] / USD_TICKS
+    billed = charge(body)
+    if billed is not None:
+        metadata["cost_usd"] = billed.amount
     asset = Asset(
         url=str(url),
         mime_type="video/mp4",  # [veo-grok §2.3] the output is MP4
@@ -149,4 +169,26 @@ def _done(body: Mapping[str, Any], video: Mapping[str, Any], *, now: datetime) -
     return Succeeded(
         assets=cast(Any, (asset,)),
         metadata={k: v for k, v in metadata.items() if v is not None},
+        charge=billed,
     )
+
+
+def charge(body: Mapping[str, Any]) -> Charge | None:
+    """What xAI says it billed: ``usage.cost_in_usd_ticks`` in USD, or None without one.
+
+    A malformed value is ignored (logged at debug): it never turns a finished job into a
+    failure. Ticks are an int64, which JSON encoders may also write as a decimal string.
+    """
+    usage = body.get("usage")
+    if not isinstance(usage, Mapping) or usage.get("cost_in_usd_ticks") is None:
+        return None
+    raw = usage["cost_in_usd_ticks"]
+    ticks: float | None = None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        ticks = float(raw)
+    elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
+        ticks = float(int(raw))
+    if ticks is None or ticks < 0 or not math.isfinite(ticks):
+        _log.debug("grok: ignoring a malformed usage.cost_in_usd_ticks: %r", raw)
+        return None
+    return Charge(amount=ticks / USD_TICKS, currency="USD", basis=CHARGE_BASIS)

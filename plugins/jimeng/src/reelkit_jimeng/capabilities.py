@@ -21,6 +21,8 @@ The Pro tier (``jimeng_ti2v_v30_pro``) is never picked by inference: it costs mo
 
 from __future__ import annotations
 
+from datetime import date
+
 from reelkit.capabilities import (
     Audio,
     Choices,
@@ -32,6 +34,7 @@ from reelkit.capabilities import (
     ProviderInfo,
     Variant,
 )
+from reelkit.pricing import Pricing, Rate, Unit
 
 PROVIDER = "jimeng"
 DEFAULT_BASE_URL = "https://visual.volcengineapi.com"  # seed 001 "API Configuration"; ref §1.1
@@ -106,6 +109,18 @@ MAX_IMAGE_RATIO = 3.0
 MAX_PROMPT_CHARS = 800  # ref §1.3: ≤400 recommended, 800 maximum
 URL_LIFETIME_S = 3600.0  # ref §0.1 and §1.5: video_url is valid for 1 hour (not the seed's 24 h)
 
+# Price: unknown. No official Volcengine page stating the 3.0 tiers' price was found (searched
+# for the 即梦AI video pricing under https://www.volcengine.com/docs/85621 and the Volcengine
+# pricing pages, 2026-12-02). The per-second figures in docs/reference/volcengine-kling.md §1.6
+# (≈0.28 / 0.63 / 1 CNY/s for 720P / 1080P / Pro) are third-party, so they are not used.
+PRICE = Pricing(
+    currency="CNY",
+    rates=(Rate(amount=None, unit=Unit.SECOND, note="no official price found"),),
+    source="https://www.volcengine.com/docs/85621/1777001",  # the 3.0 docs; no price stated
+    as_of=date(2026, 12, 2),
+    note="Billing is reported (third-party) to happen only when a video is returned.",
+)
+
 
 def _t2v(resolution: str) -> Variant:
     sizes = SIZES_1080P if resolution == "1080p" else {}
@@ -165,6 +180,7 @@ def _model(
         url_lifetime_s=URL_LIFETIME_S,
         params=params,
         notes=notes,
+        price=PRICE,
     )
 
 
@@ -243,6 +259,7 @@ AUTO = ModelInfo(
     # A first frame at 720p with the recamera params picks jimeng_i2v_recamera_v30 (translate).
     params=RECAMERA_PARAMS,
     notes="A first frame at 720p with --param template_id=... uses the camera-motion template.",
+    price=PRICE,
 )
 
 MODELS: tuple[ModelInfo, ...] = (

@@ -27,6 +27,7 @@ from reelkit.capabilities import (
     Range,
     Variant,
 )
+from reelkit.pricing import Pricing
 from reelkit_sora.catalogue import CHARACTERS, sora_variants
 from reelkit_sora.kling import MULTI_SHOT
 
@@ -52,6 +53,15 @@ PROVIDER = ProviderInfo(
         'dialect = "generations" under [providers.newapi] in reelkit.toml.'
     ),
 )
+
+# --- prices -------------------------------------------------------------------------------
+# A new-api gateway bills what its operator sets: per-model ratios or fixed prices, times the
+# user's group ratio, in quota (stock new-api's setting/ratio_setting and model/option.go in
+# https://github.com/QuantumNous/new-api). No deployment of it documented here publishes a
+# price list: seed 004's "计费说明" names what the price depends on (tier, speed, resolution,
+# length, audio) and no amount; seed 003 names none. So every model is unpriced (estimates are
+# unknown) unless the configuration gives the deployment's own price for a model.
+PRICE: Pricing | None = None
 
 #: Which wire each model's upstream family reads on ``/v1/videos`` (see ``wires``).
 WIRES: dict[str, Wire] = {}
@@ -214,6 +224,7 @@ def _model(
         notes=notes,
         params=params,
         max_prompt_chars=max_prompt_chars,
+        price=PRICE,
     )
 
 

@@ -10,22 +10,35 @@ proxy.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
+import attrs
 import httpx
 
 from reelkit.capabilities import Audio, Mode, ModelInfo
 from reelkit.errors import InvalidRequest
-from reelkit.models import Asset, JobHandle, Media, ProviderConfig, VideoRequest
+from reelkit.models import (
+    Asset,
+    Charge,
+    JobHandle,
+    JobStatus,
+    Media,
+    ProviderConfig,
+    Succeeded,
+    VideoRequest,
+)
 from reelkit.wire import json_request, parse_timestamp
 from reelkit_sora import dialect
 from reelkit_sora.catalogue import CHARACTERS_MAX
 from reelkit_sora.kling import MULTI_PROMPT_SHAPE
 
 from .catalogue import GENERATIONS_BY_DEFAULT, LIST_LIMITS, PROVIDER, WIRES
-from .wires import GENERATIONS, Wire
+from .wires import GENERATIONS, SEEDANCE, Wire
+
+log = logging.getLogger(__name__)
 
 BASE_URL_ENV = PROVIDER.base_url_envs[0]  # REELKIT_NEWAPI_BASE_URL
 
@@ -95,6 +108,14 @@ class NewapiVideos(dialect.VideosApi):
             return dialect.multipart_request("POST", url, body, {field: part})
         return json_request("POST", url, body)
 
+    def parse_poll(self, job: JobHandle, response: httpx.Response) -> JobStatus:
+        status = super().parse_poll(job, response)
+        if isinstance(status, Succeeded) and WIRES.get(job.model) is SEEDANCE:
+            charge = token_charge(self.video_object(response.json()))
+            if charge is not None:
+                return attrs.evolve(status, charge=charge)
+        return status
+
     def video_object(self, body: Any) -> Mapping[str, Any]:
         """The task object, also from the native envelope ``{"code": "success", "data": {...}}``."""
         if (
@@ -125,6 +146,26 @@ class NewapiVideos(dialect.VideosApi):
                 data={"proxy": True},
             )
         ]
+
+
+def token_charge(body: Mapping[str, Any]) -> Charge | None:
+    """Ark's video tokens, as the gateway relays them in ``usage.completion_tokens``.
+
+    new-api's Video object carries "the token usage reported by upstream video providers"
+    (``dto.OpenAIVideoUsage`` in dto/openai_video.go, https://github.com/QuantumNous/new-api);
+    its Doubao adaptor copies Ark's ``usage`` there, and Ark's completion tokens are the video
+    tokens it bills (docs/reference/volcengine-kling.md §3.4). Only tokens: what the gateway
+    charged is quota, whose worth is the operator's setting (``QuotaPerUnit``, 500,000 per USD
+    by default but changeable, model/option.go), so it is never turned into money here.
+    """
+    usage = body.get("usage")
+    if usage is None:
+        return None
+    tokens = usage.get("completion_tokens") if isinstance(usage, Mapping) else None
+    if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0:
+        log.debug("newapi: ignoring malformed usage %r", usage)
+        return None
+    return Charge(tokens=tokens, basis="usage.completion_tokens")
 
 
 def _check_ranges(extras: Mapping[str, Any]) -> None:

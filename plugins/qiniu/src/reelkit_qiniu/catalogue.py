@@ -21,6 +21,7 @@ from reelkit.capabilities import (
     Range,
     Variant,
 )
+from reelkit.pricing import Pricing
 from reelkit_sora.catalogue import sora_modes, sora_variants
 from reelkit_sora.kling import MULTI_SHOT
 
@@ -93,6 +94,16 @@ MOTION_CONTROL = (
 )
 #: ref §2.2: kling-v3-omni multi-shot (declared once for every gateway: reelkit_sora.kling).
 
+# --- prices -------------------------------------------------------------------------------
+# Qiniu resells these models at its own prices (CNY), and no list of them could be found: on
+# 2026-12-02 qiniu.com and developer.qiniu.com were searched ("七牛 视频生成 价格/计费"); the
+# video pages https://developer.qiniu.com/aitokenapi/13169 and /13217 state no price, and
+# /13331 (预估账单查询) reports an API key's running totals, not per-job prices. Kling's and
+# OpenAI's own list prices are not Qiniu's. So every model is unpriced: estimates are unknown,
+# never guessed, until a price is configured. Their task objects carry no cost or usage field
+# either, so no charge is parsed.
+PRICE: Pricing | None = None
+
 # --- Sora on Qiniu ------------------------------------------------------------------------
 
 _SORA_SECONDS = Choices((4, 8, 12))  # seed 002: sora-2 可选值 4、8、12 (default 4)
@@ -119,6 +130,7 @@ def _sora(model_id: str, variants: tuple[Variant, ...], title: str, notes: str =
         images=_SORA_IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
         notes=notes,
+        price=PRICE,
     )
 
 
@@ -187,6 +199,7 @@ def _kling(
         url_lifetime_s=URL_LIFETIME_S,
         notes=notes,
         params=params,
+        price=PRICE,
     )
 
 

@@ -8,6 +8,7 @@ tables, errors). Facts marked [3P] in the reference (Seedance 2.x) are marked he
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from reelkit.capabilities import (
     Audio,
@@ -20,6 +21,7 @@ from reelkit.capabilities import (
     ProviderInfo,
     Variant,
 )
+from reelkit.pricing import Pricing, Rate, Unit
 
 PROVIDER = "seedance"
 # ref §3.1 / §6: the official SDK's base is ".../api/v3"; the plugin appends "/api/v3" to a base
@@ -198,6 +200,60 @@ _D20 = range(4, 16)  # ref §3.5 [3P]: 2.x 4–15 s
 _T2V_10 = RATIOS
 _IMG = (ADAPTIVE, *RATIOS)
 
+# --- prices ------------------------------------------------------------------------------------
+# Ark bills a video by its output tokens: "推理费用 = 按token付费单价 × 视频token用量", tokens
+# ≈ width × height × fps × seconds / 1024 (reelkit.pricing.video_tokens); the billed count is the
+# task's usage.completion_tokens, and "仅对成功生成的视频计费" (failed tasks are free).
+# The table is Volcengine Ark's, in CNY, for the default base URL (ark.cn-beijing.volces.com);
+# BytePlus ModelArk bills in USD at its own rates, which these tables do not model. Page text read
+# via the public mirror github.com/Hajimi-Commune/VolcanoArkDocs (scraped 2025-12-18).
+PRICE_PAGE = "https://www.volcengine.com/docs/82379/1544106"  # 模型服务价格, "视频生成模型"
+PRICES_READ = date(2026, 12, 2)
+_ARK_NOTE = (
+    "Volcengine Ark CNY list price per million output tokens; BytePlus ModelArk (USD) differs."
+)
+# https://www.volcengine.com/docs/82379/1366799 "离线推理": service_tier=flex costs "仅为在线推理的
+# 50%" (the create-task reference says the same of flex); default is the online tier.
+_FLEX = {"service_tier": "flex"}
+_ONLINE = {"service_tier": "default"}
+
+
+def _token_price(online: float) -> Pricing:
+    """One price for every mode and resolution ("文生视频与图生视频同价"), halved on flex."""
+    return Pricing(
+        currency="CNY",
+        rates=(
+            Rate(amount=online / 2, unit=Unit.MILLION_TOKENS, params=_FLEX, note="offline"),
+            Rate(amount=online, unit=Unit.MILLION_TOKENS, params=_ONLINE, default=True),
+        ),
+        source=PRICE_PAGE,
+        as_of=PRICES_READ,
+        note=_ARK_NOTE,
+    )
+
+
+def _unpublished(why: str) -> Pricing:
+    return Pricing(
+        currency="CNY",
+        rates=(Rate(amount=None, unit=Unit.MILLION_TOKENS, note=why),),
+        source=PRICE_PAGE,
+        as_of=PRICES_READ,
+        note=_ARK_NOTE,
+    )
+
+
+# The model pages: "文生视频与图生视频同价，15 元/百万 token" (1.0 pro,
+# https://www.volcengine.com/docs/82379/1587798), 4.2 (1.0 pro fast, .../1901652) and 10
+# (1.0 lite, t2v and i2v alike, .../1553576); the price page lists the same online prices.
+PRICE_PRO = _token_price(15.0)
+PRICE_PRO_FAST = _token_price(4.2)
+PRICE_LITE = _token_price(10.0)
+# 1.5 pro and 2.x are not on the price page as read (it lists the three 1.0 models only), and no
+# other official Volcengine page stating their CNY price was found; resellers quote separate
+# audio / silent and online / flex prices for 1.5 pro, so one figure per model would be wrong.
+PRICE_PRO_15 = _unpublished("not on the official price page as read; audio changes the price")
+PRICE_V2 = _unpublished("not on the official price page as read")
+
 
 def _model(
     model_id: str,
@@ -211,6 +267,7 @@ def _model(
     images: ImageLimits = IMAGES,
     extra_params: frozenset[str] = frozenset(),
     notes: str = "",
+    price: Pricing | None = None,
 ) -> ModelInfo:
     has_adaptive = any(ADAPTIVE in v.aspect_ratios for s in modes for v in s.variants)
     return ModelInfo(
@@ -232,6 +289,7 @@ def _model(
         max_prompt_chars=None,
         params=_params(extra_params),
         notes=notes,
+        price=price,
     )
 
 
@@ -243,6 +301,7 @@ LITE_T2V = _model(
     (_spec(Mode.T2V, _variant(_ALL, _T2V_10, _D10, _SIZES_10)),),
     default_resolution="720p",  # ref §3.2: "Default 720p for lite and 1.5 pro"
     extra_params=_CAMERA,
+    price=PRICE_LITE,
 )
 LITE_I2V = _model(
     "doubao-seedance-1-0-lite-i2v-250428",
@@ -261,6 +320,7 @@ LITE_I2V = _model(
     ),
     default_resolution="720p",
     extra_params=_CAMERA,
+    price=PRICE_LITE,
 )
 PRO = _model(
     "doubao-seedance-1-0-pro-250528",
@@ -273,6 +333,7 @@ PRO = _model(
     ),
     default_resolution="1080p",  # ref §3.2: "1080p for pro and pro-fast"
     extra_params=_CAMERA,
+    price=PRICE_PRO,
 )
 PRO_FAST = _model(
     "doubao-seedance-1-0-pro-fast-251015",
@@ -284,6 +345,7 @@ PRO_FAST = _model(
     ),
     default_resolution="1080p",
     extra_params=_CAMERA,
+    price=PRICE_PRO_FAST,
 )
 PRO_15 = _model(
     "doubao-seedance-1-5-pro-251215",
@@ -300,6 +362,7 @@ PRO_15 = _model(
     extra_params=_CAMERA | {"draft"},
     notes="1080p per the newer BytePlus pixel table (older text: 480p/720p only). "
     "--param draft=true renders a cheap 480p preview.",
+    price=PRICE_PRO_15,
 )
 _V2_MODES_NOTE = "[3P] reference: up to 9 images; a first frame cannot be mixed with references"
 V2 = _model(
@@ -321,6 +384,7 @@ V2 = _model(
     audio=Audio.OPTIONAL,
     seed=False,  # [3P]: seed, camera_fixed and frames are rejected on 2.0
     notes="4k is reported [3P] but not offered here.",
+    price=PRICE_V2,
 )
 V2_FAST = _model(
     "doubao-seedance-2-0-fast-260128",
@@ -340,6 +404,7 @@ V2_FAST = _model(
     default_resolution="720p",
     audio=Audio.OPTIONAL,
     seed=False,
+    price=PRICE_V2,
 )
 
 MODELS: tuple[ModelInfo, ...] = (PRO, PRO_FAST, LITE_T2V, LITE_I2V, PRO_15, V2, V2_FAST)

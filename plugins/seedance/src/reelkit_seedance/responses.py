@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -18,6 +19,7 @@ from reelkit.errors import (
 )
 from reelkit.models import (
     Asset,
+    Charge,
     Failed,
     JobHandle,
     JobStatus,
@@ -36,6 +38,12 @@ from reelkit.wire import (
 )
 
 from .capabilities import BYTEPLUS_IDS, PROVIDER, URL_LIFETIME_S
+
+log = logging.getLogger(__name__)
+
+# https://www.volcengine.com/docs/82379/1544106: "仅对成功生成的视频计费。因审核等原因导致生成失败的，
+# 不收取费用" (only videos that were made are billed; moderated and failed tasks are not).
+NOT_BILLED = False
 
 # ref §3.6: 429 codes that clear up by waiting. QuotaExceeded is "too many queued tasks" (or a
 # spent free quota, which waiting does not fix; the core's retry budget bounds that case).
@@ -87,7 +95,9 @@ def ark_error(response: httpx.Response) -> ReelkitError:
         message = f"{message} ({HINTS[code]})"
     status = response.status_code
     if is_moderation(code):
-        return ContentFiltered(message, provider=PROVIDER, code=code, reasons=(code,))
+        return ContentFiltered(
+            message, provider=PROVIDER, code=code, reasons=(code,), billed=NOT_BILLED
+        )
     if code.startswith(RATE_LIMIT_CODES):
         return RateLimited(
             message, provider=PROVIDER, code=code, retry_after=retry_after_seconds(response)
@@ -133,6 +143,21 @@ def _assets(task: Mapping[str, Any], video_url: str) -> tuple[Asset, ...]:
     return tuple(assets)
 
 
+def _charge(task: Mapping[str, Any]) -> Charge | None:
+    """The billed tokens, ``usage.completion_tokens`` (ref §3.4); the core prices them.
+
+    A missing or malformed usage is ignored: it must not fail a task that made its video.
+    """
+    usage = task.get("usage")
+    if usage is None:
+        return None
+    tokens = usage.get("completion_tokens") if isinstance(usage, Mapping) else None
+    if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0:
+        log.debug("seedance: ignoring unreadable usage %r of task %s", usage, task.get("id"))
+        return None
+    return Charge(tokens=tokens, basis="usage.completion_tokens")
+
+
 def task_status(task: Mapping[str, Any], status_code: int | None = None) -> JobStatus:
     """Map a task object (GET answer or callback body) to a reelkit status."""
     status = str(require(task, "status", PROVIDER, status=status_code))
@@ -147,7 +172,9 @@ def task_status(task: Mapping[str, Any], status_code: int | None = None) -> JobS
             return Failed(message="succeeded without a video_url", code="no_video")
         metadata = {k: task[k] for k in METADATA_KEYS if task.get(k) is not None}
         # cast: the core's `converter=tuple` hides the element type from mypy.
-        return Succeeded(assets=cast(Any, _assets(task, str(url))), metadata=metadata)
+        return Succeeded(
+            assets=cast(Any, _assets(task, str(url))), metadata=metadata, charge=_charge(task)
+        )
     if status == "failed":
         raw = task.get("error")
         error: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
@@ -155,14 +182,19 @@ def task_status(task: Mapping[str, Any], status_code: int | None = None) -> JobS
         message = str(error.get("message") or "the task failed")
         filtered = is_moderation(code)
         return Failed(
-            message=message, code=code, filtered=filtered, reasons=(code,) if filtered else ()
+            message=message,
+            code=code,
+            filtered=filtered,
+            reasons=(code,) if filtered else (),
+            billed=NOT_BILLED,
         )
     if status == "cancelled":
-        return Failed(message="cancelled while queued", code="cancelled")
+        return Failed(message="cancelled while queued", code="cancelled", billed=NOT_BILLED)
     if status == "expired":
         return Failed(
             message="expired before it ran (execution_expires_after); submit it again",
             code="expired",
+            billed=NOT_BILLED,
         )
     return Running()  # a status added later: keep polling, bounded by the core's deadline
 

@@ -20,6 +20,7 @@ from reelkit.capabilities import (
     ProviderInfo,
     Variant,
 )
+from reelkit.pricing import Pricing, Rate
 
 #: OpenAI's shutdown date for the Videos API and every Sora 2 model (§0.1).
 SHUTDOWN = date(2026, 9, 24)
@@ -125,8 +126,42 @@ _IMAGES = ImageLimits(
 )
 
 
+# --- prices ---------------------------------------------------------------------------------
+#: OpenAI's model page, read 2026-12-02 in its de-DE localisation (it now marks Sora 2 as shut
+#: down, as of 2026-09-24): "Video generation, Per second, Portrait: 720x1280 Landscape: 1280x720,
+#: $0.10", and its quick comparison at those sizes: "Sora 2 Pro $0.30, Sora 2 $0.10".
+PRICE_SOURCE = "https://developers.openai.com/de-DE/api/docs/models/sora-2"
+PRICE_AS_OF = date(2026, 12, 2)
+
+#: Billed per second of video; sound is always on, so no audio condition. An extension bills its
+#: own seconds; a remix keeps its source's length, which the plan may not know.
+SORA_2_PRICE = Pricing(
+    currency="USD",
+    rates=(Rate(amount=0.10, resolutions=("720p",), note="720x1280 or 1280x720"),),
+    source=PRICE_SOURCE,
+    as_of=PRICE_AS_OF,
+)
+SORA_2_PRO_PRICE = Pricing(
+    currency="USD",
+    rates=(
+        Rate(amount=0.30, resolutions=("720p",), note="720x1280 or 1280x720"),
+        # The page read shows no price for 1792x1024 / 1024x1792 or 1920x1080 / 1080x1920
+        # (third-party pages quote $0.50 for 1024p, not an official source): unknown.
+        Rate(amount=None, resolutions=("1024p", "1080p"), note="not on the page read"),
+    ),
+    source=PRICE_SOURCE,
+    as_of=PRICE_AS_OF,
+    note="720p only: the larger sizes' prices were not on the official page read",
+)
+
+
 def _model(
-    model_id: str, variants: tuple[Variant, ...], *, title: str, notes: str = ""
+    model_id: str,
+    variants: tuple[Variant, ...],
+    *,
+    title: str,
+    price: Pricing,
+    notes: str = "",
 ) -> ModelInfo:
     return ModelInfo(
         id=model_id,
@@ -144,17 +179,27 @@ def _model(
         deprecated_after=SHUTDOWN,  # §0.1
         notes=notes,
         params=(CHARACTERS,),  # §1.3
+        price=price,
     )
 
 
 _SNAPSHOT = "dated 2025-10 snapshot: 4, 8 or 12 s"
 
 MODELS: tuple[ModelInfo, ...] = (
-    # `sora-2` has pointed at sora-2-2025-12-08 since 2026-01-13 (§1.1).
-    _model("sora-2", sora_variants(EXTENDED, "720p"), title="Sora 2"),
-    _model("sora-2-pro", sora_variants(EXTENDED, "720p", "1024p", "1080p"), title="Sora 2 Pro"),
+    # `sora-2` has pointed at sora-2-2025-12-08 since 2026-01-13 (§1.1), so the price of `sora-2`
+    # is that snapshot's; dated snapshots take their model's price (no separate one was found).
+    _model("sora-2", sora_variants(EXTENDED, "720p"), title="Sora 2", price=SORA_2_PRICE),
     _model(
-        "sora-2-2025-12-08", sora_variants(EXTENDED, "720p"), title="Sora 2 (2025-12-08 snapshot)"
+        "sora-2-pro",
+        sora_variants(EXTENDED, "720p", "1024p", "1080p"),
+        title="Sora 2 Pro",
+        price=SORA_2_PRO_PRICE,
+    ),
+    _model(
+        "sora-2-2025-12-08",
+        sora_variants(EXTENDED, "720p"),
+        title="Sora 2 (2025-12-08 snapshot)",
+        price=SORA_2_PRICE,
     ),
     # Dated 2025-10 snapshots predate the 16/20 s and 1080p additions of March 2026 (§0.2);
     # that they still lack them is an inference, so they keep the SDK's typed values.
@@ -162,10 +207,12 @@ MODELS: tuple[ModelInfo, ...] = (
         "sora-2-2025-10-06",
         sora_variants(CLASSIC, "720p", note=_SNAPSHOT),
         title="Sora 2 (2025-10-06 snapshot)",
+        price=SORA_2_PRICE,
     ),
     _model(
         "sora-2-pro-2025-10-06",
         sora_variants(CLASSIC, "720p", "1024p", note=_SNAPSHOT),
         title="Sora 2 Pro (2025-10-06 snapshot)",
+        price=SORA_2_PRO_PRICE,
     ),
 )

@@ -4,10 +4,13 @@ Sources, cited next to each fact:
 - [seed] ``seeds/000_8ec806ccbffdb229.txt`` (priority 2, default model, 16:9 default, 20 s polls,
   10 min cap, Veo 3.1 audio, extension constraints);
 - [veo-grok §n] ``docs/reference/veo-grok.md`` section n (Gemini API docs "Veo API parameters and
-  specifications" and "Model versions", page updated 2026-06-22, and google-genai 2.34.0).
+  specifications" and "Model versions", page updated 2026-06-22, and google-genai 2.34.0);
+- [pricing] https://ai.google.dev/gemini-api/docs/pricing (prices, read 2026-12-02).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from reelkit.capabilities import (
     Audio,
@@ -20,6 +23,7 @@ from reelkit.capabilities import (
     ProviderInfo,
     Variant,
 )
+from reelkit.pricing import Pricing, Rate
 
 BASE_URL = "https://generativelanguage.googleapis.com"  # [veo-grok §1.1]
 DEFAULT_MODEL = "veo-3.1-generate-preview"  # [seed] "Default Model"
@@ -77,6 +81,44 @@ PARAMS: tuple[Param, ...] = (
 # [veo-grok §0.4, §1.2] google-genai 2.34 refuses seed, generate_audio and fps before sending.
 _NOTE_SEED = "seed, fps and an audio switch are Vertex-only: dropped with an adjustment."
 
+# [pricing] The Gemini API's own table, "Paid Tier, per second in USD" (the page then said "Last
+# updated 2026-09-24 UTC"). It lists only "video with audio" prices: Veo 3.x on the Gemini API
+# always has sound (audio=Audio.ALWAYS, so every plan carries audio=True). A price is per second
+# of the requested duration in every mode: the page prices video, not modes. An extension asks
+# for 8 s and adds about 7 s, so its estimate may be 1 s high.
+PRICING_URL = "https://ai.google.dev/gemini-api/docs/pricing"
+PRICES_READ = date(2026, 12, 2)
+_CHARGED = 'the page: "You will only be charged if your video is successfully generated."'
+
+
+def _with_audio(*rows: tuple[tuple[str, ...], float]) -> Pricing:
+    return Pricing(
+        currency="USD",
+        rates=tuple(Rate(amount=usd, resolutions=res, audio=True) for res, usd in rows),
+        source=PRICING_URL,
+        as_of=PRICES_READ,
+        note=_CHARGED,
+    )
+
+
+# "Veo 3.1 Standard video with audio price (default)": $0.40 (720p and 1080p), $0.60 (4k).
+PRICE_31 = _with_audio((("720p", "1080p"), 0.40), (("4k",), 0.60))
+# "Veo 3.1 Fast video with audio price (default)": $0.10 (720p), $0.12 (1080p), $0.30 (4k).
+PRICE_31_FAST = _with_audio((("720p",), 0.10), (("1080p",), 0.12), (("4k",), 0.30))
+# "Veo 3.1 Lite video with audio price (default)": $0.05 (720p), $0.08 (1080p), "(4k output not
+# supported)" (the catalogue declares no 4k for Lite either).
+PRICE_31_LITE = _with_audio((("720p",), 0.05), (("1080p",), 0.08))
+# Veo 3, Veo 3 Fast and Veo 2 were shut down on 2026-06-30 (Gemini API changelog, 2026-06-15,
+# https://ai.google.dev/gemini-api/docs/changelog; https://ai.google.dev/gemini-api/docs/deprecations)
+# and the pricing page no longer lists them: no current price.
+PRICE_SHUT_DOWN = Pricing(
+    currency="USD",
+    rates=(Rate(amount=None, note="shut down 2026-06-30; no longer on the pricing page"),),
+    source=PRICING_URL,
+    as_of=PRICES_READ,
+    note="Veo 3, Veo 3 Fast and Veo 2 were shut down on the Gemini API on 2026-06-30.",
+)
+
 
 def _veo31_variants(*, four_k: bool) -> tuple[Variant, ...]:
     # [veo-grok §1.4] 3.1/3.1 Fast: 720p at 4/6/8 s; 1080p and 4k only at 8 s. Lite: no 4k.
@@ -119,7 +161,7 @@ _EXTEND = ModeSpec(
 )
 
 
-def _veo31(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
+def _veo31(model_id: str, *, title: str, aliases: tuple[str, ...], price: Pricing) -> ModelInfo:
     core = _veo31_variants(four_k=True)
     return ModelInfo(
         id=model_id,
@@ -153,6 +195,7 @@ def _veo31(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
         url_lifetime_s=URL_LIFETIME_S,
         max_prompt_chars=VEO3_MAX_PROMPT_CHARS,  # 1,024 tokens [veo-grok §1.2], see above
         params=PARAMS,
+        price=price,
         notes="— prompts up to 1,024 tokens; " + _NOTE_SEED,  # [veo-grok §1.2]
     )
 
@@ -181,6 +224,7 @@ def _veo31_lite() -> ModelInfo:
         url_lifetime_s=URL_LIFETIME_S,
         max_prompt_chars=VEO3_MAX_PROMPT_CHARS,  # 1,024 tokens on all Veo 3.x [veo-grok §1.2]
         params=PARAMS,
+        price=PRICE_31_LITE,
         notes="— no 4k, no reference images, no extension; " + _NOTE_SEED,  # [veo-grok §1.3]
     )
 
@@ -216,6 +260,7 @@ def _veo30(model_id: str, *, title: str, aliases: tuple[str, ...]) -> ModelInfo:
         url_lifetime_s=URL_LIFETIME_S,
         max_prompt_chars=VEO3_MAX_PROMPT_CHARS,  # 1,024 tokens on all Veo 3.x [veo-grok §1.2]
         params=PARAMS,
+        price=PRICE_SHUT_DOWN,
         notes="— marked deprecated in the Gemini docs; " + _NOTE_SEED,  # [veo-grok §1.3]
     )
 
@@ -243,6 +288,7 @@ def _veo20() -> ModelInfo:
         url_lifetime_s=URL_LIFETIME_S,
         max_prompt_chars=None,  # [veo-grok §1.2, §1.3] no prompt limit is documented for Veo 2
         params=PARAMS,
+        price=PRICE_SHUT_DOWN,
         notes="— marked deprecated in the Gemini docs; " + _NOTE_SEED,  # [veo-grok §1.3]
     )
 
@@ -269,11 +315,12 @@ PROVIDER = ProviderInfo(
 )
 
 MODELS: tuple[ModelInfo, ...] = (
-    _veo31(DEFAULT_MODEL, title="Veo 3.1 (preview)", aliases=("veo-3.1",)),
+    _veo31(DEFAULT_MODEL, title="Veo 3.1 (preview)", aliases=("veo-3.1",), price=PRICE_31),
     _veo31(
         "veo-3.1-fast-generate-preview",
         title="Veo 3.1 Fast (preview)",
         aliases=("veo-3.1-fast",),
+        price=PRICE_31_FAST,
     ),
     _veo31_lite(),
     _veo30("veo-3.0-generate-001", title="Veo 3 (deprecated)", aliases=("veo-3", "veo-3.0")),
