@@ -16,6 +16,7 @@ from reelkit.plugins import PluginHost
 from reelkit.testing import (
     check_clamp_properties,
     check_monotonic,
+    check_priced,
     check_valid_unchanged,
     model_modes,
     png_bytes,
@@ -201,3 +202,8 @@ def test_duration_snapping_is_monotonic(
     # A typed refusal (e.g. a first frame that must match a size) is the same for both.
     with contextlib.suppress(InvalidRequest):
         check_monotonic(model, spec, d1, d2, resolution=res)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=[m.id for m in MODELS])
+def test_every_variant_is_priced_or_unknown(model: Any) -> None:
+    check_priced(model)

@@ -147,7 +147,18 @@ def test_dry_run_for_every_installed_provider_without_network(
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert set(data) == {"provider", "model", "mode", "request", "adjustments", "http"}
+    assert set(data) == {
+        "provider",
+        "model",
+        "mode",
+        "request",
+        "adjustments",
+        "http",
+        "cost",
+        "refused",
+    }
+    assert data["refused"] is None
+    assert data["cost"] is None or data["cost"]["estimated"] >= 0
     assert data["provider"] == provider
     assert data["http"]["method"] in ("POST", "PUT")
     assert SECRET not in done.stdout and SECRET not in done.stderr

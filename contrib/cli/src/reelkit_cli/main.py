@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .output import Reporter, emit_json, summary
+from .output import Reporter, cost_line, emit_json, summary
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -203,13 +203,27 @@ def plan(prompt: str, as_json: bool, verbose: bool, **kwargs: Any) -> None:
         _fail(exc, as_json)
 
 
+def _cost_dict(cost: Any) -> dict[str, Any] | None:
+    if cost is None:
+        return None
+    return cost.to_dict() or {"estimated": None, "basis": cost.basis}
+
+
 def _show_plan(plan: Any, as_json: bool, reporter: Reporter) -> None:
     reporter.plan(plan)
+    _print_plan(plan, as_json)
+    if plan.refused:  # what a real run would do: refuse and exit 2 (the JSON says "refused")
+        click.echo(f"reelkit: error: {plan.refused}", err=True)
+        sys.exit(2)
+
+
+def _print_plan(plan: Any, as_json: bool) -> None:
     if as_json:
         emit_json(plan.to_dict())
         return
     data = plan.to_dict()
     click.echo(f"provider: {data['provider']}  model: {data['model']}  mode: {data['mode']}")
+    click.echo(f"cost: {cost_line(_cost_dict(plan.cost))}")
     for key, value in data["request"].items():
         click.echo(f"  {key}: {value}")
     http = data["http"]
@@ -305,6 +319,10 @@ from .jobs import jobs  # noqa: E402  (the group lives in its own module)
 
 cli.add_command(jobs)
 
+from .spend import spend  # noqa: E402
+
+cli.add_command(spend)
+
 
 def _add_plugin_commands() -> None:
     from reelkit.plugins import PluginHost
@@ -319,7 +337,7 @@ def _add_plugin_commands() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    builtin = {"generate", "plan", "providers", "capabilities", "plugins", "jobs"}
+    builtin = {"generate", "plan", "providers", "capabilities", "plugins", "jobs", "spend"}
     if not args or args[0] not in builtin:  # plugin verbs only load when asked for (or for --help)
         _add_plugin_commands()
     try:

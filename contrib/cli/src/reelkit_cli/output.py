@@ -45,10 +45,30 @@ def summary(result: Any) -> str:
         f"- Resolution: {result.resolution} ({result.size}, {result.aspect_ratio})",
         f"- FPS: {result.fps}",
         f"- Save Path: {result.path or '(not downloaded)'}",
+        f"- Cost: {cost_line(result.cost, result.billed)}",
         f"- Job: {result.job_id}"
         + (" (reused an identical earlier result)" if getattr(result, "reused", False) else ""),
     ]
     return "\n".join(lines)
+
+
+def cost_line(cost: Any, billed: Any = None) -> str:
+    """ "$0.40 estimated: 4 s × $0.10/s (720p); billed $0.40" or "unknown (…)", one line."""
+    from reelkit.pricing import money
+
+    if not cost:
+        text = "unknown"
+    elif cost.get("estimated") is None:
+        text = f"unknown ({cost.get('basis') or 'no published price'})"
+    elif cost["estimated"] == 0:
+        text = f"{money(0, cost.get('currency') or '')}, {cost['basis']}"
+    else:
+        text = f"{money(cost['estimated'], cost.get('currency') or '')} estimated: {cost['basis']}"
+    if billed and billed.get("amount") is not None and not billed.get("estimated"):
+        text += f"; billed {money(billed['amount'], billed.get('currency') or '')}"
+    elif billed and billed.get("tokens") is not None:
+        text += f"; billed {billed['tokens']:,} tokens"
+    return text
 
 
 class Reporter:
