@@ -114,7 +114,40 @@ def capability_table(provider: ProviderInfo, models: list[ModelInfo]) -> str:
                 choices = ", ".join(f"`{c}`" for c in param.choices) or "—"
                 meaning = param.description.replace("|", "\\|") or "—"
                 out.append(f"| `{param.name}` | {param.type} | {choices} | {meaning} |")
+        out += ["", *price_table(model)]
     return "\n".join(out)
+
+
+def price_table(model: ModelInfo) -> list[str]:
+    """Markdown lines: the model's price rows, with their source and the date it was read."""
+    from .pricing import money
+
+    price = model.price
+    if price is None:
+        return ["Price: unknown (no published price); set one in the config to budget it."]
+    lines = [
+        f"Price ({price.currency}, read {price.as_of.isoformat()} from {_link(price.source)}):",
+        "",
+        "| applies to | rate | note |",
+        "|---|---|---|",
+    ]
+    for rate in price.rates:
+        amount = (
+            "unknown (not published)"
+            if rate.amount is None
+            else f"{money(rate.amount, price.currency)} per {rate.unit.value}"
+        )
+        when = rate.describe() or "any"
+        if rate.default and rate.params:
+            when += " (also when unset)"
+        lines.append(f"| {when} | {amount} | {rate.note.replace('|', '/') or '—'} |")
+    if price.note:
+        lines += ["", price.note]
+    return lines
+
+
+def _link(source: str) -> str:
+    return f"<{source}>" if source.startswith("http") else f"`{source}`"
 
 
 def render_page(text: str, table: str) -> str:
