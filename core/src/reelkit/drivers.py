@@ -136,6 +136,15 @@ class SyncDriver:
         pass
 
 
+class _HeldCancel(Exception):
+    """A submit that failed after a cancel was held back: the flow sees ``error``, then the
+    cancel."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class AsyncDriver:
     def __init__(self, client_for: Callable[[str], httpx.AsyncClient]) -> None:
         self._client_for = client_for
@@ -157,15 +166,41 @@ class AsyncDriver:
     async def run(self, flow: Flow[T]) -> T:
         send: Callable[[Any], Any] = flow.send
         value: Any = None
+        cancelled = False  # a cancel that arrived while a submit was in flight, held back
         while True:
             try:
                 effect = send(value)
             except StopIteration as stop:
+                if cancelled:
+                    raise asyncio.CancelledError from None
                 return stop.value  # type: ignore[no-any-return]
+            if cancelled and not isinstance(effect, Offload):
+                # The submit's answer is recorded (the Offloads since were its journal
+                # writes): now the cancel may take effect, with nothing paid and forgotten.
+                raise asyncio.CancelledError
             try:
-                value, send = await self._perform(effect), flow.send
+                if isinstance(effect, Send) and not effect.idempotent:
+                    value, held = await self._submit(effect)
+                    cancelled = cancelled or held
+                else:
+                    value = await self._perform(effect)
+                send = flow.send
+            except _HeldCancel as held_error:
+                value, send, cancelled = held_error.error, flow.throw, True
             except Exception as exc:
                 value, send = exc, flow.throw
+
+    async def _submit(self, effect: Send) -> tuple[Any, bool]:
+        """A submit runs to its answer even when the caller is cancelled (Ctrl-C, a timeout):
+        cut short, the provider may have accepted — and billed — a job nobody recorded."""
+        task = asyncio.ensure_future(self._perform(effect))
+        try:
+            return await asyncio.shield(task), False
+        except asyncio.CancelledError:
+            try:
+                return await task, True
+            except Exception as exc:
+                raise _HeldCancel(exc) from exc
 
     async def _perform(self, effect: Any) -> Any:
         if isinstance(effect, Offload):
