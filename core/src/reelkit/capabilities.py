@@ -153,6 +153,13 @@ class ModeSpec:
     min_reference_images: int = 0  # e.g. a gateway tier that needs 2–3 references
     # Can a first frame accompany reference images (or a source video) in this mode?
     accepts_first_frame: bool = False
+    # EXTEND only, for chains of extensions (``extend_to``): the seconds one extension adds
+    # (None: the applied duration), how many times a video may be extended, the longest source
+    # an extension accepts and the longest result. None: the provider documents no limit.
+    extension_adds_s: float | None = None
+    max_extensions: int | None = None
+    max_source_s: float | None = None
+    max_total_s: float | None = None
     note: str = ""
 
 
@@ -257,6 +264,9 @@ class ProviderInfo:
     timeout_env: str | None = None  # overrides http_timeout_s (e.g. JIMENG_VIDEO_API_TIMEOUT)
     max_polls: int | None = None
     max_polls_env: str | None = None
+    # Jobs the provider runs at once on a default account; batches keep within it (config
+    # ``max_concurrency`` overrides). None: undocumented, and batches use DEFAULT_CONCURRENCY.
+    max_concurrency: int | None = None
     homepage: str = ""
     deprecation: str | None = None  # shown by `reelkit providers` and the docs
     # Credentials only ever travel to this origin (and the base URL's); see downloads.
@@ -268,6 +278,9 @@ class ProviderInfo:
     @property
     def base_url_envs(self) -> tuple[str, ...]:
         return (f"REELKIT_{self.name.upper()}_BASE_URL", *self.base_url_env)
+
+
+DEFAULT_CONCURRENCY = 4  # a batch's jobs in flight per provider when it documents no limit
 
 
 # --- geometry -------------------------------------------------------------------------------

@@ -159,6 +159,19 @@ class Settings:
             options=options,
         )
 
+    def max_concurrency(self, info: ProviderInfo) -> int:
+        """A batch's jobs in flight at once for this provider: config, plugin data, default."""
+        from .capabilities import DEFAULT_CONCURRENCY
+
+        value = self.provider_section(info.name).get("max_concurrency")
+        if value is None:
+            return info.max_concurrency or DEFAULT_CONCURRENCY
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidRequest(
+                f"providers.{info.name}.max_concurrency", f"{value!r}", allowed="an integer ≥ 1"
+            )
+        return value
+
     def default_model(self, info: ProviderInfo) -> str:
         return str(self.provider_section(info.name).get("default_model") or info.default_model)
 
@@ -281,6 +294,7 @@ _KNOWN_KEYS = {
     "poll_interval",
     "timeout",
     "max_polls",
+    "max_concurrency",
     "http_timeout",
     "models",
 }

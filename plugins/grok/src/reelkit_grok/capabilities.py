@@ -130,7 +130,14 @@ def _edit_modes() -> tuple[ModeSpec, ...]:
     return (
         ModeSpec(mode=Mode.EDIT, variants=(edit,), note="POST /v1/videos/edits"),
         ModeSpec(mode=Mode.REMIX, variants=(edit,), note="an edit of the earlier job's video"),
-        ModeSpec(mode=Mode.EXTEND, variants=(extend,), note="POST /v1/videos/extensions"),
+        ModeSpec(
+            mode=Mode.EXTEND,
+            variants=(extend,),
+            # [veo-grok §2.1] extension input is 2–30 s (xai-sdk 1.21 docstring); the duration
+            # asked is the length added.
+            max_source_s=30.0,
+            note="POST /v1/videos/extensions",
+        ),
     )
 
 

@@ -298,6 +298,8 @@ PROVIDER_INFO = ProviderInfo(
     base_url=DEFAULT_BASE_URL,
     base_url_env=("JIMENG_VIDEO_API_URL",),  # seed 001, after REELKIT_JIMENG_BASE_URL
     poll_interval_s=5.0,  # seed 001: JIMENG_VIDEO_POLL_INTERVAL default 5
+    # docs/reference/volcengine-kling.md §1: default (free) video concurrency 1, 2 when paid.
+    max_concurrency=1,
     poll_interval_env="JIMENG_VIDEO_POLL_INTERVAL",
     # The overall wait: the seed polls 120 times every 5 s (seed 001), i.e. 10 minutes, and
     # says generation takes "2-10 minutes".

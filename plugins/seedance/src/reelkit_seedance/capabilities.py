@@ -429,6 +429,9 @@ PROVIDER_INFO = ProviderInfo(
     credential_env=(("ARK_API_KEY",),),  # ref §3.1: Authorization: Bearer $ARK_API_KEY
     base_url=DEFAULT_BASE_URL,
     poll_interval_s=5.0,
+    # docs/reference/volcengine-kling.md §3.5: default-tier concurrency 5 (lite), 10 (pro); the
+    # lower keeps a batch within every model's limit.
+    max_concurrency=5,
     # ref §5: tasks "can sit in queued for a long time"; 15 minutes before reelkit stops waiting
     # (the task keeps running; `reelkit jobs resume` picks it up).
     timeout_s=900.0,

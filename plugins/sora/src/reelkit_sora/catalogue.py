@@ -96,7 +96,13 @@ def sora_modes(variants: tuple[Variant, ...], *, extend: bool = True) -> tuple[M
         # POST /videos/extensions {"prompt", "seconds", "video": {"id"}}: each extension adds
         # 4–20 s, at most 6 extensions, 120 s in total; no image references (§1.2, openai/skills).
         modes.append(
-            ModeSpec(mode=Mode.EXTEND, variants=variants, note="adds a segment of the given length")
+            ModeSpec(
+                mode=Mode.EXTEND,
+                variants=variants,
+                max_extensions=6,  # §1.2: at most 6 extensions, 120 s in total
+                max_total_s=120.0,
+                note="adds a segment of the given length",
+            )
         )
     return tuple(modes)
 

@@ -157,6 +157,12 @@ _EXTEND = ModeSpec(
             note="720p, the source's aspect ratio; adds about 7 s to the source",
         ),
     ),
+    # [veo-grok §1.5] "Each call adds about 7 s, up to 20 times, for an output of up to 148 s";
+    # input ≤141 s.
+    extension_adds_s=7.0,
+    max_extensions=20,
+    max_source_s=141.0,
+    max_total_s=148.0,
     note="continue_from a Veo job made in the last 2 days; up to 20 extensions, input ≤141 s",
 )
 
