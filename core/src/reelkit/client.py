@@ -18,7 +18,7 @@ from .config import Settings
 from .drivers import MAX_IN_FLIGHT, AsyncDriver, SyncDriver
 from .effects import Flow, Offload
 from .engine import ASK_FIELDS, Ask, Engine, Reconciled
-from .errors import ConfigurationError, InvalidRequest, ReelkitError, UnknownModel
+from .errors import BudgetExceeded, ConfigurationError, InvalidRequest, ReelkitError, UnknownModel
 from .journal import JobRecord, Journal, open_journal
 from .media import MediaInput
 from .models import JobState, Plan, Result
@@ -26,6 +26,9 @@ from .plugins import PluginHost, PluginRecord
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+    from .batch import BatchPlan
+    from .shots import Shot
 
 
 class Options(TypedDict, total=False):
@@ -77,6 +80,16 @@ class _Base:
         self.settings = Settings.load(
             env=env, home=home, poll_interval=poll_interval, timeout=timeout
         )
+        # What a sibling client needs to be this one (Client.generate_many runs on an AsyncClient).
+        self._made_with: dict[str, Any] = {
+            "env": self.settings.env,
+            "home": self.settings.home,
+            "plugins": tuple(plugins),
+            "entry_points": entry_points,
+            "poll_interval": poll_interval,
+            "timeout": timeout,
+            "transport": transport,
+        }
         from . import redact
 
         redact.remember(self.settings.secret_values())  # masked everywhere from now on
@@ -137,6 +150,23 @@ class _Base:
             )
 
         return _guarded(run)
+
+    def plan_many(
+        self,
+        requests: Sequence[Shot | Mapping[str, Any]],
+        *,
+        budget: float | str | None = None,
+        allow_unpriced: bool = False,
+    ) -> BatchPlan:
+        """Plan every request (``Shot``s, or mappings of ``prompt`` and options): each plan,
+        extension chain and cost, the total and whether ``budget`` refuses it. No network."""
+        from . import batch
+
+        return _guarded(
+            lambda: batch.plan_batch(
+                self, batch.as_shots(requests), budget=budget, allow_unpriced=allow_unpriced
+            )
+        )
 
     def providers(self) -> list[ProviderInfo]:
         """Every installed provider, in auto-selection order."""
@@ -208,6 +238,40 @@ class Client(_Base):
         record = self._run(self._start(prompt, options, wait=True))
         return self._engine.result(record)
 
+    def generate_many(
+        self,
+        requests: Sequence[Shot | Mapping[str, Any]],
+        *,
+        concurrency: int | None = None,
+        budget: float | str | None = None,
+        allow_unpriced: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> list[Result | ReelkitError]:
+        """``AsyncClient.generate_many``, run to the end on a private event loop."""
+        import asyncio
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise ReelkitError(
+                "Client.generate_many cannot run inside an event loop; "
+                "use `await AsyncClient.generate_many(...)`"
+            )
+
+        async def run() -> list[Result | ReelkitError]:
+            async with AsyncClient(**self._made_with) as sibling:
+                return await sibling.generate_many(
+                    requests,
+                    concurrency=concurrency,
+                    budget=budget,
+                    allow_unpriced=allow_unpriced,
+                    output_dir=output_dir,
+                )
+
+        return asyncio.run(run())
+
     def submit(self, prompt: str, **options: Unpack[Options]) -> Job:
         """Submit and return at once; ``job.wait()`` finishes it."""
         return Job(self, self._run(self._start(prompt, options, wait=False)))
@@ -263,6 +327,53 @@ class AsyncClient(_Base):
     async def generate(self, prompt: str, **options: Unpack[Options]) -> Result:
         record = await self._run(self._start(prompt, options, wait=True))
         return self._engine.result(record)
+
+    async def generate_many(
+        self,
+        requests: Sequence[Shot | Mapping[str, Any]],
+        *,
+        concurrency: int | None = None,
+        budget: float | str | None = None,
+        allow_unpriced: bool = False,
+        output_dir: str | os.PathLike[str] | None = None,
+    ) -> list[Result | ReelkitError]:
+        """Generate many videos in parallel: a result or a typed error per request, in order.
+
+        Every request is planned first (``plan_many``); over ``budget`` (or unpriced under
+        one) nothing is sent and ``BudgetExceeded`` is raised. Then each runs as ``generate``
+        would — journalled, deduplicated, never paid twice — with at most ``concurrency`` jobs
+        in flight overall and each provider's own limit; ``continue_from`` naming another
+        request's id waits for it, ``extend_to`` chains extensions.
+        """
+        from . import batch
+
+        planned = await self._run(_offload(lambda: self.plan_many(
+            requests, budget=budget, allow_unpriced=allow_unpriced
+        )))  # fmt: skip
+        if planned.refused:
+            raise BudgetExceeded(planned.refused)
+        outcomes = await batch.run_batch(
+            self, planned, output_dir=output_dir, concurrency=concurrency, join=self._join
+        )
+        return [
+            o.result if o.error is None and o.result is not None else _error_of(o) for o in outcomes
+        ]
+
+    async def _join(self, clips: Sequence[str], output: str) -> str:
+        import asyncio
+
+        def join() -> str:
+            self.host.load_all()
+            joined = self.host.hook.reelkit_join_clips(clips=list(clips), output=output)
+            if joined is None:
+                raise InvalidRequest(
+                    "extend_to",
+                    "the extensions came back as separate clips and no installed plugin joins clips",
+                    allowed='pip install "reelkit[local]"',
+                )
+            return str(joined)
+
+        return await asyncio.to_thread(join)
 
     async def submit(self, prompt: str, **options: Unpack[Options]) -> AsyncJob:
         return AsyncJob(self, await self._run(self._start(prompt, options, wait=False)))
@@ -382,6 +493,17 @@ class AsyncJob(_JobBase):
     async def download(self, output: str | os.PathLike[str] | None = None) -> Result:
         self.record = await self._client._run(self._client._engine.download(self.id, output))
         return self.result()
+
+
+def _offload(func: Callable[[], T]) -> Flow[T]:
+    result: T = yield Offload(func)
+    return result
+
+
+def _error_of(outcome: Any) -> ReelkitError:
+    if outcome.error is not None:
+        return outcome.error  # type: ignore[no-any-return]
+    return ReelkitError(f"shot {outcome.shot.id} delivered no video")
 
 
 def _ask(prompt: str, options: Mapping[str, Any]) -> Ask:

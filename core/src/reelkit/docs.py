@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .capabilities import ModelInfo, ProviderInfo
+from .capabilities import DEFAULT_CONCURRENCY, ModelInfo, ProviderInfo
 
 START, END = "<!-- capability-table -->", "<!-- /capability-table -->"
 
@@ -76,6 +76,9 @@ def capability_table(provider: ProviderInfo, models: list[ModelInfo]) -> str:
         f"(override: {', '.join(f'`{e}`' for e in provider.base_url_envs)})",
         f"- Auto-selection priority: {provider.priority}; default model: `{provider.default_model}`",
         f"- Poll interval: {provider.poll_interval_s:g} s; deadline: {provider.timeout_s:g} s",
+        f"- Jobs in flight in a batch: {provider.max_concurrency or DEFAULT_CONCURRENCY}"
+        + ("" if provider.max_concurrency else " (reelkit's default: the provider documents none)")
+        + " (config `max_concurrency`)",
     ]
     if provider.deprecation:
         out.append(f"- **Deprecation:** {provider.deprecation}")

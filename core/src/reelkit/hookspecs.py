@@ -196,6 +196,20 @@ def reelkit_job_event(event: JobEvent) -> None:
     """
 
 
+# --- joining clips (broadcast, firstresult, optional) --------------------------------------
+
+
+@hookspec(firstresult=True)
+def reelkit_join_clips(clips: Sequence[str], output: str) -> str | None:
+    """Join MP4 ``clips`` end to end (hard cuts) into ``output``; return its path, or ``None``
+    if this plugin cannot. Blocking; the core calls it off the event loop.
+
+    ``reelkit-local`` implements it with PyAV: a stream copy when codecs, size and frame rate
+    match, otherwise a re-encode to the first clip's parameters. The output appears only once
+    complete (written aside, then renamed).
+    """
+
+
 # --- command line (broadcast) -------------------------------------------------------------
 
 

@@ -188,7 +188,10 @@ class Downloads(EngineBase):
 
 def _requested(record: JobRecord) -> dict[str, Any]:
     r = record.request
-    return {"duration": r.duration, "size": r.size, "fps": r.fps, "audio": r.audio}
+    # An extension's duration is the length it adds (or fixed by the provider) and a remix
+    # keeps its source's: the file is longer or other by design, not a miss worth a warning.
+    duration = None if record.mode in ("extend", "remix") else r.duration
+    return {"duration": duration, "size": r.size, "fps": r.fps, "audio": r.audio}
 
 
 def _show(value: Any) -> str:

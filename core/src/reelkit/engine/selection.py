@@ -3,6 +3,7 @@ model, clamp, translate and preview the exact HTTP request (secrets masked)."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,11 @@ from reelkit.plugins import RegisteredProvider
 from .base import EngineBase
 
 log = logging.getLogger("reelkit")
+#: Sources that do not exist yet, for planning a batch: a shot that continues another is planned
+#: against a stand-in of the other's result ("shot:<id>" -> SourceJob), and never sent.
+PLANNED_SOURCES: contextvars.ContextVar[Mapping[str, SourceJob] | None] = contextvars.ContextVar(
+    "reelkit_planned_sources", default=None
+)
 PLACEHOLDER = "reelkit-placeholder-credential"
 
 
@@ -190,6 +196,9 @@ class Selection(EngineBase):
         """A reelkit job id from the journal, or else the provider's own id as given."""
         if not ref:
             return None
+        planned = (PLANNED_SOURCES.get() or {}).get(ref)
+        if planned is not None:
+            return planned
         record = self.journal.find(ref)
         if record is None:
             return SourceJob(task_id=ref)

@@ -157,6 +157,11 @@ class Submitting(Polling):
                 return done, (done, False)
         return None, (record, created)
 
+    def delivered(self, plan: Plan) -> JobRecord | None:
+        """Blocking: an identical job already downloaded whose file is still there, or None
+        (what ``generate`` would reuse for free instead of submitting ``plan``)."""
+        return self._downloaded(_fingerprint(plan))
+
     def _downloaded(self, fingerprint: str) -> JobRecord | None:
         for record in self.journal.by_fingerprint(fingerprint, states=(JobState.DOWNLOADED,)):
             if record.state is JobState.DOWNLOADED and record.path and Path(record.path).is_file():
