@@ -76,3 +76,18 @@ def reelkit_transport(provider: str, config: ProviderConfig) -> Any:
     from .hooks import transport
 
     return transport(provider, config)
+
+
+@hookimpl
+def reelkit_join_clips(clips: Any, output: str) -> str:
+    """Hard cuts with PyAV (``reelkit_local.concat``): stream copy when the clips match."""
+    from .concat import join
+
+    return join(clips, output).path
+
+
+@hookimpl
+def reelkit_register_commands(cli: Any) -> None:
+    from .command import concat
+
+    cli.add_command(concat)
