@@ -153,13 +153,28 @@ def cli() -> None:
 @click.option(
     "--force", is_flag=True, help="Submit even if an identical earlier job could be reused."
 )
+@click.option(
+    "--extend-to",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Chain extensions until the video is this long (models with an extend mode).",
+)
 def generate(
-    prompt: str, as_json: bool, verbose: bool, dry_run: bool, no_wait: bool, **kwargs: Any
+    prompt: str,
+    as_json: bool,
+    verbose: bool,
+    dry_run: bool,
+    no_wait: bool,
+    extend_to: float | None,
+    **kwargs: Any,
 ) -> None:
     """Generate a video from PROMPT (and optional images)."""
     _configure_logging(verbose)
     options = _options(kwargs)
     reporter = Reporter(quiet=as_json)
+    if extend_to is not None:
+        _extend(prompt, options, extend_to, as_json=as_json, dry_run=dry_run, no_wait=no_wait)
+        return
     try:
         with _client(plugins=[reporter]) as client:
             if dry_run:
@@ -187,6 +202,60 @@ def generate(
         click.echo(f"follow it with: reelkit jobs wait {result.job_id}")
     else:
         click.echo(summary(result))
+
+
+def _extend(
+    prompt: str,
+    options: dict[str, Any],
+    extend_to: float,
+    *,
+    as_json: bool,
+    dry_run: bool,
+    no_wait: bool,
+) -> None:
+    """``generate --extend-to``: one shot whose extensions are chained, each a journalled job."""
+    from reelkit import ReelkitError
+
+    if no_wait:
+        _fail(click.UsageError("--extend-to waits for every step; drop --no-wait"), as_json)
+    options.pop("timeout", None)
+    request = {"id": "video", "prompt": prompt, "extend_to": extend_to, **options}
+    try:
+        with _client() as client:
+            planned = client.plan_many([request])
+            if dry_run or planned.refused:
+                data = planned.to_dict()
+                if as_json:
+                    emit_json(data)
+                else:
+                    item = planned.shots[0]
+                    click.echo(
+                        f"{item.plan.provider}/{item.plan.model}: {item.length:g} s in "
+                        f"{item.steps + 1} jobs; cost: "
+                        + (
+                            "unknown"
+                            if item.estimated is None
+                            else f"{item.estimated:g} {item.currency}"
+                        )
+                    )
+                    for a in item.adjustments:
+                        click.echo(
+                            f"reelkit: warning: {a.field}: {a.requested} -> {a.applied} ({a.reason})",
+                            err=True,
+                        )
+                if planned.refused:
+                    click.echo(f"reelkit: error: {planned.refused}", err=True)
+                    sys.exit(2)
+                return
+            (outcome,) = client.generate_many([request])
+    except Exception as exc:
+        _fail(exc, as_json)
+    if isinstance(outcome, ReelkitError):
+        _fail(outcome, as_json)
+    if as_json:
+        emit_json(outcome.to_dict())
+    else:
+        click.echo(summary(outcome))
 
 
 @cli.command()
@@ -323,6 +392,10 @@ from .spend import spend  # noqa: E402
 
 cli.add_command(spend)
 
+from .batch import batch  # noqa: E402
+
+cli.add_command(batch)
+
 
 def _add_plugin_commands() -> None:
     from reelkit.plugins import PluginHost
@@ -337,7 +410,7 @@ def _add_plugin_commands() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    builtin = {"generate", "plan", "providers", "capabilities", "plugins", "jobs", "spend"}
+    builtin = {"generate", "plan", "providers", "capabilities", "plugins", "jobs", "spend", "batch"}
     if not args or args[0] not in builtin:  # plugin verbs only load when asked for (or for --help)
         _add_plugin_commands()
     try:
