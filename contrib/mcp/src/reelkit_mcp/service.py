@@ -339,7 +339,10 @@ class Service:
                     await progress(getting.result())
             while not queue.empty():  # the last steps (downloaded) arrive with the follower's end
                 await progress(queue.get_nowait())
-        return await self.job(job_id)
+        job = await self.job(job_id)
+        if job.status == "downloaded" and progress.last < 1.0:
+            await report(1.0, 1.0, f"{job.provider}/{job.model}: downloaded")
+        return job
 
     async def job(self, job_id: str) -> results.JobOut:
         def read() -> results.JobOut:
