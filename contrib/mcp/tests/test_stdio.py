@@ -162,7 +162,8 @@ async def test_identical_calls_are_paid_once(connect: Any, reelkit_emulator: Run
         second = data(await client.call_tool("generate_video", {**request, "wait": True}))
         third = data(await client.call_tool("generate_video", {**request, "wait": True}))
     assert second["job_id"] == first["job_id"]
-    assert third["job_id"] == first["job_id"] or third["reused"] is True
+    assert first["reused"] is False
+    assert second["reused"] is True and third["reused"] is True
     assert third["path"] == second["path"]
     assert reelkit_emulator.stats()["sora"]["submits"] == 1
 
@@ -196,7 +197,7 @@ async def test_budget_refuses_sending_nothing_counts_jobs_and_reuse_is_free(
     assert budget["remaining"] == pytest.approx(0.2)
     text = error_text(over)
     assert "$0.40" in text and "$0.20" in text
-    assert reused["path"] == made["path"]
+    assert reused["path"] == made["path"] and reused["reused"] is True
     assert after["committed"] == pytest.approx(0.4)
     assert reelkit_emulator.stats()["sora"]["submits"] == 1
 

@@ -117,7 +117,10 @@ class JobOut(BaseModel):
     adjustments: list[AdjustmentOut]
     warnings: list[str]
     task_id: str | None
-    reused: bool = Field(description="Served from an identical earlier job: nothing was paid.")
+    reused: bool = Field(
+        description="This call was served by an identical earlier or running job: nothing was "
+        "paid for it."
+    )
     cost: Cost | None = Field(description="The estimate recorded before the submit.")
     billed: dict[str, Any] | None = Field(description="What the provider reported it billed.")
     elapsed_s: float | None

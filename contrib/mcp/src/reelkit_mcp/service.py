@@ -262,7 +262,9 @@ class Service:
             reused = await self._reuse_only(prompt, options)
             if reused is None:
                 raise
-            return await self.job(reused)
+            out = await self.job(reused)
+            out.reused = True
+            return out
         try:
             job = await self.client.submit(prompt, **options)
         except (SubmitOutcomeUnknown, JournalError) as exc:
@@ -276,16 +278,20 @@ class Service:
             self.guard.release(token)  # refused, invalid or never sent: nothing was bought
             raise
         record = job.record
-        if record.id in self._charged or record.metadata.get("reused"):
-            self.guard.release(token)  # an identical job: followed or reused, not paid again
+        shared = record.id in self._charged or bool(record.metadata.get("reused"))
+        if shared:
+            self.guard.release(token)  # an identical job: joined or reused, not paid again
         else:
             self.guard.commit(token, plan)
             self._charged.add(record.id)
         if not record.state.terminal:
             self._follow(record.id)
         if wait and not record.state.terminal:
-            return await self.wait(record.id, timeout, report)
-        return await self.job(record.id)
+            out = await self.wait(record.id, timeout, report)
+        else:
+            out = await self.job(record.id)
+        out.reused = out.reused or shared  # this call bought nothing
+        return out
 
     async def _reuse_only(self, prompt: str, options: dict[str, Any]) -> str | None:
         """The id of an identical downloaded job, served under a zero budget; else None."""
