@@ -91,7 +91,7 @@ class ErrorOut(BaseModel):
 class JobOut(BaseModel):
     """A journalled job, in the shape of ``reelkit generate --json``."""
 
-    job_id: str
+    job_id: str = Field(description="reelkit's id of the job (rk_...), for the other tools.")
     status: str = Field(
         description="pending, submitted, queued, running, succeeded (not yet downloaded), "
         "downloaded, failed, cancelled or unknown (the submit's answer was lost)."
@@ -99,7 +99,7 @@ class JobOut(BaseModel):
     done: bool = Field(description="Finished: downloaded, failed or cancelled.")
     provider: str
     model: str
-    mode: str
+    mode: str = Field(description="t2v, i2v, ... as the request's inputs made it.")
     prompt: str
     progress: float | None = Field(None, description="0..1 where the provider reports it.")
     path: str | None = Field(description="The local file, once downloaded.")
@@ -111,20 +111,22 @@ class JobOut(BaseModel):
     fps: int | float | None = Field(description="Frames per second, as delivered.")
     resolution: str | None
     aspect_ratio: str | None
-    audio: bool | None
+    audio: bool | None = Field(description="Does the video have sound (as delivered)?")
     delivered: bool = Field(description="Were duration, size and fps read from the file?")
     requested: dict[str, Any] = Field(description="The values asked for (after clamping).")
-    adjustments: list[AdjustmentOut]
-    warnings: list[str]
-    task_id: str | None
+    adjustments: list[AdjustmentOut] = Field(
+        description="Every value reelkit changed to fit the model, and why."
+    )
+    warnings: list[str] = Field(description="Where the delivered video differs from the request.")
+    task_id: str | None = Field(description="The provider's own id of the task.")
     reused: bool = Field(
         description="This call was served by an identical earlier or running job: nothing was "
         "paid for it."
     )
     cost: Cost | None = Field(description="The estimate recorded before the submit.")
     billed: dict[str, Any] | None = Field(description="What the provider reported it billed.")
-    elapsed_s: float | None
-    error: ErrorOut | None = None
+    elapsed_s: float | None = Field(description="Seconds from the journal entry to the end.")
+    error: ErrorOut | None = Field(None, description="Why a failed or stopped job failed.")
 
 
 class Jobs(BaseModel):
