@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tempfile
@@ -23,7 +24,9 @@ async def list_tools() -> list[Any]:
     from .service import Service
 
     with tempfile.TemporaryDirectory() as folder:
-        server = build(Service(output_dir=Path(folder) / "videos"))
+        # A throwaway home: listing tools touches no journal, and must not create one anywhere.
+        env = {**os.environ, "REELKIT_HOME": str(Path(folder) / "home")}
+        server = build(Service(output_dir=Path(folder) / "videos", env=env))
         async with Client(server) as client:
             return list((await client.list_tools()).tools)
 
