@@ -1,0 +1,1 @@
+"""reelkit over the Model Context Protocol (see docs/mcp.md)."""
