@@ -213,6 +213,19 @@ def test_each_extra_adds_exactly_what_it_names(
     assert names - alone == adds
 
 
+def test_the_mcp_extra_adds_the_server_and_no_other_reelkit_part(
+    install: Callable[..., tuple[Path, set[str]]],
+) -> None:
+    # The SDK's own dependency tree (pydantic, jsonschema, ...) moves with its releases: what is
+    # pinned here is that it brings the server, the SDK and nothing else of reelkit's.
+    _, alone = install("reelkit")
+    _, names = install("reelkit", "mcp")
+    added = names - alone
+    assert {"reelkit-mcp", "mcp"} <= added
+    assert {n for n in added if n.startswith("reelkit")} == {"reelkit-mcp"}
+    assert not added & (RENDERER | POSTGRES)
+
+
 # --- the artifacts ---------------------------------------------------------------------------------
 
 
@@ -259,7 +272,7 @@ def test_the_wheels_metadata_asks_for_what_the_extras_name(dist: Path) -> None:
     assert first_party(core, "all") == every | {"reelkit-local"}
     assert first_party(core, "postgres") == set()
     meta = wheel_metadata(dist, "reelkit")
-    assert set(meta.get_all("Provides-Extra") or []) == set(META_EXTRAS)
+    assert set(meta.get_all("Provides-Extra") or []) == set(META_EXTRAS) | {"mcp"}
     assert first_party(meta, None) == {"reelkit-core", "reelkit-cli", "reelkit-local"}
     assert first_party(meta, "postgres") == {"reelkit-core[postgres]"}
     for extra in PROVIDERS:

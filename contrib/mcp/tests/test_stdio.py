@@ -30,6 +30,7 @@ TOOLS = {
     "list_jobs",
     "cancel_job",
     "get_budget",
+    "run_shot_list",
 }
 
 
@@ -280,3 +281,39 @@ async def test_no_credential_in_any_response_or_log(
         assert not any(secret in text for text in seen)
         assert secret not in log
     assert reelkit_emulator.stats()["grok"]["submits"] == 1
+
+
+SHOTS = [
+    {"id": "harbour", "prompt": "A harbour at dusk", "provider": "grok", "duration": 4},
+    {"id": "street", "prompt": "A rainy street", "provider": "veo", "duration": 8},
+    {
+        "id": "street-long",
+        "prompt": "She keeps walking",
+        "continue_from": "street",
+        "extend_to": 15,
+    },
+]
+
+
+async def test_a_shot_list_runs_in_parallel_resumes_for_free_and_respects_the_budget(
+    connect: Any, reelkit_emulator: RunningServer, output_dir: Path, canaries: dict[str, str]
+) -> None:
+    async with connect("--budget", "1") as client:
+        refused = await client.call_tool("run_shot_list", {"shots": SHOTS, "name": "film"})
+        assert "over the server's remaining budget" in error_text(refused)
+        assert all(v["submits"] == 0 for v in reelkit_emulator.stats().values())
+    async with connect() as client:
+        first = data(await client.call_tool("run_shot_list", {"shots": SHOTS, "name": "film"}))
+        again = data(await client.call_tool("run_shot_list", {"shots": SHOTS, "name": "film"}))
+    assert (first["delivered"], first["failed"]) == (3, 0)
+    by_id = {s["id"]: s for s in first["shots"]}
+    assert Path(by_id["street-long"]["path"]).parent == output_dir / "film"
+    long = probe.probe(by_id["street-long"]["path"])
+    assert long is not None and long.duration == pytest.approx(15, abs=0.5)
+    assert by_id["street-long"]["uri"].startswith("file://")
+    assert first["estimated"] is not None and first["currency"] == "USD"
+    # The second call bought nothing: every shot reused, the emulator saw no new submit.
+    assert all(s["reused"] for s in again["shots"])
+    stats = reelkit_emulator.stats()
+    assert (stats["grok"]["submits"], stats["veo"]["submits"]) == (1, 2)
+    assert not any(c in json.dumps(first) for c in canaries.values())

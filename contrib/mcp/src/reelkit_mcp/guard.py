@@ -20,6 +20,7 @@ import itertools
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -120,6 +121,45 @@ class Guard:
     def release(self, token: int) -> None:
         """Nothing was bought: give the reservation back."""
         self._reserved.pop(token, None)
+
+    # --- shot lists --------------------------------------------------------------------------
+
+    def shot_amount(self, item: Any) -> float | None:
+        """A planned shot's estimate (all its jobs) in the budget's currency; None if unknown."""
+        if item.estimated is None:
+            return None
+        if item.currency in (None, self.currency) or item.estimated == 0:
+            return float(item.estimated)
+        rate = self.rates.get(item.currency)
+        return None if rate is None else item.estimated * rate
+
+    def shot_refusal(self, shot_id: str, amount: float | None) -> str | None:
+        if amount is None:
+            if self.allow_unpriced or (self.budget is None and self.max_cost_per_job is None):
+                return None
+            return f"shot {shot_id}: its price is unknown and this server has a budget; nothing was sent"
+        if self.max_cost_per_job is not None and amount > self.max_cost_per_job.amount + 1e-9:
+            return (
+                f"shot {shot_id}: estimated {money(amount, self.currency)}, over the server's "
+                f"per-job limit (--max-cost-per-job {self.max_cost_per_job.describe()}); nothing was sent"
+            )
+        return None
+
+    def hold(self, amount: float) -> int:
+        """Hold a whole shot list's estimate; ``Refused`` if over the remaining budget."""
+        remaining = self.remaining
+        if remaining is not None and amount > remaining + 1e-9:
+            raise Refused(
+                f"the shot list is estimated at {money(amount, self.currency)}, over the "
+                f"server's remaining budget of {money(remaining, self.currency)}; nothing was sent",
+                label="BudgetExceeded",
+            )
+        token = next(self._tokens)
+        self._reserved[token] = amount
+        return token
+
+    def settle(self, token: int) -> None:
+        self.committed += self._reserved.pop(token, 0.0)
 
     def _amount(self, plan: Plan) -> float | None:
         if plan.cost is None:

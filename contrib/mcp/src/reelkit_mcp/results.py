@@ -223,3 +223,33 @@ def job_out(result: Result, record: JobRecord | None = None) -> JobOut:
         elapsed_s=data["elapsed_s"],
         error=error,
     )
+
+
+class ShotOut(BaseModel):
+    """One shot of a shot list, as its manifest records it."""
+
+    id: str
+    state: str  # delivered, failed or pending
+    job_id: str | None = None
+    jobs: list[str] = Field(default_factory=list)  # every job of the shot, first to last
+    provider: str | None = None
+    model: str | None = None
+    path: str | None = None
+    uri: str | None = None
+    duration: float | None = None
+    size: str | None = None
+    fps: float | None = None
+    reused: bool = False
+    cost: dict[str, Any] = Field(default_factory=dict)
+    error: dict[str, Any] | None = None
+
+
+class ShotListOut(BaseModel):
+    """A shot list's manifest: per shot its jobs, file and cost; the totals."""
+
+    shots: list[ShotOut]
+    delivered: int
+    failed: int
+    estimated: float | None = None  # the plan's total before anything was sent
+    currency: str
+    output_dir: str

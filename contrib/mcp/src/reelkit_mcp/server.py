@@ -310,7 +310,39 @@ def build(service: Service, *, log_level: str = "WARNING") -> MCPServer[None]:
         and the journal's spend totals."""
         return _result(await service.budget())
 
-    # run_shot_list waits for reelkit's shot lists (Client.generate_many): see docs/mcp.md.
+    @server.tool(annotations=ToolAnnotations(destructive_hint=False, open_world_hint=True))
+    @_guarded
+    async def run_shot_list(
+        ctx: Context[Any, Any],
+        path: Annotated[
+            str | None, Field(description="A shot-list file (TOML or JSON) on the server.")
+        ] = None,
+        shots: Annotated[
+            list[dict[str, Any]] | None,
+            Field(
+                description="Inline shots instead of a file: each {id, prompt, ...any "
+                "generate_video option, continue_from (another shot's id), extend_to (seconds)}."
+            ),
+        ] = None,
+        defaults: Annotated[
+            dict[str, Any] | None,
+            Field(description="Options for every inline shot, and `style` added to each prompt."),
+        ] = None,
+        name: Annotated[
+            str, Field(description="Folder under the output directory for the videos.")
+        ] = "shots",
+    ) -> Annotated[CallToolResult, results.ShotListOut]:
+        """Plan a whole production and run it: every shot's cost checked against the server's
+        limits first (a refusal sends nothing), then the shots in parallel within each
+        provider's limits, dependent shots after their sources, extensions chained. Calling it
+        again with the same shots resumes: finished shots are reused, nothing is paid twice.
+        Returns the manifest: per shot its jobs, file, delivered duration and cost."""
+        out = await service.shot_list(
+            path=path, shots=shots, defaults=defaults, name=name, report=ctx.report_progress
+        )
+        summary = f"{out.delivered}/{len(out.shots)} shots delivered under {out.output_dir}."
+        return _result(out, summary)
+
     return server
 
 

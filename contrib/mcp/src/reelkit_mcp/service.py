@@ -293,6 +293,79 @@ class Service:
         out.reused = out.reused or shared  # this call bought nothing
         return out
 
+    async def shot_list(
+        self,
+        *,
+        path: str | None,
+        shots: list[dict[str, Any]] | None,
+        defaults: dict[str, Any] | None,
+        name: str,
+        report: Report,
+    ) -> results.ShotListOut:
+        """Plan a whole shot list, hold its estimate against the budget, run it in parallel
+        (reelkit.batch: journalled, resumable, never paid twice) and return its manifest."""
+        from reelkit import batch
+        from reelkit import shots as shot_lists
+
+        if (path is None) == (shots is None):
+            raise Refused("give a shot-list `path` or inline `shots`, not both or neither")
+        if path is not None:
+            parsed = shot_lists.load(Path(path).expanduser())
+        else:
+            parsed = shot_lists.parse(
+                {"defaults": defaults or {}, "shots": shots}, base=self.guard.output_dir
+            )
+        planned = await anyio.to_thread.run_sync(lambda: self.client.plan_many(parsed))
+        total = 0.0
+        for item in planned.shots:
+            self.guard.check_provider(item.plan.provider)
+            if item.reused and not item.steps:
+                continue  # already delivered: free
+            amount = self.guard.shot_amount(item)
+            refused = self.guard.shot_refusal(item.shot.id, amount)
+            if refused:
+                raise Refused(refused, label="BudgetExceeded")
+            total += amount or 0.0
+        token = self.guard.hold(total)
+        directory = self.guard.output_dir / _folder(name)
+        done = 0
+        count = len(planned.shots)
+        reports: set[asyncio.Task[None]] = set()  # kept until sent: a task nobody holds may vanish
+
+        def update(shot_id: str, state: str, info: Any) -> None:
+            nonlocal done
+            if state in ("delivered", "failed"):
+                done += 1
+                task = asyncio.ensure_future(report(done, count, f"{shot_id}: {state}"))
+                reports.add(task)
+                task.add_done_callback(reports.discard)
+
+        try:
+            outcomes = await batch.run_batch(
+                self.client,
+                planned,
+                output_dir=directory,
+                on_update=update,
+                join=self.client._join,
+            )
+        finally:
+            self.guard.settle(token)  # the estimate counts: the shots may have been bought
+        await asyncio.gather(*reports, return_exceptions=True)
+        shots_out = []
+        for outcome in outcomes:
+            data = outcome.to_dict()
+            data["uri"] = Path(outcome.path).resolve().as_uri() if outcome.path else None
+            shots_out.append(results.ShotOut(**data))
+        delivered = sum(1 for o in outcomes if o.delivered)
+        return results.ShotListOut(
+            shots=shots_out,
+            delivered=delivered,
+            failed=count - delivered,
+            estimated=planned.estimated,
+            currency=planned.currency,
+            output_dir=str(directory),
+        )
+
     async def _reuse_only(self, prompt: str, options: dict[str, Any]) -> str | None:
         """The id of an identical downloaded job, served under a zero budget; else None."""
         free = {**options, "max_cost": Budget(0.0, self.guard.currency), "allow_unpriced": False}
@@ -392,3 +465,9 @@ class Service:
             unpriced_jobs=guard.unpriced,
             journal=spend,
         )
+
+
+def _folder(name: str) -> str:
+    """A shot list's folder under the output directory: its name, made safe."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in name).strip(".-")
+    return safe or "shots"
