@@ -32,7 +32,7 @@ STATUS: Mapping[Phase, str] = {
     Phase.EXPIRED: "expired",
 }
 
-#: ``Video.error`` of a moderated job, as OpenAI and Qiniu relay it (§1.4, seed 002).
+#: ``Video.error`` of a moderated job, as OpenAI and Qiniu relay it (§1.4, §2.3).
 MODERATION_ERROR = {
     "code": "moderation_blocked",
     "message": "Your request was blocked by our moderation system.",

@@ -57,12 +57,12 @@ class Model:
     """One model's rules: its parameters (besides model, prompt, seconds, size) and choices."""
 
     fields: frozenset[str]
-    seconds: tuple[str, ...]
-    default_seconds: str
-    sizes: tuple[str, ...]
-    default_size: str
-    modes: tuple[str, ...] = ()
-    default_mode: str | None = None
+    seconds: tuple[str, ...] = KLING_SECONDS
+    default_seconds: str = "5"
+    sizes: tuple[str, ...] = KLING_SIZES
+    default_size: str = "1920x1080"
+    modes: tuple[str, ...] = ("std", "pro")
+    default_mode: str | None = "std"
     needs_input_reference: bool = False
     remix: bool = False
     always_1080p: bool = False
@@ -72,85 +72,40 @@ class Model:
         return bool(self.modes)
 
 
-_SORA = {"input_reference"}
-_KLING = {"input_reference", "image_tail", "negative_prompt", "mode"}
-_OMNI = {"image_list", "video_list", "mode"}
-_MOTION = {"sound", "image_url", "video_url", "character_orientation", "keep_original_sound"}
+_KLING = frozenset({"input_reference", "image_tail", "negative_prompt", "mode"})
+_OMNI = frozenset({"image_list", "video_list", "mode"})
+_MOTION = frozenset(
+    {"sound", "image_url", "video_url", "character_orientation", "keep_original_sound"}
+)
+#: §2.2: seconds 4/8/12 (default 4), size 1280x720 / 720x1280 (default 720x1280), remix.
+_SORA = Model(
+    fields=frozenset({"input_reference"}),
+    seconds=("4", "8", "12"),
+    default_seconds="4",
+    sizes=SORA_SIZES,
+    default_size="720x1280",
+    modes=(),
+    default_mode=None,
+    remix=True,
+)
 
 MODELS: Mapping[str, Model] = {
-    # §2.2: seconds 4/8/12 (default 4), size 1280x720 / 720x1280 (default 720x1280), remix
-    "sora-2": Model(
-        fields=frozenset(_SORA),
-        seconds=("4", "8", "12"),
-        default_seconds="4",
-        sizes=SORA_SIZES,
-        default_size="720x1280",
-        remix=True,
-    ),
-    "sora-2-pro": Model(  # §2.2
-        fields=frozenset(_SORA),
-        seconds=("4", "8", "12"),
-        default_seconds="4",
-        sizes=SORA_PRO_SIZES,
-        default_size="720x1280",
-        remix=True,
-    ),
+    "sora-2": _SORA,
+    "sora-2-pro": attrs.evolve(_SORA, sizes=SORA_PRO_SIZES),
     # §2.2: i2v only (input_reference required), image_tail for the last frame, negative_prompt
-    "kling-v2-1": Model(
-        fields=frozenset(_KLING),
-        seconds=KLING_SECONDS,
-        default_seconds="5",
-        sizes=KLING_SIZES,
-        default_size="1920x1080",
-        modes=("std", "pro"),
-        default_mode="std",
-        needs_input_reference=True,
-    ),
-    "kling-v2-5-turbo": Model(
-        fields=frozenset(_KLING),
-        seconds=KLING_SECONDS,
-        default_seconds="5",
-        sizes=KLING_SIZES,
-        default_size="1920x1080",
-        modes=("std", "pro"),
-        default_mode="std",
-    ),
-    "kling-v2-6": Model(  # §2.2: adds sound and motion control
-        fields=frozenset(_KLING | _MOTION),
-        seconds=KLING_SECONDS,
-        default_seconds="5",
-        sizes=KLING_SIZES,
-        default_size="1920x1080",
-        modes=("std", "pro"),
-        default_mode="std",
-    ),
+    "kling-v2-1": Model(fields=_KLING, needs_input_reference=True),
+    "kling-v2-5-turbo": Model(fields=_KLING),
+    "kling-v2-6": Model(fields=_KLING | _MOTION),  # §2.2: adds sound and motion control
     # §2.2: image_list (first_frame / end_frame), video_list (feature / base); only pro in practice
-    "kling-video-o1": Model(
-        fields=frozenset(_OMNI),
-        seconds=KLING_SECONDS,
-        default_seconds="5",
-        sizes=KLING_SIZES,
-        default_size="1920x1080",
-        modes=("std", "pro"),
-        default_mode="std",
-        always_1080p=True,
-    ),
-    "kling-v3": Model(  # §2.2
+    "kling-video-o1": Model(fields=_OMNI, always_1080p=True),
+    "kling-v3": Model(
         fields=frozenset({"input_reference", "sound", "mode"}),
         seconds=KLING_V3_SECONDS,
-        default_seconds="5",
-        sizes=KLING_SIZES,
-        default_size="1920x1080",
-        modes=("std", "pro"),
         default_mode="pro",
     ),
-    "kling-v3-omni": Model(  # §2.2
-        fields=frozenset(_OMNI | {"multi_shot", "shot_type", "multi_prompt", "sound"}),
+    "kling-v3-omni": Model(
+        fields=_OMNI | {"multi_shot", "shot_type", "multi_prompt", "sound"},
         seconds=KLING_V3_SECONDS,
-        default_seconds="5",
-        sizes=KLING_SIZES,
-        default_size="1920x1080",
-        modes=("std", "pro"),
         default_mode="pro",
     ),
 }
