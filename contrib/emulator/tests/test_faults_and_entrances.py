@@ -176,6 +176,56 @@ def test_cli_prints_exports(cli_group: Any, monkeypatch: pytest.MonkeyPatch) -> 
     assert not any(line.startswith("export QINIU_API_KEY") for line in lines)  # already set
 
 
+def test_cli_always_prints_the_volcengine_pair_and_says_why(
+    cli_group: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from reelkit_emulator.providers import jimeng
+
+    # Keys of your own are set: any-value keys are left alone, the verified pair is not.
+    monkeypatch.setenv("VOLC_ACCESSKEY", "AKLTmine")
+    monkeypatch.setenv("VOLC_SECRETKEY", "my-own-secret")
+    monkeypatch.setenv("XAI_API_KEY", "xai-mine")
+    result = CliRunner().invoke(cli_group, ["emulator", "--print-env"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    pair = [
+        f"export VOLC_ACCESSKEY={jimeng.DEFAULT_ACCESS_KEY}",
+        f"export VOLC_SECRETKEY={jimeng.DEFAULT_SECRET_KEY}",
+    ]
+    start = lines.index(pair[0])
+    assert lines[start : start + 2] == pair
+    why = " ".join(line.removeprefix("# ") for line in lines[:start] if line.startswith("# "))
+    assert "HMAC-V4 signature" in why and "SignatureDoesNotMatch" in why
+    assert not any(line.startswith("export XAI_API_KEY") for line in lines)
+
+
+def test_pasting_the_printed_lines_makes_jimeng_work(
+    cli_group: Any, reelkit_emulator: RunningServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """What the issue reported: a shell with its own VOLC_* keys gets SignatureDoesNotMatch;
+    the printed lines, pasted after them, make it work."""
+    from click.testing import CliRunner
+
+    from reelkit.client import Client
+    from reelkit.errors import AuthenticationFailed
+
+    port = str(reelkit_emulator.port)
+    monkeypatch.setenv("VOLC_ACCESSKEY", "AKLTmine")
+    monkeypatch.setenv("VOLC_SECRETKEY", "my-own-secret")
+    with Client() as client, pytest.raises(AuthenticationFailed, match="SignatureDoesNotMatch"):
+        client.generate("a cat", provider="jimeng", output=tmp_path)
+    printed = CliRunner().invoke(cli_group, ["emulator", "--print-env", "--port", port]).output
+    for line in printed.splitlines():
+        if line.startswith("export "):
+            name, _, value = line.removeprefix("export ").partition("=")
+            monkeypatch.setenv(name, value)
+    with Client() as client:
+        result = client.generate("a cat", provider="jimeng", output=tmp_path, duration=5)
+    assert result.status == "downloaded"
+
+
 def test_cli_rejects_unknown_faults(cli_group: Any) -> None:
     from click.testing import CliRunner
 

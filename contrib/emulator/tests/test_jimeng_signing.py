@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from reelkit_emulator.providers import jimeng as j
+from reelkit_emulator.errors import ApiError
+from reelkit_emulator.providers import _volc as j
+from reelkit_emulator.providers import jimeng
 
 # Vector B: produced by running volcengine==1.0.229 VisualService (reference §2.3).
 AK, SK = "AKLTtestaccesskey", "TestSecretKey=="
@@ -131,22 +134,22 @@ def test_vector_a_official_doc_example() -> None:
     assert ak == "AKLTYWViMTVmZGYzM2E0NDI5Mzk2MDZjNjFmMjc2MjRjMzg"
 
 
-def _code(exc: pytest.ExceptionInfo[j.GatewayError]) -> tuple[str, int, int]:
-    return exc.value.code, exc.value.code_n, exc.value.http_status
+def _code(exc: pytest.ExceptionInfo[ApiError]) -> tuple[str, int, int]:
+    return exc.value.code, exc.value.extra["code_n"], exc.value.status
 
 
 def test_one_changed_body_byte_is_signature_does_not_match() -> None:
     tampered = SUBMIT_BODY.replace(b"a cat", b"a bat")
-    with pytest.raises(j.GatewayError) as exc:
+    with pytest.raises(ApiError) as exc:
         verify(body=tampered)
     assert _code(exc) == ("SignatureDoesNotMatch", 100010, 401)
-    assert "X-Content-Sha256" in exc.value.hint
+    assert "X-Content-Sha256" in exc.value.extra["hint"]
 
 
 def test_changed_body_with_matching_hash_header_still_fails() -> None:
     tampered = SUBMIT_BODY.replace(b"a cat", b"a bat")
     headers = {**SUBMIT_HEADERS, "X-Content-Sha256": hashlib.sha256(tampered).hexdigest()}
-    with pytest.raises(j.GatewayError) as exc:
+    with pytest.raises(ApiError) as exc:
         verify(headers=headers, body=tampered)
     assert _code(exc) == ("SignatureDoesNotMatch", 100010, 401)
 
@@ -159,7 +162,7 @@ def test_wrong_secret_query_path_or_host_fail() -> None:
         {"headers": {**SUBMIT_HEADERS, "Host": "127.0.0.1:8765"}},
         {"headers": {**SUBMIT_HEADERS, "Content-Type": "application/json; charset=utf-8"}},
     ):
-        with pytest.raises(j.GatewayError) as exc:
+        with pytest.raises(ApiError) as exc:
             verify(**kwargs)
         assert exc.value.code == "SignatureDoesNotMatch", kwargs
 
@@ -170,10 +173,10 @@ def test_default_port_is_dropped_from_the_signed_host() -> None:
 
 def test_wrong_region_or_service_in_scope() -> None:
     auth = SUBMIT_HEADERS["Authorization"].replace("cn-north-1", "cn-beijing")
-    with pytest.raises(j.GatewayError) as exc:
+    with pytest.raises(ApiError) as exc:
         verify(headers={**SUBMIT_HEADERS, "Authorization": auth})
     assert exc.value.code == "SignatureDoesNotMatch"
-    assert "cn-north-1" in exc.value.hint
+    assert "cn-north-1" in exc.value.extra["hint"]
 
 
 def test_missing_pieces_use_the_gateway_codes() -> None:
@@ -196,21 +199,21 @@ def test_missing_pieces_use_the_gateway_codes() -> None:
         ({**SUBMIT_HEADERS, "X-Date": "2025-01-01T00:00:00Z"}, ("InvalidTimestamp", 100006, 400)),
     ]
     for headers, expected in cases:
-        with pytest.raises(j.GatewayError) as exc:
+        with pytest.raises(ApiError) as exc:
             verify(headers=headers)
         assert _code(exc) == expected
     assert "Authorization" in j._gateway("MissingRequestInfo", "", "Authorization").message
 
 
 def test_stale_x_date_is_invalid_timestamp() -> None:
-    with pytest.raises(j.GatewayError) as exc:
+    with pytest.raises(ApiError) as exc:
         verify(now=WHEN + timedelta(minutes=16))
     assert exc.value.code == "InvalidTimestamp"
     assert verify(now=WHEN + timedelta(minutes=14)) == AK
 
 
 def test_unknown_access_key_is_invalid_access_key() -> None:
-    with pytest.raises(j.GatewayError) as exc:
+    with pytest.raises(ApiError) as exc:
         verify(secret_for=lambda ak: None)
     assert _code(exc) == ("InvalidAccessKey", 100009, 401)
     assert AK in exc.value.message
@@ -221,10 +224,10 @@ def test_signed_header_that_was_not_sent() -> None:
         "content-type;host;x-content-sha256;x-date",
         "content-type;host;x-content-sha256;x-date;x-security-token",
     )
-    with pytest.raises(j.GatewayError) as exc:
+    with pytest.raises(ApiError) as exc:
         verify(headers={**SUBMIT_HEADERS, "Authorization": auth})
     assert exc.value.code == "SignatureDoesNotMatch"
-    assert "x-security-token" in exc.value.hint
+    assert "x-security-token" in exc.value.extra["hint"]
 
 
 def test_canonical_query_sorts_encodes_and_repeats() -> None:
@@ -234,9 +237,10 @@ def test_canonical_query_sorts_encodes_and_repeats() -> None:
 
 def test_gateway_error_body_shape() -> None:
     err = j._gateway("SignatureDoesNotMatch", "why")
-    body = j.gateway_error_body(
-        err, action=j.SUBMIT_ACTION, version=j.VERSION, request_id="2025010100000001"
-    )
+    response = j.gateway_error(err, action=jimeng.SUBMIT_ACTION, version=jimeng.VERSION).render()
+    body = json.loads(bytes(response.body))
+    assert response.status_code == 401
+    assert len(body["ResponseMetadata"]["RequestId"]) == 32
     meta = body["ResponseMetadata"]
     assert set(body) == {"ResponseMetadata"}
     assert meta["Error"]["Code"] == "SignatureDoesNotMatch"

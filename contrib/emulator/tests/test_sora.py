@@ -80,7 +80,7 @@ def test_official_sdk_create_retrieve_download(
 
 
 @pytest.mark.fidelity
-def test_official_sdk_upload_poll_remix_list_delete(sdk: Any) -> None:
+def test_official_sdk_upload_poll_remix_list(sdk: Any) -> None:
     video = sdk.videos.create_and_poll(
         prompt="the same room, animated",
         size="720x1280",
@@ -91,10 +91,8 @@ def test_official_sdk_upload_poll_remix_list_delete(sdk: Any) -> None:
     remix = sdk.videos.remix(video.id, prompt="at night")
     assert (remix.remixed_from_video_id, remix.seconds, remix.size) == (video.id, "4", "720x1280")
     assert [v.id for v in sdk.videos.list(order="asc")] == [video.id, remix.id]
-    deleted = sdk.videos.delete(video.id)
-    assert deleted.deleted is True
     with pytest.raises(openai.NotFoundError):
-        sdk.videos.retrieve(video.id)
+        sdk.videos.retrieve("video_unknown")
 
 
 @pytest.mark.fidelity
@@ -277,8 +275,6 @@ def test_assets_expire_after_an_hour(api: httpx.Client, reelkit_emulator: Runnin
 def test_extensions_stitch_and_are_capped(api: httpx.Client) -> None:
     current = api.post("/v1/videos", json={"prompt": "x", "seconds": "20"}).json()["id"]
     poll_until_done(api, current)
-    edit = api.post("/v1/videos/edits", json={"prompt": "blue", "video": {"id": current}})
-    assert edit.status_code == 200 and edit.json()["seconds"] == "20"
     for total in (40, 60, 80, 100, 120):
         extended = api.post(
             "/v1/videos/extensions",

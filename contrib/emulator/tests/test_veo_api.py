@@ -13,6 +13,7 @@ import pytest
 
 from reelkit_emulator import EmulatorConfig, create_app
 from reelkit_emulator.providers import veo as v
+from reelkit_emulator.redirect import swap_loopback_host
 
 pytestmark = pytest.mark.anyio
 
@@ -350,6 +351,6 @@ async def test_injected_429_is_resource_exhausted(client: httpx.AsyncClient, app
 def test_helpers() -> None:
     assert v.file_id_of("https://g/v1beta/files/qu4d28uipuqh:download?alt=media") == "qu4d28uipuqh"
     assert v.file_id_of("https://g/v1beta/models/x") is None
-    assert v.swap_loopback_host("127.0.0.1:8765") == "localhost:8765"
-    assert v.swap_loopback_host("localhost:8765") == "127.0.0.1:8765"
-    assert v.swap_loopback_host("emu") == "127.0.0.1"
+    assert swap_loopback_host("127.0.0.1:8765") == "localhost:8765"
+    assert swap_loopback_host("localhost:8765") == "127.0.0.1:8765"
+    assert swap_loopback_host("emu") == "127.0.0.1"

@@ -84,9 +84,19 @@ class Emulator:
         base = base_url.rstrip("/")
         env = {fake.base_url_env: f"{base}/{name}" for name, fake in self.fakes.items()}
         if credentials:
-            for fake in self.fakes.values():
-                env.update(fake.credentials)
+            env.update(self.credentials())
         return env
+
+    def credentials(self, *, exact: bool | None = None) -> dict[str, str]:
+        """The credentials every fake accepts (``exact``: only those it verifies against, or
+        only the any-value ones; None: both)."""
+        out: dict[str, str] = {}
+        for fake in self.fakes.values():
+            if exact is not True:
+                out.update(fake.credentials)
+            if exact is not False:
+                out.update(fake.exact_credentials)
+        return out
 
     def describe(self) -> dict[str, Any]:
         c = self.config

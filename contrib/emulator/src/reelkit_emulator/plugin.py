@@ -6,12 +6,15 @@ click is imported inside the hook: loading this plugin costs nothing until the C
 from __future__ import annotations
 
 import os
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from reelkit.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     import click
+
+    from .app import Emulator
 
 #: ``REELKIT_POLL_INTERVAL`` suggested with the exports: emulated tasks finish in a few polls.
 POLL_INTERVAL = "0.5"
@@ -22,15 +25,27 @@ def reelkit_register_commands(cli: Any) -> None:
     cli.add_command(emulator_command())
 
 
-def export_lines(env: dict[str, str], credentials: dict[str, str]) -> list[str]:
-    """The shell lines printed at start: base URLs, a short poll interval, and dummy credentials
-    for the variables that are not set already."""
-    lines = [f"export {name}={value}" for name, value in env.items()]
+def export_lines(emulator: Emulator, base_url: str) -> list[str]:
+    """The shell lines printed at start: base URLs, a short poll interval, the credentials.
+
+    Credentials a fake accepts in any non-empty value are printed for the variables that are not
+    set already. Credentials a fake verifies against (the Volcengine secret jimeng checks each
+    HMAC-V4 signature with) are always printed, with why: a key of your own would be refused.
+    """
+    lines = [
+        f"export {name}={value}"
+        for name, value in emulator.env(base_url, credentials=False).items()
+    ]
     lines.append(f"export REELKIT_POLL_INTERVAL={POLL_INTERVAL}")
-    missing = {k: v for k, v in credentials.items() if not os.environ.get(k)}
+    missing = {k: v for k, v in emulator.credentials(exact=False).items() if not os.environ.get(k)}
     if missing:
-        lines.append("# dummy credentials (the emulator accepts any non-empty value):")
+        lines.append("# dummy credentials (these fakes accept any non-empty value):")
         lines.extend(f"export {name}={value}" for name, value in missing.items())
+    for fake in emulator.fakes.values():
+        if fake.exact_credentials:
+            note = fake.credentials_note or f"{fake.name} needs exactly these values"
+            lines.extend(textwrap.wrap(note + ":", 96, initial_indent="# ", subsequent_indent="# "))
+            lines.extend(f"export {name}={value}" for name, value in fake.exact_credentials.items())
     return lines
 
 
@@ -123,19 +138,15 @@ def emulator_command() -> click.Command:
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
         emulator = app.state.emulator
-        credentials: dict[str, str] = {}
-        for fake in emulator.fakes.values():
-            credentials.update(fake.credentials)
         if print_env:
-            base = f"http://{host}:{port}"
-            click.echo("\n".join(export_lines(emulator.env(base, credentials=False), credentials)))
+            click.echo("\n".join(export_lines(emulator, f"http://{host}:{port}")))
             return
         try:
             sock = bind(host, port)
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
         base = base_url_of(sock)
-        click.echo("\n".join(export_lines(emulator.env(base, credentials=False), credentials)))
+        click.echo("\n".join(export_lines(emulator, base)))
         click.echo(
             f"reelkit emulator: serving {', '.join(emulator.providers)} on {base} "
             f"(stats: {base}/_emulator/stats); Ctrl-C stops it",

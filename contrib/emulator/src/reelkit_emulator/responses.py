@@ -1,7 +1,8 @@
-"""Answer helpers shared by every fake: JSON, error envelopes, credentials, fault bodies.
+"""Answer helpers shared by every fake: JSON bodies, credentials, fault bodies.
 
-A handler rejects a request by raising :class:`Reject` with the provider-shaped response; the
-framework returns it and counts it in ``rejected``.
+A handler rejects a request by raising an :class:`~.errors.ApiError` (rendered in the fake's
+dialect) or :class:`Reject` with a ready response; the framework returns it and counts it in
+``rejected``.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def bearer_token(request: Request, *, allow_bare: bool = False) -> str | None:
     return None
 
 
-# --- error envelopes -------------------------------------------------------------------------
+# --- errors ----------------------------------------------------------------------------------
 
 
 def openai_error(
@@ -80,31 +81,13 @@ def openai_error(
     param: str | None = None,
     code: str | None = None,
     headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
-    """OpenAI's envelope ``{"error": {"message", "type", "param", "code"}}`` (also Qiniu's)."""
-    body = {"error": {"message": message, "type": type, "param": param, "code": code}}
-    return json_response(body, status, headers)
+) -> Response:
+    """OpenAI's envelope ``{"error": {"message", "type", "param", "code"}}`` as a response (for
+    fakes that answer with :class:`Reject`; fakes on :mod:`.errors` raise ``ApiError``)."""
+    from .errors import OPENAI
 
-
-def code_message_error(
-    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
-) -> JSONResponse:
-    """new-api's task envelope ``{"code", "message", "data": null}``."""
-    return json_response({"code": code, "message": message, "data": None}, status, headers)
-
-
-def xml_error(status: int, code: str, message: str) -> Response:
-    """The S3-style XML error object stores and CDNs answer with (e.g. an expired signed URL)."""
-    body = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    )
-    return Response(body, status_code=status, media_type="application/xml")
-
-
-def expired_link() -> Response:
-    """Default answer to an expired result URL: 403 AccessDenied, as signed object-store URLs do."""
-    return xml_error(403, "AccessDenied", "Request has expired")
+    error = OPENAI.error(status, message, type=type, param=param, code=code)
+    return error.with_headers(headers or {}).render()
 
 
 # --- fault bodies ----------------------------------------------------------------------------

@@ -28,10 +28,12 @@ class Phase(str, enum.Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    #: Never finished within the service's deadline (:meth:`TaskStore.expire`).
+    EXPIRED = "expired"
 
     @property
     def terminal(self) -> bool:
-        return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED)
+        return self in (Phase.SUCCEEDED, Phase.FAILED, Phase.CANCELLED, Phase.EXPIRED)
 
 
 class Outcome(str, enum.Enum):
@@ -40,6 +42,7 @@ class Outcome(str, enum.Enum):
     SUCCEEDED = "succeeded"
     MODERATION = "moderation"  # the provider's content-moderation failure
     FAILED = "failed"  # a generic generation failure
+    EXPIRED = "expired"  # succeeded, but the result has already expired
 
 
 @attrs.frozen
@@ -78,6 +81,10 @@ class Task:
     progress: int = 0
     updated_at: float = 0.0
     finished_at: float | None = None
+    #: When the result stops being available (set when the task succeeds, for fakes whose
+    #: results expire); ``ttl`` is this task's own lifetime, else the store's.
+    expires_at: float | None = None
+    ttl: float | None = None
     seq: int = 0  # creation order, for listings
 
     @property
@@ -103,6 +110,7 @@ class TaskStore:
         *,
         polls_to_complete: int,
         queued_polls: int,
+        result_ttl: float | None = None,
     ) -> None:
         self._lock = threading.Lock()
         self._tasks: dict[str, Task] = {}
@@ -110,6 +118,7 @@ class TaskStore:
         self._clock = clock
         self.polls_to_complete = polls_to_complete
         self.queued_polls = queued_polls
+        self.result_ttl = result_ttl
 
     def reset(self) -> None:
         with self._lock:
@@ -126,6 +135,7 @@ class TaskStore:
         id: str | None = None,
         id_factory: Callable[[], str] | None = None,
         extra: dict[str, Any] | None = None,
+        ttl: float | None = None,
     ) -> Task:
         """Create a task (counted in ``submits``). Call it only once the request is valid."""
         now = self._clock.now()
@@ -140,6 +150,7 @@ class TaskStore:
             outcome=outcome,
             params=dict(params or {}),
             extra=dict(extra or {}),
+            ttl=ttl,
             seq=next(_seq),
         )
         with self._lock:
@@ -184,6 +195,15 @@ class TaskStore:
                 task.finished_at = task.updated_at = self._clock.now()
             return task
 
+    def expire(self, task_id: str) -> Task | None:
+        """End an unfinished task as :attr:`Phase.EXPIRED` (it missed the service's deadline)."""
+        with self._lock:
+            task = self._tasks.get(task_id)
+            if task is not None and not task.phase.terminal:
+                task.phase = Phase.EXPIRED
+                task.finished_at = task.updated_at = self._clock.now()
+            return task
+
     def delete(self, task_id: str) -> Task | None:
         with self._lock:
             return self._tasks.pop(task_id, None)
@@ -198,8 +218,11 @@ class TaskStore:
         with self._lock:
             return len(self._tasks)
 
-    @staticmethod
-    def _finish(task: Task, now: float) -> None:
-        task.phase = Phase.SUCCEEDED if task.outcome is Outcome.SUCCEEDED else Phase.FAILED
+    def _finish(self, task: Task, now: float) -> None:
+        ok = task.outcome in (Outcome.SUCCEEDED, Outcome.EXPIRED)
+        task.phase = Phase.SUCCEEDED if ok else Phase.FAILED
         task.progress = 100
         task.finished_at = task.updated_at = now
+        ttl = self.result_ttl if task.ttl is None else task.ttl
+        if ok and ttl is not None:
+            task.expires_at = now + ttl

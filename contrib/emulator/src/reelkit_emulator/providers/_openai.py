@@ -1,7 +1,8 @@
-"""Helpers shared by the OpenAI-style fakes (sora, qiniu, newapi): status words, error wording,
-create bodies in JSON or multipart, reference-image checks.
+"""Helpers shared by the OpenAI-style fakes (sora, qiniu, newapi): status words, failure
+objects, create bodies in JSON or multipart, images and frame sizes.
 
-Facts: ``docs/reference/openai-videos.md`` (cited as §n).
+Facts: ``docs/reference/openai-videos.md`` (cited as §n), drawn from
+https://developers.openai.com/api/reference/resources/videos.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import base64
 import binascii
 import io
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -18,7 +19,8 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from reelkit_emulator.responses import BodyError, is_multipart, json_body
-from reelkit_emulator.tasks import Phase, Task
+from reelkit_emulator.spec import type_name
+from reelkit_emulator.tasks import Outcome, Phase, Task
 
 #: The OpenAI Video object's status words (§1.4).
 STATUS: Mapping[Phase, str] = {
@@ -27,9 +29,10 @@ STATUS: Mapping[Phase, str] = {
     Phase.SUCCEEDED: "completed",
     Phase.FAILED: "failed",
     Phase.CANCELLED: "cancelled",
+    Phase.EXPIRED: "expired",
 }
 
-#: ``Video.error`` of a moderated job, as OpenAI and Qiniu relay it (§1.4, seed 002).
+#: ``Video.error`` of a moderated job, as OpenAI and Qiniu relay it (§1.4, §2.3).
 MODERATION_ERROR = {
     "code": "moderation_blocked",
     "message": "Your request was blocked by our moderation system.",
@@ -45,41 +48,11 @@ def task_error(task: Task) -> dict[str, str] | None:
     """The ``error`` object of a failed task, else None."""
     if task.phase is not Phase.FAILED:
         return None
-    from reelkit_emulator.tasks import Outcome
-
     return dict(MODERATION_ERROR if task.outcome is Outcome.MODERATION else FAILURE_ERROR)
 
 
 def unix(seconds: float | None) -> int | None:
     return None if seconds is None else int(seconds)
-
-
-# --- OpenAI's validation wording --------------------------------------------------------------
-
-
-def type_name(value: Any) -> str:
-    """How OpenAI's validator names a JSON value's type ("an integer", "a string", ...)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a decimal"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
-def quoted(values: Iterable[str], conjunction: str = "and") -> str:
-    """``'4', '8', and '12'`` (the list style of OpenAI's messages)."""
-    items = [f"'{v}'" for v in values]
-    if len(items) <= 2:
-        return f" {conjunction} ".join(items)
-    return ", ".join(items[:-1]) + f", {conjunction} " + items[-1]
 
 
 # --- create bodies ----------------------------------------------------------------------------

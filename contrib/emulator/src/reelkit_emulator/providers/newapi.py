@@ -1,21 +1,21 @@
 """Fake of a new-api style video gateway under ``/newapi``.
 
-Facts: ``docs/reference/openai-videos.md`` §3-4 (stock QuantumNous/new-api, cited as
-§3.n), seed ``003_f461b3432fdd20d8.txt`` (a deployment's ``/v1/videos`` and its catalogue: the
-``video_url`` field, ``kling-video`` + ``model_name``) and seed ``004_abdb0dc460431c67.txt`` (the
-``POST /v1/video/generations`` variant: Veo 3.1 tiers, ``image``/``images``/``last_image``/
-``video``, ``duration`` 4/6/8, ``extra_body``). Serves:
+Facts: ``docs/reference/openai-videos.md`` §3 (stock QuantumNous/new-api,
+https://github.com/QuantumNous/new-api, cited as §3.n) and §4 (the ``POST
+/v1/video/generations`` style of new-api-derived gateways: Veo 3.1 tiers, ``image``/``images``/
+``last_image``/``video``, ``duration`` 4/6/8, ``extra_body``; https://docs.uniall.ai/models/video/veo-3-1).
+Serves what reelkit's newapi plugin calls:
 
 - ``POST /v1/videos`` and ``POST /v1/video/generations`` (one submit flow, §3.1), JSON, form or
   multipart (§3.2); ids are ``task_`` + 32 characters, never the upstream's (§0.6);
-- ``GET /v1/videos/{id}`` (the OpenAI-style object, §3.6) and ``GET /v1/video/generations/{id}``
-  (``{"code": "success", "data": TaskDto}``, §3.6);
+- ``GET /v1/videos/{id}`` (the OpenAI-style object, §3.6, plus a ``video_url``);
 - ``GET /v1/videos/{id}/content`` (the proxied bytes, §3.7) and ``POST /v1/videos/{id}/remix``
   (sora tasks only, §3.1).
 
-Errors come in new-api's two envelopes: the relay's ``{"code", "message", "data": null}`` (§3.8)
-and the middleware's ``{"error": {"message", "type": "new_api_error", "code"}}`` (token and
-channel checks). Sora sizes are checked only for exactly ``sora-2``/``sora-2-pro`` (§3.2).
+Errors come in new-api's envelopes: the relay's ``{"code", "message", "data": null}`` (§3.8),
+the middleware's ``{"error": {"message", "type": "new_api_error", "code"}}`` (token and channel
+checks) and the content proxy's ``{"error": {"message", "type"}}`` (§3.7). Sora sizes are checked
+only for exactly ``sora-2``/``sora-2-pro`` (§3.2).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from reelkit_emulator.errors import NEWAPI_MIDDLEWARE, NEWAPI_PROXY, NEWAPI_RELAY, ApiError
 from reelkit_emulator.provider import Endpoint, ProviderContext, ProviderFake
 from reelkit_emulator.providers._openai import (
     STATUS,
@@ -34,16 +35,10 @@ from reelkit_emulator.providers._openai import (
     aspect_frame,
     read_fields,
     task_error,
-    type_name,
     unix,
 )
-from reelkit_emulator.responses import (
-    BodyError,
-    Reject,
-    bearer_token,
-    code_message_error,
-    json_response,
-)
+from reelkit_emulator.responses import BodyError, bearer_token, json_response
+from reelkit_emulator.spec import Field, Problem, Schema, check, int_like
 from reelkit_emulator.tasks import Phase, Task, VideoSpec, random_id
 
 #: §3.2: validated only for these exact names; defaults 720x1280 and 4 s.
@@ -52,7 +47,7 @@ SORA_SIZES: Mapping[str, tuple[str, ...]] = {
     "sora-2-pro": ("720x1280", "1280x720", "1792x1024", "1024x1792"),
 }
 SORA_PREFIX = "sora-"
-#: seed 004: the tier (resolution) and whether it is a fast tier (no multi-image reference).
+#: §4: the tier (resolution) and whether it is a fast tier (no multi-image reference).
 VEO_TIERS: Mapping[str, tuple[str, bool]] = {
     "veo3.1-video-720p": ("720p", False),
     "veo3.1-video-1080p": ("1080p", False),
@@ -61,14 +56,15 @@ VEO_TIERS: Mapping[str, tuple[str, bool]] = {
     "veo3.1-fast-video-1080p": ("1080p", True),
     "veo3.1-fast-video-4k": ("4k", True),
 }
-VEO_DURATIONS = (4, 6, 8)
-#: seed 003: kling-video needs one of these as model_name.
+VEO_DURATIONS = (4, 6, 8)  # §4: duration int 4/6/8
+#: A deployment's ``kling-video`` takes one of these as ``model_name`` (its own catalogue, not
+#: in the public references; §3.4 lists the stock Kling names).
 KLING_MODEL_NAMES = (
     "kling-v1", "kling-v1-5", "kling-v1-6", "kling-v2-master", "kling-v2-1",
     "kling-v2-1-master", "kling-v2-5-turbo", "kling-v2-6", "kling-v3",
 )  # fmt: skip
 KLING_MODES = ("t2v", "i2v", "multi_i2v", "extend")
-#: seed 003's catalogue plus the models stock new-api advertises (§3.4).
+#: Models a deployment routes (§3.4's stock channels plus §4's Veo names); others answer 503.
 OTHER_MODELS = frozenset(
     {
         "gemini-omni", "happyhorse-1.0", "happyhorse-1.0-i2v", "happyhorse-1.0-t2v",
@@ -95,132 +91,156 @@ SORA_TTL, OTHER_TTL = 3600.0, 7 * 86400.0
 # --- errors ----------------------------------------------------------------------------------
 
 
-def relay_error(status: int, code: str, message: str) -> Reject:
+def relay_error(status: int, code: str, message: str) -> ApiError:
     """§3.8: the task relay's envelope."""
-    return Reject(code_message_error(status, code, message))
+    return ApiError(status=status, code=code, message=message)
 
 
-def middleware_error(
-    status: int, message: str, code: str = "", headers: Mapping[str, str] | None = None
-) -> Response:
-    """The token/channel middleware's envelope (new-api ``abortWithOpenAiMessage``)."""
-    request_id = random_id("", 20)
-    body = {
-        "error": {
-            "message": f"{message} (request id: {request_id})",
-            "type": "new_api_error",
-            "code": code,
-        }
-    }
-    return json_response(body, status, headers)
-
-
-def proxy_error(status: int, message: str, kind: str) -> Response:
-    """§3.7: the content proxy's ``{"error": {"message", "type"}}``."""
-    return json_response({"error": {"message": message, "type": kind}}, status)
-
-
-def upstream_gone() -> Response:
-    """§3.7: once the upstream link has expired, the content proxy fails like this."""
-    return proxy_error(502, "Failed to fetch video content", "server_error")
-
-
-def fault(status: int, headers: Mapping[str, str]) -> Response:
-    if status == 429:  # §3.8: the 429 message is rewritten to this
-        return code_message_error(429, "rate_limit", "当前分组上游负载已饱和，请稍后再试", headers)
-    return code_message_error(
-        status, "fail_to_fetch_task", "upstream error: do request failed", headers
-    )
+def not_found() -> ApiError:
+    return relay_error(400, "task_not_exist", "task_not_exist")  # §3.6
 
 
 def authenticate(request: Request) -> None:
     if not bearer_token(request):
-        raise Reject(middleware_error(401, "未提供令牌"))  # "no token provided"
+        raise NEWAPI_MIDDLEWARE.error(401, "未提供令牌")  # "no token provided"
 
 
-def not_found() -> Reject:
-    return relay_error(400, "task_not_exist", "task_not_exist")  # §3.6
+#: §3.7: once the upstream link has expired, the content proxy fails like this.
+UPSTREAM_GONE = NEWAPI_PROXY.error(502, "Failed to fetch video content", type="server_error")
+
+# --- what the gateway accepts (§3.2 ``TaskSubmitReq``, §4) ------------------------------------
+
+#: Go types of the JSON fields, for the unmarshal error new-api relays as ``invalid_json``.
+_GO_TYPES = {"images": "[]string", "duration": "int", "metadata": "map[string]interface {}"}
+_GO_NAMES = {"an integer": "number", "a decimal": "number", "a string": "string",
+             "an array": "array", "an object": "object", "a boolean": "bool"}  # fmt: skip
 
 
-# --- the unified request (§3.2) --------------------------------------------------------------
+def _numeric(value: Any) -> Any:
+    """An integer, or a string of digits (new-api's ``duration`` accepts both, §3.2)."""
+    return value if int_like(value) is not None else None
 
 
-async def fields_of(request: Request) -> Fields:
-    try:
-        return await read_fields(request)
-    except BodyError as exc:
-        raise relay_error(400, "invalid_json", str(exc)) from None
+def _metadata(value: Any) -> Any:
+    """An object, or a JSON string holding one (§3.2)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise relay_error(400, "invalid_json", "metadata is not valid JSON") from None
+    return value
 
 
-def go_type_error(field: str, value: Any, want: str) -> Reject:
-    """The Go unmarshal failure new-api relays as ``invalid_json`` (§3.2)."""
-    go = {"an integer": "number", "a decimal": "number", "a string": "string", "an array": "array",
-          "an object": "object", "a boolean": "bool"}.get(type_name(value), "value")  # fmt: skip
-    return relay_error(
-        400,
-        "invalid_json",
-        f"json: cannot unmarshal {go} into Go struct field TaskSubmitReq.{field} of type {want}",
+def _types(sora: bool) -> Schema:
+    """JSON-only type rules. Stock new-api takes ``seconds`` as a string only; deployments
+    document "number|string". A Sora upstream rejects a numeric one either way (§0.4), so only
+    Sora models insist on the string."""
+    seconds = (
+        Field("seconds") if sora else Field("seconds", type=("string", "integer"), coerce=_numeric)
+    )
+    strings = [Field(n) for n in ("model", "prompt", "mode", "image", "size", "input_reference")]
+    return Schema(
+        [
+            *strings,
+            seconds,
+            Field("images", type="array"),
+            Field("duration", type="integer", coerce=_numeric),
+            Field("metadata", type="object", coerce=_metadata),
+        ],
+        reject_unknown=False,
     )
 
 
-def _numeric(value: Any) -> bool:
-    """An integer, or a string of digits (new-api's ``duration`` accepts both, §3.2)."""
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+def go_wording(p: Problem) -> ApiError:
+    want = _GO_TYPES.get(p.field, "string")
+    go = _GO_NAMES.get(p.got, "value")
+    return relay_error(
+        400,
+        "invalid_json",
+        f"json: cannot unmarshal {go} into Go struct field TaskSubmitReq.{p.field} of type {want}",
+    )
 
 
-def check_types(fields: Fields) -> None:
-    """JSON-only type rules: ``seconds`` and ``input_reference`` are strings, ``duration`` a
-    number or numeric string, ``metadata`` an object or a JSON string (§3.2)."""
-    if fields.multipart:
-        return
-    v = fields.values
-    # Stock new-api takes ``seconds`` as a string only; seed 003's deployment documents
-    # "number|string". A Sora upstream rejects a numeric one either way (§0.4), so only Sora
-    # models insist on the string.
-    strings = ["model", "prompt", "mode", "image", "size", "input_reference"]
-    if str(v.get("model", "")).startswith(SORA_PREFIX):
-        strings.append("seconds")
-    elif v.get("seconds") is not None and not _numeric(v["seconds"]):
-        raise go_type_error("seconds", v["seconds"], "string")
-    for name in strings:
-        if name in v and v[name] is not None and not isinstance(v[name], str):
-            raise go_type_error(name, v[name], "string")
-    if "images" in v and not (
-        isinstance(v["images"], list) and all(isinstance(i, str) for i in v["images"])
-    ):
-        raise go_type_error("images", v["images"], "[]string")
-    if v.get("duration") is not None and not _numeric(v["duration"]):
-        raise go_type_error("duration", v["duration"], "int")
-    metadata = v.get("metadata")
-    if isinstance(metadata, str):
-        try:
-            metadata = json.loads(metadata)
-        except json.JSONDecodeError:
-            raise relay_error(400, "invalid_json", "metadata is not valid JSON") from None
-    if metadata is not None and not isinstance(metadata, dict):
-        raise go_type_error("metadata", metadata, "map[string]interface {}")
+def wording(p: Problem) -> ApiError:
+    """The relay's own checks (§3.8, §4): ``invalid_request`` with what was wrong."""
+    if p.kind == "choice" and p.field == "size":
+        return relay_error(
+            400,
+            "invalid_request",
+            f"size {p.value!r} does not match the model's tier {p.names[0]!r}",
+        )
+    if p.kind == "choice":
+        allowed = ", ".join(map(str, p.names))
+        return relay_error(
+            400, "invalid_request", f"{p.field} must be one of {allowed}, got {p.value!r}"
+        )
+    if p.kind in ("too_short", "too_long"):
+        return relay_error(400, "invalid_request", f"{p.field} must hold 2 to 3 image URLs")
+    if p.kind == "requires":
+        return relay_error(
+            400, "invalid_request", f"{p.field} needs {p.names[0]} (the first frame)"
+        )
+    if p.kind == "missing":
+        return relay_error(
+            400, "invalid_request", f"{p.field} is required for {p.values.get('model')}"
+        )
+    return relay_error(
+        400,
+        "invalid_request",
+        f"{p.field} must be {p.spec.type[0] if p.spec else 'valid'}, got {p.got}",
+    )
+
+
+def veo_tier(model: str) -> Schema:
+    """§4: the tier fixes the resolution; ``images`` are 2-3 references (none on fast tiers)."""
+    tier, _ = VEO_TIERS[model]
+    return Schema(
+        [
+            Field("size", choices=(tier,), coerce=lambda v: str(v).lower()),
+            Field("aspect_ratio", choices=("16:9", "9:16")),
+            Field("duration", choices=VEO_DURATIONS, coerce=int_like, type="integer"),
+            Field("images", type="array", min_len=2, max_len=3),
+            Field("last_image", type="any"),
+            Field("extra_body", type="object"),
+        ],
+        reject_unknown=False,
+        requires=(("last_image", "image"),),
+    )
+
+
+EXTRA_BODY = Schema([Field("generate_audio", type="boolean")], reject_unknown=False)
+
+KLING_VIDEO = Schema(
+    [
+        Field("model_name", required=True, blank_is_missing=True, choices=KLING_MODEL_NAMES),
+        Field("mode", choices=KLING_MODES, default="t2v"),
+    ],
+    reject_unknown=False,
+)
+#: ``kling-video``: what each ``mode`` needs besides a prompt.
+KLING_NEEDS = {
+    "i2v": ("image", "image_url", "input_reference"),
+    "multi_i2v": ("image_list",),
+    "extend": ("video_id",),
+}
 
 
 def seconds_of(values: Mapping[str, Any], default: int) -> int:
     for name in ("seconds", "duration"):
         value = values.get(name)
         if value is not None and str(value).strip():
-            try:
-                return int(str(value).strip())
-            except ValueError:
+            number = int_like(value)
+            if number is None:
                 raise relay_error(
                     400, "invalid_request", f"{name} must be a whole number of seconds"
-                ) from None
+                )
+            return number
     return default
 
 
 def frame_of(values: Mapping[str, Any], default: str) -> str:
     """The output frame size: ``WxH`` as sent, or a resolution hint plus ``aspect_ratio``."""
-    size = str(values.get("size") or values.get("resolution") or "").strip().lower()
-    if not size:
-        size = default
+    size = str(values.get("size") or values.get("resolution") or "").strip().lower() or default
     if "x" in size:
         width, _, height = size.partition("x")
         if width.isdigit() and height.isdigit():
@@ -248,66 +268,29 @@ def check_sora(model: str, values: Mapping[str, Any]) -> tuple[int, str]:
 
 
 def check_veo_tier(model: str, values: Mapping[str, Any]) -> tuple[int, str]:
-    """Seed 004's rules (its 常见错误 list)."""
     tier, fast = VEO_TIERS[model]
-    size = values.get("size")
-    if size is not None and str(size).lower() != tier:
+    if fast and values.get("images") is not None:
         raise relay_error(
-            400, "invalid_request", f"size {size!r} does not match the model's tier {tier!r}"
+            400, "invalid_request", f"{model} does not support multi-image reference (images)"
         )
-    aspect = values.get("aspect_ratio")
-    if aspect is not None and aspect not in ("16:9", "9:16"):
-        raise relay_error(
-            400, "invalid_request", f"aspect_ratio must be 16:9 or 9:16, got {aspect!r}"
+    checked = check(veo_tier(model), values, wording)
+    if checked["extra_body"] is not None:
+        check(
+            EXTRA_BODY,
+            checked["extra_body"],
+            lambda p: wording(p).evolve(message=f"extra_body.{p.field} must be a boolean"),
         )
-    duration = values.get("duration")
-    if duration is not None and seconds_of(values, 8) not in VEO_DURATIONS:
-        raise relay_error(
-            400, "invalid_request", f"duration must be one of 4, 6, 8, got {duration!r}"
-        )
-    images = values.get("images")
-    if images is not None:
-        if fast:
-            raise relay_error(
-                400, "invalid_request", f"{model} does not support multi-image reference (images)"
-            )
-        if not isinstance(images, list) or not 2 <= len(images) <= 3:
-            raise relay_error(400, "invalid_request", "images must hold 2 to 3 image URLs")
-    if values.get("last_image") and not values.get("image"):
-        raise relay_error(400, "invalid_request", "last_image needs image (the first frame)")
-    extra = values.get("extra_body")
-    if extra is not None:
-        if not isinstance(extra, dict):
-            raise relay_error(400, "invalid_request", "extra_body must be an object")
-        if "generate_audio" in extra and not isinstance(extra["generate_audio"], bool):
-            raise relay_error(400, "invalid_request", "extra_body.generate_audio must be a boolean")
     seconds = 8 if values.get("video") else seconds_of(values, 8)
     return seconds, frame_of({**values, "size": tier}, tier)
 
 
 def check_kling_video(values: Mapping[str, Any]) -> None:
-    """Seed 003: ``kling-video`` needs ``model_name``; ``mode`` decides the other minimums."""
-    name = values.get("model_name")
-    if not name:
-        raise relay_error(400, "invalid_request", "model_name is required for kling-video")
-    if name not in KLING_MODEL_NAMES:
+    checked = check(KLING_VIDEO, values, wording)
+    needs = KLING_NEEDS.get(checked["mode"], ())
+    if needs and not any(values.get(k) for k in needs):
         raise relay_error(
-            400,
-            "invalid_request",
-            f"model_name {name!r} is not supported; allowed: {', '.join(KLING_MODEL_NAMES)}",
+            400, "invalid_request", f"mode {checked['mode']} needs {' or '.join(needs)}"
         )
-    mode = values.get("mode", "t2v")
-    if mode not in KLING_MODES:
-        raise relay_error(
-            400, "invalid_request", f"mode must be one of {', '.join(KLING_MODES)}, got {mode!r}"
-        )
-    needs = {
-        "i2v": ("image", "image_url", "input_reference"),
-        "multi_i2v": ("image_list",),
-        "extend": ("video_id",),
-    }
-    if mode in needs and not any(values.get(k) for k in needs[mode]):
-        raise relay_error(400, "invalid_request", f"mode {mode} needs {' or '.join(needs[mode])}")
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -337,29 +320,14 @@ def internal_status(task: Task) -> str:
 
 
 def result_url(ctx: ProviderContext, request: Request, task: Task) -> str:
-    """The upstream's result link (a signed, expiring media link), or for Sora the content proxy."""
+    """The upstream's result link (signed, expiring with the result), or Sora's content proxy."""
     if is_sora(task):
         return f"{ctx.base_url(request)}/v1/videos/{task.id}/content"
-    link = task.extra.get("link")
-    if link is None:
-        ttl = ctx.config.url_ttl if ctx.config.url_ttl is not None else OTHER_TTL
-        link = task.extra["link"] = ctx.media_link(request, task, "video.mp4", ttl)
-    return str(link.url)
-
-
-def upstream_expires_at(ctx: ProviderContext, task: Task) -> float | None:
-    if not task.succeeded or task.finished_at is None:
-        return None
-    ttl = (
-        ctx.config.url_ttl
-        if ctx.config.url_ttl is not None
-        else (SORA_TTL if is_sora(task) else OTHER_TTL)
-    )
-    return task.finished_at + ttl
+    return ctx.media_link(request, task, "video.mp4").url
 
 
 def video_object(ctx: ProviderContext, request: Request, task: Task) -> dict[str, Any]:
-    """§3.6 ``dto.OpenAIVideo`` (plus seed 003/004's ``video_url``)."""
+    """§3.6 ``dto.OpenAIVideo`` (plus the ``video_url`` that §4-style gateways add)."""
     body: dict[str, Any] = {
         "id": task.id,
         "task_id": task.id,
@@ -377,7 +345,7 @@ def video_object(ctx: ProviderContext, request: Request, task: Task) -> dict[str
     if task.phase.terminal:
         body["completed_at"] = unix(task.finished_at)
     if task.succeeded:
-        body["expires_at"] = unix(upstream_expires_at(ctx, task))
+        body["expires_at"] = unix(task.expires_at)
         if not is_sora(task):
             url = result_url(ctx, request, task)
             body["metadata"] = {"url": url}
@@ -386,33 +354,6 @@ def video_object(ctx: ProviderContext, request: Request, task: Task) -> dict[str
     if error:
         body["error"] = error
     return body
-
-
-def task_dto(ctx: ProviderContext, request: Request, task: Task) -> dict[str, Any]:
-    """§3.6 the native ``TaskDto``."""
-    error = task_error(task)
-    return {
-        "id": task.seq,
-        "created_at": unix(task.created_at),
-        "updated_at": unix(task.updated_at),
-        "task_id": task.id,
-        "platform": task.extra.get("platform", "openai"),
-        "user_id": 1,
-        "group": "default",
-        "channel_id": 1,
-        "quota": 0,
-        "action": task.extra.get("action", "textGenerate"),
-        "status": internal_status(task),
-        "fail_reason": error["message"] if error else "",
-        "result_url": result_url(ctx, request, task) if task.succeeded else "",
-        "submit_time": unix(task.created_at),
-        "start_time": unix(task.created_at) if task.polls else 0,
-        "finish_time": unix(task.finished_at) if task.phase.terminal else 0,
-        "progress": f"{progress(task)}%",
-        "properties": {"input": task.prompt},
-        "username": "emulator",
-        "data": None,
-    }
 
 
 def submit_answer(ctx: ProviderContext, request: Request, task: Task) -> Response:
@@ -437,25 +378,35 @@ def submit_answer(ctx: ProviderContext, request: Request, task: Task) -> Respons
 # --- handlers --------------------------------------------------------------------------------
 
 
-async def submit(request: Request, ctx: ProviderContext, *, object_name: str) -> Response:
+async def fields_of(request: Request) -> Fields:
     authenticate(request)
-    fields = await fields_of(request)
-    values = dict(fields.values)
-    check_types(fields)
-    model = values.get("model")
-    if not model:
-        raise relay_error(400, "missing_model", "model is required")
-    known = (
+    try:
+        return await read_fields(request)
+    except BodyError as exc:
+        raise relay_error(400, "invalid_json", str(exc)) from None
+
+
+def known_model(model: str) -> bool:
+    return (
         model in SORA_SIZES
         or model in VEO_TIERS
         or model in OTHER_MODELS
         or model.startswith(SORA_PREFIX)
     )
-    if not known:
-        raise Reject(
-            middleware_error(
-                503, f"当前分组 default 下对于模型 {model} 无可用渠道", "model_not_found"
-            )
+
+
+async def submit(request: Request, ctx: ProviderContext, *, object_name: str) -> Response:
+    fields = await fields_of(request)
+    values = dict(fields.values)
+    if not fields.multipart:
+        sora = str(values.get("model", "")).startswith(SORA_PREFIX)
+        check(_types(sora), values, go_wording)
+    model = values.get("model")
+    if not model:
+        raise relay_error(400, "missing_model", "model is required")
+    if not known_model(model):
+        raise NEWAPI_MIDDLEWARE.error(
+            503, f"当前分组 default 下对于模型 {model} 无可用渠道", code="model_not_found"
         )
     prompt = str(values.get("prompt") or "")
     if not prompt.strip():
@@ -469,8 +420,8 @@ async def submit(request: Request, ctx: ProviderContext, *, object_name: str) ->
     else:
         if model == "kling-video":
             check_kling_video(values)
-        default = 8 if model.startswith("veo") else 5
-        seconds, size = seconds_of(values, default), frame_of(values, "1280x720")
+        seconds = seconds_of(values, 8 if model.startswith("veo") else 5)
+        size = frame_of(values, "1280x720")
     try:
         video = VideoSpec.parse(seconds, size)
     except ValueError:
@@ -479,7 +430,6 @@ async def submit(request: Request, ctx: ProviderContext, *, object_name: str) ->
         raise relay_error(
             400, "invalid_request", f"unsupported duration/size: {seconds}s at {size}"
         )
-    has_image = any(values.get(k) for k in ("image", "images", "input_reference", "image_url"))
     task = ctx.create_task(
         request,
         model=model,
@@ -487,7 +437,8 @@ async def submit(request: Request, ctx: ProviderContext, *, object_name: str) ->
         video=video,
         params={k: v for k, v in values.items() if isinstance(v, (str, int, float, bool))},
         id_factory=lambda: random_id("task_", 32),
-        extra={"object": object_name, "action": "generate" if has_image else "textGenerate"},
+        extra={"object": object_name},
+        ttl=SORA_TTL if model.startswith(SORA_PREFIX) else OTHER_TTL,
     )
     return submit_answer(ctx, request, task)
 
@@ -497,7 +448,7 @@ async def create_video(request: Request, ctx: ProviderContext) -> Response:
 
 
 async def create_generation(request: Request, ctx: ProviderContext) -> Response:
-    # seed 004's query example answers object "video.generation.job" for these tasks.
+    # §4-style gateways answer object "video.generation.job" for these tasks.
     return await submit(request, ctx, object_name="video.generation.job")
 
 
@@ -509,34 +460,23 @@ async def retrieve(request: Request, ctx: ProviderContext) -> Response:
     return json_response(video_object(ctx, request, task))
 
 
-async def retrieve_native(request: Request, ctx: ProviderContext) -> Response:
-    authenticate(request)
-    task = ctx.store.poll(request.path_params["task_id"])
-    if task is None:
-        raise not_found()
-    return json_response({"code": "success", "message": "", "data": task_dto(ctx, request, task)})
-
-
 async def content(request: Request, ctx: ProviderContext) -> Response:
+    """§3.7: the gateway proxies the upstream's bytes, in its own error shape."""
     authenticate(request)
     task = ctx.store.get(request.path_params["task_id"])
     if task is None:
-        return proxy_error(404, "Task not found", "invalid_request_error")
+        raise NEWAPI_PROXY.error(404, "Task not found", type="invalid_request_error")
     if not task.succeeded:
-        status = internal_status(task)
-        return proxy_error(
-            400, f"Task is not completed yet, current status: {status}", "invalid_request_error"
-        )
-    expires_at = upstream_expires_at(ctx, task)
-    if expires_at is not None and ctx.now() >= expires_at:
-        return upstream_gone()
+        message = f"Task is not completed yet, current status: {internal_status(task)}"
+        raise NEWAPI_PROXY.error(400, message, type="invalid_request_error")
+    if ctx.expired(task):
+        raise UPSTREAM_GONE.copy()
     response = await ctx.video_response(task, f"{task.id}.mp4")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
 
 
 async def remix(request: Request, ctx: ProviderContext) -> Response:
-    authenticate(request)
     fields = await fields_of(request)
     source = ctx.store.get(request.path_params["task_id"])
     if source is None:
@@ -557,7 +497,8 @@ async def remix(request: Request, ctx: ProviderContext) -> Response:
         video=source.video,
         params=dict(source.params),
         id_factory=lambda: random_id("task_", 32),
-        extra={"object": "video", "remixed_from": source.id, "action": "remix"},
+        extra={"object": "video", "remixed_from": source.id},
+        ttl=SORA_TTL,
     )
     return submit_answer(ctx, request, task)
 
@@ -568,12 +509,14 @@ FAKE = ProviderFake(
         Endpoint("/v1/videos", create_video, ("POST",), "submit"),
         Endpoint("/v1/video/generations", create_generation, ("POST",), "submit"),
         Endpoint("/v1/videos/{task_id}", retrieve, ("GET",), "poll"),
-        Endpoint("/v1/video/generations/{task_id}", retrieve_native, ("GET",), "poll"),
-        Endpoint("/v1/videos/{task_id}/content", content, ("GET",), "download", upstream_gone),
+        Endpoint("/v1/videos/{task_id}/content", content, ("GET",), "download", UPSTREAM_GONE),
         Endpoint("/v1/videos/{task_id}/remix", remix, ("POST",), "submit"),
     ],
     credentials={"NEWAPI_API_KEY": "emulator"},
-    fault_response=fault,
+    dialect=NEWAPI_RELAY,
+    # §3.8: the 429 message is rewritten to this.
+    rate_limited=relay_error(429, "rate_limit", "当前分组上游负载已饱和，请稍后再试"),
+    server_error=relay_error(500, "fail_to_fetch_task", "upstream error: do request failed"),
     url_ttl=OTHER_TTL,
     natural_fps=24,
     description="new-api style video gateway (/v1/videos and /v1/video/generations)",

@@ -1,17 +1,17 @@
 """Fake of the OpenAI Videos API (Sora 2) under ``/sora``.
 
-Facts: the project's OpenAI Videos reference notes, §0-1 (cited as §n), drawn from the API
-reference (https://developers.openai.com/api/reference/resources/videos) and the ``openai``
-SDK's types. Serves
-``POST /v1/videos`` (JSON or multipart, ``input_reference`` file or object), ``GET /v1/videos``,
-``GET|DELETE /v1/videos/{id}``, ``GET /v1/videos/{id}/content?variant=``, ``POST
-/v1/videos/{id}/remix``, ``POST /v1/videos/edits`` and ``POST /v1/videos/extensions``.
+Follows the API reference (https://developers.openai.com/api/reference/resources/videos) and
+``docs/reference/openai-videos.md`` §0-1 (cited as §n), not the ``openai`` SDK's lagging enums
+(§0.2). Serves what reelkit's sora plugin and the ``openai`` SDK call: ``POST /v1/videos`` (JSON
+or multipart, ``input_reference`` as a file or an object), ``GET /v1/videos`` (list),
+``GET /v1/videos/{id}``, ``GET /v1/videos/{id}/content?variant=``, ``POST
+/v1/videos/{id}/remix`` and ``POST /v1/videos/extensions``.
 
-Validation follows the API, not the SDK's lagging enums (§0.2): ``seconds`` is a *string* among
-4/8/12/16/20, sizes per model (1080p only on sora-2-pro), unknown parameters are rejected, a
-reference image must match ``size`` pixel for pixel (§0.5). Errors use OpenAI's envelope
-``{"error": {"message", "type", "param", "code"}}``. The wording of messages the reference does
-not quote (not found, not ready) is the emulator's own.
+``seconds`` is a *string* among 4/8/12/16/20, sizes are per model (1080p only on sora-2-pro),
+unknown parameters are rejected, a reference image must match ``size`` pixel for pixel (§0.5).
+Errors use OpenAI's envelope; the wording of messages the reference does not quote (not found,
+not ready) is the emulator's own. Results expire an hour after completion (§1.5): the Video
+object then says ``expired`` and ``/content`` answers 404 ``expired``.
 """
 
 from __future__ import annotations
@@ -19,23 +19,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
+from reelkit_emulator.errors import OPENAI, ApiError
 from reelkit_emulator.provider import Endpoint, ProviderContext, ProviderFake
 from reelkit_emulator.providers._openai import (
     STATUS,
     Fields,
-    Upload,
     data_url_bytes,
     image_size,
-    quoted,
     read_fields,
     task_error,
-    type_name,
     unix,
 )
-from reelkit_emulator.responses import BodyError, Reject, bearer_token, json_response, openai_error
+from reelkit_emulator.responses import BodyError, bearer_token, json_response
+from reelkit_emulator.spec import Field, Problem, Schema, check, int_like, quoted, type_name
 from reelkit_emulator.tasks import Task, VideoSpec, random_id
 
 #: Snapshot and alias names -> the model whose rules apply (§1.3).
@@ -52,9 +52,6 @@ SIZES: Mapping[str, tuple[str, ...]] = {
     "sora-2": ("720x1280", "1280x720"),
     "sora-2-pro": ("720x1280", "1280x720", "1024x1792", "1792x1024", "1920x1080", "1080x1920"),
 }
-DEFAULT_MODEL, DEFAULT_SECONDS, DEFAULT_SIZE = "sora-2", "4", "720x1280"
-CREATE_FIELDS = ("prompt", "model", "seconds", "size", "input_reference", "characters")
-MAX_PROMPT = 32_000
 MAX_IMAGE_URL = 20_971_520  # §1.3: image_url, a URL or base64 data URL
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
 VARIANTS = {"video": "mp4", "thumbnail": "webp", "spritesheet": "jpg"}
@@ -63,37 +60,96 @@ MAX_EXTENSIONS, MAX_TOTAL_SECONDS = 6, 120
 #: §1.5: "Download URLs expire after about 1 hour".
 URL_TTL = 3600.0
 
+# --- what the service accepts (§1.3) ---------------------------------------------------------
 
-# --- errors -----------------------------------------------------------------------------------
+PROMPT = Field("prompt", required=True, min_len=1, max_len=32_000)
+SECONDS_FIELD = Field("seconds", choices=SECONDS, default="4", nullable=False)
+CREATE = Schema(
+    [
+        PROMPT,
+        Field("model", choices=tuple(MODELS), default="sora-2"),
+        SECONDS_FIELD,
+        Field("size", choices=lambda v: SIZES[MODELS[v["model"]]], default="720x1280"),
+        Field("input_reference", type="any"),  # a file or an object: checked below
+        Field("characters", type="array", max_len=2),  # §1.3: at most 2 per video
+    ],
+    # multipart bracket-encodes nested objects: input_reference[image_url] (§1.3)
+    base_name=lambda name: name.split("[", 1)[0],
+)
+REMIX = Schema([PROMPT])
+EXTEND = Schema([PROMPT, SECONDS_FIELD, Field("video", type="object", required=True)])
+VARIANT = Schema([Field("variant", choices=tuple(VARIANTS), default="video")], reject_unknown=False)
+LIST = Schema(
+    [
+        Field("order", choices=("asc", "desc"), default="desc"),
+        Field("limit", type="integer", coerce=int_like, min=1, max=100, default=20),
+        Field("after"),
+    ],
+    reject_unknown=False,
+)
+
+_EXPECTED = {
+    "string": "a string",
+    "integer": "an integer",
+    "array": "an array",
+    "object": "an object",
+}
+
+
+def wording(p: Problem) -> ApiError:
+    """OpenAI's validation messages (§0.4 quotes the ``invalid_type`` one)."""
+    name = p.field
+    if p.kind == "unknown":
+        return invalid(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
+    if p.kind == "missing":
+        return invalid(f"Missing required parameter: '{name}'.", name, "missing_required_parameter")
+    if p.kind == "type":
+        spec = p.spec
+        if spec is not None and spec.choices is not None and not callable(spec.choices):
+            expected = f"one of {quoted(spec.choices, 'or')}"
+        else:
+            expected = _EXPECTED.get(spec.type[0] if spec else "", "a string")
+        return invalid(
+            f"Invalid type for '{name}': expected {expected}, but got {p.got} instead.",
+            name,
+            "invalid_type",
+        )
+    if p.kind == "choice":
+        return invalid(
+            f"Invalid value: '{p.value}'. Supported values are: {quoted(p.names)}.",
+            name,
+            "invalid_value",
+        )
+    if p.kind == "range":
+        spec = p.spec
+        bounds = f"between {spec.min:g} and {spec.max:g}" if spec else "in range"
+        return invalid(f"Invalid '{name}': expected a value {bounds}.", name, "invalid_value")
+    what = "string" if isinstance(p.value, str) else "array"
+    if p.kind == "too_short":
+        return invalid(
+            f"Invalid '{name}': {what} too short. Expected a {what} with minimum length "
+            f"{p.spec.min_len if p.spec else 1}, but got an empty {what} instead.",
+            name,
+            f"{what}_below_min_length",
+        )
+    limit = p.spec.max_len if p.spec else 0
+    return invalid(
+        f"Invalid '{name}': {what} too long. Expected a{'n' if what == 'array' else ''} {what} "
+        f"with maximum length {limit}, but got a{'n' if what == 'array' else ''} {what} with "
+        f"length {len(p.value)} instead.",
+        name,
+        f"{what}_above_max_length",
+    )
 
 
 def invalid(
     message: str, param: str | None = None, code: str | None = None, status: int = 400
-) -> Reject:
-    return Reject(openai_error(status, message, param=param, code=code))
+) -> ApiError:
+    return ApiError(status=status, message=message, param=param, code=code)
 
 
-def not_found(video_id: str) -> Reject:
+def not_found(video_id: str) -> ApiError:
     return invalid(f"Video with id '{video_id}' not found.", "video_id", "not_found", 404)
-
-
-def fault(status: int, headers: Mapping[str, str]) -> Response:
-    if status == 429:
-        message = (
-            "Rate limit reached for videos in organization org-emulator on requests per min "
-            "(RPM): Limit 375, Used 375, Requested 1. Please try again in 1s."
-        )
-        return openai_error(
-            429, message, type="requests", code="rate_limit_exceeded", headers=headers
-        )
-    message = "The server had an error while processing your request. Sorry about that!"
-    return openai_error(status, message, type="server_error", headers=headers)
-
-
-def expired() -> Response:
-    return openai_error(
-        404, "The video's assets have expired and can no longer be downloaded.", code="expired"
-    )
 
 
 def authenticate(request: Request) -> None:
@@ -107,6 +163,7 @@ def authenticate(request: Request) -> None:
 
 
 async def fields_of(request: Request) -> Fields:
+    authenticate(request)
     try:
         return await read_fields(request)
     except BodyError:
@@ -117,77 +174,7 @@ async def fields_of(request: Request) -> Fields:
         ) from None
 
 
-# --- field rules ------------------------------------------------------------------------------
-
-
-def reject_unknown(fields: Fields, allowed: tuple[str, ...]) -> None:
-    for name in [*fields.values, *fields.files]:
-        # multipart bracket-encodes nested objects: input_reference[image_url] (§1.3)
-        if name.split("[", 1)[0] not in allowed:
-            raise invalid(f"Unknown parameter: '{name}'.", name, "unknown_parameter")
-
-
-def string_field(values: Mapping[str, Any], name: str, default: str | None = None) -> str | None:
-    value = values.get(name, default)
-    if value is not None and not isinstance(value, str):
-        raise invalid(
-            f"Invalid type for '{name}': expected a string, but got {type_name(value)} instead.",
-            name,
-            "invalid_type",
-        )
-    return value
-
-
-def check_prompt(values: Mapping[str, Any]) -> str:
-    if "prompt" not in values:
-        raise invalid(
-            "Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter"
-        )
-    prompt = string_field(values, "prompt") or ""
-    if not prompt:
-        raise invalid(
-            "Invalid 'prompt': string too short. Expected a string with minimum length 1, "
-            "but got an empty string instead.",
-            "prompt",
-            "string_below_min_length",
-        )
-    if len(prompt) > MAX_PROMPT:
-        raise invalid(
-            f"Invalid 'prompt': string too long. Expected a string with maximum length "
-            f"{MAX_PROMPT}, but got a string with length {len(prompt)} instead.",
-            "prompt",
-            "string_above_max_length",
-        )
-    return prompt
-
-
-def check_choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise invalid(
-            f"Invalid value: '{value}'. Supported values are: {quoted(allowed)}.",
-            name,
-            "invalid_value",
-        )
-    return value
-
-
-def check_seconds(values: Mapping[str, Any], default: str | None) -> str:
-    value = values.get("seconds", default)
-    if not isinstance(value, str):
-        # §0.4: an integer is rejected with exactly this message shape.
-        raise invalid(
-            f"Invalid type for 'seconds': expected one of {quoted(SECONDS, 'or')}, but got "
-            f"{type_name(value)} instead.",
-            "seconds",
-            "invalid_type",
-        )
-    return check_choice(value, "seconds", SECONDS)
-
-
-def check_model(values: Mapping[str, Any]) -> tuple[str, str]:
-    """``(model as sent, model whose rules apply)``."""
-    model = string_field(values, "model", DEFAULT_MODEL) or DEFAULT_MODEL
-    return check_choice(model, "model", tuple(MODELS)), MODELS[model]
+# --- behaviour of its own: reference images and characters -----------------------------------
 
 
 def check_reference_image(data: bytes, content_type: str | None, size: str) -> None:
@@ -211,14 +198,14 @@ def check_reference_image(data: bytes, content_type: str | None, size: str) -> N
 
 
 def check_input_reference(fields: Fields, size: str) -> dict[str, Any] | None:
-    """Validate the reference image (file part or JSON object, §1.3); returns what to keep."""
-    upload: Upload | None = fields.files.get("input_reference")
+    """The reference image (a file part or a JSON object, §1.3); returns what to keep."""
+    upload = fields.files.get("input_reference")
     if upload is not None:
         check_reference_image(upload.data, upload.content_type or None, size)
         return {"file": upload.filename}
     value = fields.values.get("input_reference")
     nested = {k[16:-1]: v for k, v in fields.values.items() if k.startswith("input_reference[")}
-    if value is None and nested:  # multipart bracket-encodes objects: input_reference[image_url]
+    if value is None and nested:
         value = nested
     if value is None:
         return None
@@ -240,22 +227,12 @@ def check_input_reference(fields: Fields, size: str) -> dict[str, Any] | None:
             "invalid_value",
         )
     key = keys.pop()
-    ref = value[key]
-    if not isinstance(ref, str) or not ref:
-        raise invalid(
-            f"Invalid type for 'input_reference.{key}': expected a string, but got "
-            f"{type_name(ref)} instead.",
-            f"input_reference.{key}",
-            "invalid_type",
-        )
+    ref = check(
+        Schema([Field(key, required=True, min_len=1, max_len=MAX_IMAGE_URL)]),
+        value,
+        lambda p: wording(attrs.evolve(p, field=f"input_reference.{key}")),
+    )[key]
     if key == "image_url":
-        if len(ref) > MAX_IMAGE_URL:
-            raise invalid(
-                f"Invalid 'input_reference.image_url': string too long. Expected a string with "
-                f"maximum length {MAX_IMAGE_URL}, but got a string with length {len(ref)} instead.",
-                "input_reference.image_url",
-                "string_above_max_length",
-            )
         data = data_url_bytes(ref)
         if data is not None:  # inline images are checked; remote ones cannot be fetched offline
             check_reference_image(data, None, size)
@@ -268,11 +245,8 @@ def check_input_reference(fields: Fields, size: str) -> dict[str, Any] | None:
     return {key: ref if len(ref) < 200 else ref[:200] + "..."}
 
 
-def check_characters(values: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-    value = values.get("characters")
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(
+def check_characters(value: Any) -> None:
+    if value is not None and not all(
         isinstance(c, dict) and isinstance(c.get("id"), str) for c in value
     ):
         raise invalid(
@@ -280,24 +254,14 @@ def check_characters(values: Mapping[str, Any]) -> list[dict[str, Any]] | None:
             "characters",
             "invalid_type",
         )
-    if len(value) > 2:  # §1.3: at most 2 per video
-        raise invalid(
-            f"Invalid 'characters': array too long. Expected an array with maximum length 2, "
-            f"but got an array with length {len(value)} instead.",
-            "characters",
-            "array_above_max_length",
-        )
-    return value
 
 
-# --- the Video object -------------------------------------------------------------------------
+# --- the Video object (§1.4) -----------------------------------------------------------------
 
 
 def video_object(ctx: ProviderContext, task: Task) -> dict[str, Any]:
-    status = STATUS[task.phase]
-    expires_at = task.extra.get("expires_at")
-    if task.succeeded and expires_at is not None and ctx.now() >= expires_at:
-        status = "expired"  # §1.4: observed in the wild once the assets are gone
+    # §1.4: "expired" is observed in the wild once the assets are gone.
+    status = "expired" if ctx.expired(task) else STATUS[task.phase]
     return {
         "id": task.id,
         "object": "video",
@@ -305,7 +269,7 @@ def video_object(ctx: ProviderContext, task: Task) -> dict[str, Any]:
         "status": status,
         "completed_at": unix(task.finished_at) if task.phase.terminal else None,
         "error": task_error(task),
-        "expires_at": unix(expires_at),
+        "expires_at": unix(task.expires_at),
         "model": task.model,
         "progress": task.progress,
         "prompt": task.prompt,
@@ -345,11 +309,6 @@ def new_video(
     return answer(ctx, task)
 
 
-def on_poll(ctx: ProviderContext, task: Task) -> None:
-    if task.succeeded and "expires_at" not in task.extra:
-        task.extra["expires_at"] = (task.finished_at or ctx.now()) + ctx.url_ttl
-
-
 def completed_source(ctx: ProviderContext, video_id: str, action: str) -> Task:
     task = ctx.store.get(video_id)
     if task is None:
@@ -367,25 +326,19 @@ def completed_source(ctx: ProviderContext, video_id: str, action: str) -> Task:
 
 
 async def create(request: Request, ctx: ProviderContext) -> Response:
-    authenticate(request)
     fields = await fields_of(request)
-    values = fields.values
-    reject_unknown(fields, CREATE_FIELDS)
-    prompt = check_prompt(values)
-    model, rules = check_model(values)
-    seconds = check_seconds(values, DEFAULT_SECONDS)
-    size = check_choice(string_field(values, "size", DEFAULT_SIZE) or "", "size", SIZES[rules])
-    reference = check_input_reference(fields, size)
-    characters = check_characters(values)
+    values = check(CREATE, {**fields.values, **fields.files}, wording)
+    reference = check_input_reference(fields, values["size"])
+    check_characters(values["characters"])
     return new_video(
         request,
         ctx,
-        model=model,
-        prompt=prompt,
-        seconds=seconds,
-        size=size,
+        model=values["model"],
+        prompt=values["prompt"],
+        seconds=values["seconds"],
+        size=values["size"],
         input_reference=reference,
-        characters=characters,
+        characters=values["characters"],
     )
 
 
@@ -395,15 +348,13 @@ async def retrieve(request: Request, ctx: ProviderContext) -> Response:
     task = ctx.store.poll(video_id)
     if task is None:
         raise not_found(video_id)
-    on_poll(ctx, task)
     return answer(ctx, task)
 
 
 async def content(request: Request, ctx: ProviderContext) -> Response:
     authenticate(request)
     video_id = request.path_params["video_id"]
-    variant = request.query_params.get("variant", "video")
-    check_choice(variant, "variant", tuple(VARIANTS))
+    variant = check(VARIANT, request.query_params, wording)["variant"]
     task = ctx.store.get(video_id)
     if task is None:
         raise not_found(video_id)
@@ -413,9 +364,8 @@ async def content(request: Request, ctx: ProviderContext) -> Response:
             "video_id",
             "invalid_state",
         )
-    on_poll(ctx, task)  # a client may download without having seen "completed"
-    if ctx.now() >= task.extra["expires_at"]:
-        return expired()
+    if ctx.expired(task):
+        raise ctx.fake.expired.copy()
     ext = VARIANTS[variant]
     if ext == "mp4":
         return await ctx.video_response(task, f"{task.id}.mp4")
@@ -424,120 +374,52 @@ async def content(request: Request, ctx: ProviderContext) -> Response:
 
 async def list_videos(request: Request, ctx: ProviderContext) -> Response:
     """``GET /v1/videos?after=&limit=&order=`` (§1.2): a cursor page of the Video objects
-    retrieve returns (prompt included), newest first unless ``order=asc``.
-
-    ``after`` is the id of the last item of the previous page; ``has_more`` says whether a
-    further page exists. Listing is not a poll: it advances no task and is not counted.
-    """
+    retrieve returns, newest first unless ``order=asc``. ``after`` is the id of the last item of
+    the previous page. Listing is not a poll: it advances no task and is not counted."""
     authenticate(request)
-    query = request.query_params
-    order = check_choice(query.get("order", "desc"), "order", ("asc", "desc"))
-    try:
-        limit = int(query.get("limit", "20"))
-    except ValueError:
-        raise invalid("Invalid 'limit': expected an integer.", "limit", "invalid_type") from None
-    if not 1 <= limit <= 100:
-        raise invalid(
-            "Invalid 'limit': expected a value between 1 and 100.", "limit", "invalid_value"
-        )
+    query = check(LIST, request.query_params, wording)
     tasks = list(ctx.store)  # newest first
-    if order == "asc":
+    if query["order"] == "asc":
         tasks.reverse()
-    after = query.get("after")
-    if after:
+    if query["after"]:
         ids = [t.id for t in tasks]
-        tasks = tasks[ids.index(after) + 1 :] if after in ids else []
-    page = tasks[:limit]
-    for task in page:
-        on_poll(ctx, task)  # the same expires_at a retrieve would show
+        tasks = tasks[ids.index(query["after"]) + 1 :] if query["after"] in ids else []
+    page = tasks[: query["limit"]]
     return json_response(
         {
             "object": "list",
             "data": [video_object(ctx, t) for t in page],
             "first_id": page[0].id if page else None,
             "last_id": page[-1].id if page else None,
-            "has_more": len(tasks) > limit,
+            "has_more": len(tasks) > query["limit"],
         }
     )
 
 
-async def delete(request: Request, ctx: ProviderContext) -> Response:
-    authenticate(request)
-    video_id = request.path_params["video_id"]
-    task = ctx.store.get(video_id)
-    if task is None:
-        raise not_found(video_id)
-    if not task.phase.terminal:  # §1.2: deletes a completed or failed video
-        raise invalid(
-            f"Video '{video_id}' is {STATUS[task.phase]}; only completed or failed videos can "
-            "be deleted.",
-            "video_id",
-            "invalid_state",
-        )
-    ctx.store.delete(video_id)
-    return json_response({"id": video_id, "object": "video.deleted", "deleted": True})
-
-
 async def remix(request: Request, ctx: ProviderContext) -> Response:
-    authenticate(request)
-    fields = await fields_of(request)
-    reject_unknown(fields, ("prompt",))
-    prompt = check_prompt(fields.values)
+    values = check(REMIX, (await fields_of(request)).values, wording)
     source = completed_source(ctx, request.path_params["video_id"], "remixed")
     return new_video(
         request,
         ctx,
         model=source.model,
-        prompt=prompt,
+        prompt=values["prompt"],
         seconds=source.params["seconds"],
         size=source.video.size,
         remixed_from=source.id,
     )
 
 
-def source_video(fields: Fields, ctx: ProviderContext, action: str) -> Task:
-    value = fields.values.get("video")
-    if not isinstance(value, dict) or not isinstance(value.get("id"), str):
-        raise invalid(
-            f"Invalid type for 'video': expected an object with an 'id', but got "
-            f"{type_name(value)} instead.",
-            "video",
-            "invalid_type",
-        )
-    return completed_source(ctx, value["id"], action)
-
-
-async def edit(request: Request, ctx: ProviderContext) -> Response:
-    authenticate(request)
-    fields = await fields_of(request)
-    reject_unknown(fields, ("prompt", "video", "model"))
-    prompt = check_prompt(fields.values)
-    upload = fields.files.get("video")
-    if upload is not None:  # §1.2: multipart with a video file
-        model, _ = check_model(fields.values)
-        seconds, size = probe_video(upload.data)
-        return new_video(request, ctx, model=model, prompt=prompt, seconds=seconds, size=size)
-    source = source_video(fields, ctx, "edited")
-    return new_video(
-        request,
-        ctx,
-        model=source.model,
-        prompt=prompt,
-        seconds=source.params["seconds"],
-        size=source.video.size,
-        edited_from=source.id,
-    )
-
-
 async def extend(request: Request, ctx: ProviderContext) -> Response:
-    authenticate(request)
-    fields = await fields_of(request)
-    reject_unknown(fields, ("prompt", "seconds", "video"))
-    prompt = check_prompt(fields.values)
-    seconds = check_seconds(fields.values, DEFAULT_SECONDS)
-    source = source_video(fields, ctx, "extended")
+    values = check(EXTEND, (await fields_of(request)).values, wording)
+    video = values["video"]
+    if not isinstance(video.get("id"), str):
+        raise invalid(
+            "Invalid type for 'video': expected an object with an 'id'.", "video", "invalid_type"
+        )
+    source = completed_source(ctx, video["id"], "extended")
     chain = int(source.params.get("extensions", 0)) + 1
-    total = int(source.params["seconds"]) + int(seconds)
+    total = int(source.params["seconds"]) + int(values["seconds"])
     if chain > MAX_EXTENSIONS or total > MAX_TOTAL_SECONDS:
         raise invalid(
             f"A video can be extended at most {MAX_EXTENSIONS} times and to at most "
@@ -550,7 +432,7 @@ async def extend(request: Request, ctx: ProviderContext) -> Response:
         request,
         ctx,
         model=source.model,
-        prompt=prompt,
+        prompt=values["prompt"],
         seconds=str(total),
         size=source.video.size,
         extended_from=source.id,
@@ -558,38 +440,35 @@ async def extend(request: Request, ctx: ProviderContext) -> Response:
     )
 
 
-def probe_video(data: bytes) -> tuple[str, str]:
-    """``(seconds, size)`` of an uploaded video, or a rejection if it is not one."""
-    import io
-
-    import av
-
-    try:
-        with av.open(io.BytesIO(data)) as container:
-            stream = container.streams.video[0]
-            duration = float(container.duration or 0) / 1_000_000
-            return str(max(1, round(duration))), f"{stream.width}x{stream.height}"
-    except (av.error.FFmpegError, IndexError, ValueError):
-        raise invalid(
-            "Invalid 'video': the file is not a readable video.", "video", "invalid_video"
-        ) from None
-
-
 FAKE = ProviderFake(
     name="sora",
     endpoints=[
         Endpoint("/v1/videos", create, ("POST",), "submit"),
         Endpoint("/v1/videos", list_videos, ("GET",), "other"),
-        Endpoint("/v1/videos/edits", edit, ("POST",), "submit"),
         Endpoint("/v1/videos/extensions", extend, ("POST",), "submit"),
         Endpoint("/v1/videos/{video_id}", retrieve, ("GET",), "poll"),
-        Endpoint("/v1/videos/{video_id}", delete, ("DELETE",), "other"),
         Endpoint("/v1/videos/{video_id}/content", content, ("GET",), "download"),
         Endpoint("/v1/videos/{video_id}/remix", remix, ("POST",), "submit"),
     ],
     credentials={"OPENAI_API_KEY": "emulator"},
-    fault_response=fault,
-    expired_response=expired,
+    dialect=OPENAI,
+    rate_limited=ApiError(
+        status=429,
+        message="Rate limit reached for videos in organization org-emulator on requests per min "
+        "(RPM): Limit 375, Used 375, Requested 1. Please try again in 1s.",
+        type="requests",
+        code="rate_limit_exceeded",
+    ),
+    server_error=ApiError(
+        status=500,
+        message="The server had an error while processing your request. Sorry about that!",
+        type="server_error",
+    ),
+    expired=invalid(
+        "The video's assets have expired and can no longer be downloaded.",
+        code="expired",
+        status=404,
+    ),
     url_ttl=URL_TTL,
     natural_fps=24,
     description="OpenAI Videos API (Sora 2)",

@@ -1,29 +1,23 @@
 """Fake of Google Veo on the Gemini API (``models/{model}:predictLongRunning``).
 
-Facts: ``docs/reference/veo-grok.md`` §0 and §1 (request shape as google-genai 2.34
-sends it, models, coupled rules, operation lifecycle, RAI-filtered results, download with a
-redirect); seed ``000_8ec806ccbffdb229.txt`` (defaults, extension constraints).
+Facts: https://ai.google.dev/gemini-api/docs/video as summarised in ``docs/reference/veo-grok.md``
+§0 and §1 (request shape as google-genai 2.34 sends it, models, coupled rules, operation
+lifecycle, RAI-filtered results, download with a redirect, defaults, extension constraints).
 
 Served at ``/veo/v1beta/...``. The key is ``x-goog-api-key`` or ``?key=`` (any non-empty value;
-none: 403 ``PERMISSION_DENIED``; blank: 400 ``API_KEY_INVALID``). Errors are Google's
-``{"error": {"code", "message", "status"}}``. The body is checked as the Gemini API checks it:
-one instance with ``prompt``, ``image``/``lastFrame`` as ``{bytesBase64Encoded, mimeType}``
-(``inlineData`` answers 400 "inlineData isn't supported by this model."), ``referenceImages``
-(1-3 assets, 3.1 and 3.1 Fast, prompt required, 8 s), ``video: {uri}`` (extension of a video
-this fake generated in the last two days: 3.1/3.1 Fast, 720p, 8 s, same aspect ratio; the result
-is input + 7 s); ``parameters`` limited to what google-genai sends in Gemini-API mode (Vertex-only
-``seed``, ``generateAudio``, ``fps``, ``storageUri``, ... answer 400), with each model's
-resolutions, durations (4/6/8; 8 with 1080p, 4k, references and extension), aspect ratios,
-``personGeneration`` per mode and ``sampleCount``. Polls (``GET /v1beta/{operation name}``)
-answer ``{"name"}`` until done, then ``response.generateVideoResponse.generatedSamples``.
+none: 403 ``PERMISSION_DENIED``; blank: 400 ``API_KEY_INVALID``); errors are Google's. The body
+is checked as the Gemini API checks it: one instance with ``prompt``, ``image``/``lastFrame`` as
+``{bytesBase64Encoded, mimeType}`` (``inlineData`` answers 400), ``referenceImages`` (1-3
+assets, 3.1 and 3.1 Fast, prompt required, 8 s), ``video: {uri}`` (extension of a video this
+fake generated in the last two days: 3.1/3.1 Fast, 720p, 8 s, same aspect ratio; the result is
+input + 7 s); ``parameters`` as google-genai sends them in Gemini-API mode (Vertex-only ones
+answer 400), with each model's resolutions, durations, aspect ratios, ``personGeneration`` per
+mode and ``sampleCount``. Polls answer ``{"name"}`` until done, then the generated samples.
 
 Downloads: ``GET /v1beta/files/{id}:download?alt=media`` needs the API key and answers ``302``
-to the *other* loopback host name on the same port (``127.0.0.1`` <-> ``localhost``), where the
-bytes are served without a key. The redirect target behaves like another server: it answers 404
-unless the ``Host`` header names the host it was redirected to, and it records whether a key
-arrived there anyway (``GET /veo/_emulator/downloads``: ``redirects``, ``served``,
-``key_forwarded`` and the events), so a client can prove it does not forward its key to
-another host. Files expire two days after generation (or after an extension last used them).
+to the bytes on another host, which needs no key (:mod:`reelkit_emulator.redirect`; ``GET
+/veo/_emulator/downloads`` shows whether a key arrived there anyway). Files expire two days
+after generation, or after an extension last used them (``ProviderContext.renew``).
 
 Triggers (prompt markers):
 
@@ -38,14 +32,17 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import attrs
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import Response
 
+from reelkit_emulator import redirect
+from reelkit_emulator.errors import GOOGLE, ApiError
 from reelkit_emulator.provider import Endpoint, ProviderContext, ProviderFake
-from reelkit_emulator.responses import BodyError, Reject, json_body, json_response
+from reelkit_emulator.responses import BodyError, json_body, json_response
+from reelkit_emulator.spec import Field, Problem, Schema, check, int_like
 from reelkit_emulator.tasks import Outcome, Task, VideoSpec, random_id
 
 #: Generated files live for two days (reference §0.6).
@@ -68,56 +65,28 @@ OPERATION_TYPE = (
 
 
 # --------------------------------------------------------------------------------------------
-# Google's error shape: {"error": {"code", "message", "status"}} (reference §1.6)
+# Google's errors: {"error": {"code", "message", "status"}} (reference §1.6)
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GoogleError(Exception):
-    code: int
-    status: str
-    message: str
-    details: tuple[Mapping[str, Any], ...] = ()
+def invalid(message: str) -> ApiError:
+    return ApiError(status=400, code="INVALID_ARGUMENT", message=message)
 
 
-def error_body(error: GoogleError) -> dict[str, Any]:
-    err: dict[str, Any] = {"code": error.code, "message": error.message, "status": error.status}
-    if error.details:
-        err["details"] = [dict(d) for d in error.details]
-    return {"error": err}
+def not_found(message: str) -> ApiError:
+    return ApiError(status=404, code="NOT_FOUND", message=message)
 
 
-def invalid(message: str) -> GoogleError:
-    return GoogleError(400, "INVALID_ARGUMENT", message)
+def denied(message: str) -> ApiError:
+    return ApiError(status=403, code="PERMISSION_DENIED", message=message)
 
 
-def not_found(message: str) -> GoogleError:
-    return GoogleError(404, "NOT_FOUND", message)
-
-
-def missing_key() -> GoogleError:
-    return GoogleError(
-        403,
-        "PERMISSION_DENIED",
-        "Method doesn't allow unregistered callers (callers without established identity). "
-        "Please use API Key or other form of API consumer identity to call this API.",
-    )
-
-
-def invalid_key() -> GoogleError:
-    return GoogleError(
-        400,
-        "INVALID_ARGUMENT",
-        "API key not valid. Please pass a valid API key.",
-        (
-            {
-                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                "reason": "API_KEY_INVALID",
-                "domain": "googleapis.com",
-                "metadata": {"service": "generativelanguage.googleapis.com"},
-            },
-        ),
-    )
+_API_KEY_INVALID = {
+    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+    "reason": "API_KEY_INVALID",
+    "domain": "googleapis.com",
+    "metadata": {"service": "generativelanguage.googleapis.com"},
+}
 
 
 def api_key(headers: Mapping[str, str], query: Mapping[str, str]) -> str:
@@ -126,9 +95,14 @@ def api_key(headers: Mapping[str, str], query: Mapping[str, str]) -> str:
     if key is None:
         key = query.get("key")
     if key is None:
-        raise missing_key()
+        raise denied(
+            "Method doesn't allow unregistered callers (callers without established identity). "
+            "Please use API Key or other form of API consumer identity to call this API."
+        )
     if not key.strip():
-        raise invalid_key()
+        raise invalid("API key not valid. Please pass a valid API key.").evolve(
+            extra={"details": (_API_KEY_INVALID,)}
+        )
     return key
 
 
@@ -137,7 +111,7 @@ def api_key(headers: Mapping[str, str], query: Mapping[str, str]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class VeoModel:
     family: str  # "3.1", "3.1-lite", "3.0", "2.0"
     resolutions: tuple[str, ...]  # () = the parameter is not supported (Veo 2)
@@ -177,30 +151,101 @@ SIZES = {
     ("4k", "9:16"): (2160, 3840),
 }
 
+# --------------------------------------------------------------------------------------------
+# What predictLongRunning accepts (reference §1.2: what google-genai sends in Gemini-API mode)
+# --------------------------------------------------------------------------------------------
+
 #: Vertex-only parameters that google-genai 2.34 refuses in Gemini-API mode (reference §1.2).
-VERTEX_ONLY = {
-    "seed": "seed",
-    "generateAudio": "generate_audio",
-    "fps": "fps",
-    "storageUri": "output_gcs_uri",
-    "resizeMode": "resize_mode",
-    "compressionQuality": "compression_quality",
-    "pubsubTopic": "pubsub_topic",
-}
-PARAMETERS = (
-    "sampleCount",
-    "numberOfVideos",
-    "durationSeconds",
-    "aspectRatio",
-    "resolution",
-    "personGeneration",
-    "negativePrompt",
-    "enhancePrompt",
+VERTEX_ONLY = (
+    "seed",
+    "generateAudio",
+    "fps",
+    "storageUri",
+    "resizeMode",
+    "compressionQuality",
+    "pubsubTopic",
 )
-INSTANCE_FIELDS = ("prompt", "image", "lastFrame", "referenceImages", "video")
+BODY = Schema(
+    [
+        Field("instances", type="array", required=True),
+        Field("parameters", type="object", default={}),
+    ],
+    allow={"webhookConfig"},
+)
+INSTANCE = Schema(
+    [
+        Field("prompt", default="", max_len=MAX_PROMPT_TOKENS * 4),
+        Field("image", type="object"),
+        Field("lastFrame", type="object"),
+        Field("referenceImages", type="array", min_len=1, max_len=3),
+        Field("video", type="object"),
+    ]
+)
 
 
-@dataclass(frozen=True)
+def parameters(model: VeoModel) -> Schema:
+    return Schema(
+        [
+            Field("durationSeconds", type="integer", coerce=int_like, choices=model.durations),
+            Field("aspectRatio", choices=ASPECT_RATIOS),
+            Field("resolution", choices=model.resolutions),
+            Field("personGeneration"),
+            Field("negativePrompt"),
+            Field("enhancePrompt", type="boolean"),
+            Field("sampleCount", type="integer", coerce=int_like, min=1, max=model.max_samples),
+            Field("numberOfVideos", type="integer", coerce=int_like, min=1, max=model.max_samples),
+        ]
+    )
+
+
+_IMAGE = Schema(
+    [
+        Field("bytesBase64Encoded", required=True, blank_is_missing=True),
+        Field("mimeType", required=True),
+    ]
+)
+
+
+def wording(where: str, model_id: str = "this model") -> Any:
+    """Google's messages for a problem ``where`` in the body (``instances[0]``, ``parameters``)."""
+
+    def phrase(p: Problem) -> ApiError:
+        if p.kind == "unknown" and where == "":
+            return invalid(
+                f'Invalid JSON payload received. Unknown name "{p.field}": Cannot find field.'
+            )
+        if p.kind == "unknown" and p.field in VERTEX_ONLY:
+            return invalid(f"`{p.field}` isn't supported by the Gemini API (Vertex AI only).")
+        if p.kind == "unknown" and where == "parameters":
+            return invalid(f"`{p.field}` isn't supported by this model.")
+        if p.kind == "unknown":
+            return invalid(f"{where}.{p.field} isn't supported by this model.")
+        if p.field == "instances":
+            return invalid("instances must hold exactly one instance.")
+        if p.kind == "too_long" and p.field == "prompt":
+            return invalid(f"The prompt is longer than {MAX_PROMPT_TOKENS} tokens.")
+        if p.field == "referenceImages":
+            return invalid("referenceImages must hold 1 to 3 asset images.")
+        if p.kind == "choice" and p.field == "resolution" and not p.names:
+            return invalid(f"resolution isn't supported by {model_id}.")
+        if p.kind == "choice":
+            return invalid(
+                f"{p.field} must be one of {', '.join(map(str, p.names))} for {model_id}."
+            )
+        if p.kind == "range":
+            high = p.spec.max if p.spec else 1
+            return invalid(f"sampleCount must be between 1 and {high:g} for {model_id}.")
+        if p.kind == "missing":
+            return invalid(f"{where}.{p.field} is required.")
+        kind = p.spec.type[0] if p.spec else "value"
+        return invalid(
+            f"{where + '.' if where else ''}{p.field} must be {'an' if kind[0] in 'aeio' else 'a'} {kind}."
+        )
+
+    return phrase
+
+
+@attrs.frozen
 class SourceVideo:
     """What the emulator knows of a file it generated (for extension requests)."""
 
@@ -210,7 +255,7 @@ class SourceVideo:
     expired: bool = False
 
 
-@dataclass(frozen=True)
+@attrs.frozen
 class GenerateSpec:
     model_id: str
     model: VeoModel
@@ -227,52 +272,32 @@ class GenerateSpec:
 
 
 def _image(where: str, value: Any) -> None:
+    """``{bytesBase64Encoded, mimeType}``, as google-genai sends it (reference §0.1)."""
     if not isinstance(value, dict):
         raise invalid(f"{where} must be an object with bytesBase64Encoded and mimeType.")
     if "inlineData" in value:
         raise invalid("inlineData isn't supported by this model.")
     if "gcsUri" in value:
         raise invalid(f"{where}.gcsUri isn't supported by the Gemini API; use bytesBase64Encoded.")
-    data = value.get("bytesBase64Encoded")
-    if not isinstance(data, str) or not data:
-        raise invalid(f"{where}.bytesBase64Encoded is required.")
-    mime = value.get("mimeType")
-    if not isinstance(mime, str) or not mime.startswith("image/"):
+    unknown = sorted(set(value) - {"bytesBase64Encoded", "mimeType"})
+    if unknown:
+        raise invalid(f'Invalid JSON payload received. Unknown name "{unknown[0]}" at {where}.')
+    image = check(_IMAGE, value, wording(where))
+    if not image["mimeType"].startswith("image/"):
         raise invalid(f"{where}.mimeType must be an image MIME type, e.g. image/png.")
     try:
-        raw = base64.b64decode(data, validate=True)
+        raw = base64.b64decode(image["bytesBase64Encoded"], validate=True)
     except (binascii.Error, ValueError):
         raise invalid(f"{where}.bytesBase64Encoded is not valid base64.") from None
     if len(raw) > MAX_IMAGE_BYTES:
         raise invalid(f"{where} exceeds the 20 MB limit.")
-    extra = set(value) - {"bytesBase64Encoded", "mimeType"}
-    if extra:
-        raise invalid(
-            f'Invalid JSON payload received. Unknown name "{sorted(extra)[0]}" at {where}.'
-        )
-
-
-def _int_like(value: Any) -> int | None:
-    """``durationSeconds`` arrives as an int (SDK) or a digit string (docs)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
 
 
 def validate_generate(
-    model_id: str,
-    body: Any,
-    *,
-    source_for: Mapping[str, SourceVideo] | None = None,
+    model_id: str, body: Any, *, source_for: Mapping[str, SourceVideo] | None = None
 ) -> GenerateSpec:
-    """Validate a ``predictLongRunning`` body; raise :class:`GoogleError` like the API.
-
-    ``source_for`` maps a file id the emulator generated to what it knows of that video.
-    """
+    """Validate a ``predictLongRunning`` body as the API does; ``source_for`` maps a file id the
+    emulator generated to what it knows of that video."""
     model = MODELS.get(model_id)
     if model is None:
         raise not_found(
@@ -282,52 +307,26 @@ def validate_generate(
         )
     if not isinstance(body, dict):
         raise invalid("Invalid JSON payload received. Expected an object.")
-    for key in body:
-        if key not in ("instances", "parameters", "webhookConfig"):
-            raise invalid(
-                f'Invalid JSON payload received. Unknown name "{key}": Cannot find field.'
-            )
-    instances = body.get("instances")
-    if not isinstance(instances, list) or len(instances) != 1 or not isinstance(instances[0], dict):
+    top = check(BODY, body, wording(""))
+    if len(top["instances"]) != 1 or not isinstance(top["instances"][0], dict):
         raise invalid("instances must hold exactly one instance.")
-    inst: dict[str, Any] = instances[0]
-    for key in inst:
-        if key not in INSTANCE_FIELDS:
-            raise invalid(f"instances[0].{key} isn't supported by this model.")
-    params = body.get("parameters") or {}
-    if not isinstance(params, dict):
-        raise invalid("parameters must be an object.")
-    for key in params:
-        if key in VERTEX_ONLY:
-            raise invalid(f"`{key}` isn't supported by the Gemini API (Vertex AI only).")
-        if key not in PARAMETERS:
-            raise invalid(f"`{key}` isn't supported by this model.")
-
-    prompt = inst.get("prompt")
-    if prompt is not None and not isinstance(prompt, str):
-        raise invalid("instances[0].prompt must be a string.")
-    prompt = prompt or ""
-    if len(prompt) > MAX_PROMPT_TOKENS * 4:
-        raise invalid(f"The prompt is longer than {MAX_PROMPT_TOKENS} tokens.")
-
-    has_image = "image" in inst and inst["image"] is not None
-    has_last = "lastFrame" in inst and inst["lastFrame"] is not None
-    refs = inst.get("referenceImages")
-    video = inst.get("video")
-    if has_image:
-        _image("instances[0].image", inst["image"])
-    if has_last:
+    inst = check(INSTANCE, top["instances"][0], wording("instances[0]"))
+    params = check(parameters(model), top["parameters"], wording("parameters", model_id))
+    prompt, image, last, refs, video = (
+        inst[k] for k in ("prompt", "image", "lastFrame", "referenceImages", "video")
+    )
+    if image is not None:
+        _image("instances[0].image", image)
+    if last is not None:
         if not model.last_frame:
             raise invalid(f"lastFrame isn't supported by {model_id}.")
-        if not has_image:
+        if image is None:
             raise invalid("lastFrame must be used in combination with the image parameter.")
-        _image("instances[0].lastFrame", inst["lastFrame"])
+        _image("instances[0].lastFrame", last)
     if refs is not None:
         if not model.references:
             raise invalid(f"referenceImages isn't supported by {model_id}.")
-        if not isinstance(refs, list) or not 1 <= len(refs) <= 3:
-            raise invalid("referenceImages must hold 1 to 3 asset images.")
-        if has_image or has_last or video is not None:
+        if image is not None or last is not None or video is not None:
             raise invalid("referenceImages cannot be combined with image, lastFrame or video.")
         for i, ref in enumerate(refs):
             where = f"instances[0].referenceImages[{i}]"
@@ -339,109 +338,97 @@ def validate_generate(
             _image(f"{where}.image", ref.get("image"))
         if not prompt.strip():
             raise invalid("A prompt is required with referenceImages.")
-    source: SourceVideo | None = None
-    if video is not None:
-        if not model.extension:
-            raise invalid(f"Video extension isn't supported by {model_id}.")
-        if has_image or has_last:
-            raise invalid("video cannot be combined with image or lastFrame.")
-        if not isinstance(video, dict):
-            raise invalid("instances[0].video must be an object with a uri.")
-        if any(k in video for k in ("encodedVideo", "bytesBase64Encoded", "inlineData")):
-            raise invalid(
-                "Video bytes aren't supported by the Gemini API; pass the uri of a video "
-                "Veo generated."
-            )
-        uri = video.get("uri")
-        if not isinstance(uri, str) or not uri:
-            raise invalid("instances[0].video.uri is required.")
-        source = (source_for or {}).get(file_id_of(uri) or "")
-        if source is None or source.expired:
-            raise invalid(
-                "Only videos generated by Veo in the last two days can be extended "
-                f"(unknown or expired: {uri})."
-            )
-        if source.duration > MAX_EXTENSION_INPUT_SECONDS:
-            raise invalid(f"The input video must be at most {MAX_EXTENSION_INPUT_SECONDS} s.")
-        if source.resolution != "720p":
-            raise invalid("Only 720p videos can be extended.")
-
+    source = _extension_source(
+        model_id, model, video, image is not None or last is not None, source_for
+    )
     if video is not None:
         mode = "extension"
     elif refs is not None:
         mode = "reference"
-    elif has_last:
+    elif last is not None:
         mode = "interpolation"
-    elif has_image:
+    elif image is not None:
         mode = "i2v"
     else:
         mode = "t2v"
         if not prompt.strip():
             raise invalid("instances[0].prompt is required for text-to-video.")
+    return _coupled(model_id, model, mode, prompt, params, source)
 
-    aspect = params.get("aspectRatio")
-    if aspect is None:
-        aspect = source.aspect_ratio if source else "16:9"
-    if aspect not in ASPECT_RATIOS:
-        raise invalid(f"aspectRatio must be one of {', '.join(ASPECT_RATIOS)}.")
+
+def _extension_source(
+    model_id: str,
+    model: VeoModel,
+    video: Any,
+    framed: bool,
+    source_for: Mapping[str, SourceVideo] | None,
+) -> SourceVideo | None:
+    """The video an extension continues (one this fake generated in the last two days)."""
+    if video is None:
+        return None
+    if not model.extension:
+        raise invalid(f"Video extension isn't supported by {model_id}.")
+    if framed:
+        raise invalid("video cannot be combined with image or lastFrame.")
+    if any(k in video for k in ("encodedVideo", "bytesBase64Encoded", "inlineData")):
+        raise invalid(
+            "Video bytes aren't supported by the Gemini API; pass the uri of a video Veo generated."
+        )
+    uri = video.get("uri")
+    if not isinstance(uri, str) or not uri:
+        raise invalid("instances[0].video.uri is required.")
+    source = (source_for or {}).get(file_id_of(uri) or "")
+    if source is None or source.expired:
+        raise invalid(
+            f"Only videos generated by Veo in the last two days can be extended (unknown or expired: {uri})."
+        )
+    if source.duration > MAX_EXTENSION_INPUT_SECONDS:
+        raise invalid(f"The input video must be at most {MAX_EXTENSION_INPUT_SECONDS} s.")
+    if source.resolution != "720p":
+        raise invalid("Only 720p videos can be extended.")
+    return source
+
+
+def _coupled(
+    model_id: str,
+    model: VeoModel,
+    mode: str,
+    prompt: str,
+    params: Mapping[str, Any],
+    source: SourceVideo | None,
+) -> GenerateSpec:
+    """The rules that tie parameters to each other and to the mode (reference §1.4)."""
+    aspect = params["aspectRatio"] or (source.aspect_ratio if source else "16:9")
     if source and aspect != source.aspect_ratio:
         raise invalid(f"aspectRatio must match the input video ({source.aspect_ratio}).")
-
-    resolution = params.get("resolution")
-    if resolution is not None and not model.resolutions:
-        raise invalid(f"resolution isn't supported by {model_id}.")
-    resolution = resolution or "720p"
-    if model.resolutions and resolution not in model.resolutions:
-        raise invalid(f"resolution must be one of {', '.join(model.resolutions)} for {model_id}.")
+    resolution = params["resolution"] or "720p"
     if model.family == "3.0" and resolution == "1080p" and aspect != "16:9":
         raise invalid("1080p is only supported with aspectRatio 16:9 for Veo 3.")
     if mode == "extension" and resolution != "720p":
         raise invalid("Video extension only supports 720p.")
-
-    raw_duration = params.get("durationSeconds")
-    if raw_duration is None:
-        duration = 8
-    else:
-        duration_or_none = _int_like(raw_duration)
-        if duration_or_none is None or duration_or_none not in model.durations:
-            allowed = ", ".join(str(d) for d in model.durations)
-            raise invalid(f"durationSeconds must be one of {allowed} for {model_id}.")
-        duration = duration_or_none
+    duration = params["durationSeconds"] or 8
     if duration != 8:
         if resolution in model.eight_seconds_for and model.resolutions:
             raise invalid(f"durationSeconds must be 8 with resolution {resolution}.")
         if mode in ("reference", "extension"):
             raise invalid(f"durationSeconds must be 8 with {mode}.")
-
-    person = params.get("personGeneration")
-    if person is not None:
-        allowed_people: tuple[str, ...]
-        if model.family == "2.0":
-            allowed_people = (
-                ("allow_all", "allow_adult", "dont_allow")
-                if mode == "t2v"
-                else ("allow_adult", "dont_allow")
-            )
-        else:
-            allowed_people = ("allow_all",) if mode in ("t2v", "extension") else ("allow_adult",)
-        if person not in allowed_people:
-            raise invalid(
-                f"personGeneration {person!r} isn't supported for {mode} with {model_id}; "
-                f"use {' or '.join(allowed_people)}."
-            )
-    if params.get("negativePrompt") is not None and not isinstance(params["negativePrompt"], str):
-        raise invalid("negativePrompt must be a string.")
-    if params.get("enhancePrompt") is not None and not isinstance(params["enhancePrompt"], bool):
-        raise invalid("enhancePrompt must be a boolean.")
-
-    raw_samples = params.get("sampleCount", params.get("numberOfVideos", 1))
-    samples = _int_like(raw_samples)
-    if samples is None or not 1 <= samples <= model.max_samples:
+    person = params["personGeneration"]
+    people: tuple[str, ...]
+    if model.family == "2.0":
+        people = (
+            ("allow_all", "allow_adult", "dont_allow")
+            if mode == "t2v"
+            else ("allow_adult", "dont_allow")
+        )
+    else:
+        people = ("allow_all",) if mode in ("t2v", "extension") else ("allow_adult",)
+    if person is not None and person not in people:
+        raise invalid(
+            f"personGeneration {person!r} isn't supported for {mode} with {model_id}; use {' or '.join(people)}."
+        )
+    samples = params["sampleCount"] or params["numberOfVideos"] or 1
+    if samples > model.max_samples:
         raise invalid(f"sampleCount must be between 1 and {model.max_samples} for {model_id}.")
-
-    output = float(duration)
-    if source is not None:
-        output = source.duration + EXTENSION_SECONDS
     width, height = SIZES[(resolution, aspect)]
     return GenerateSpec(
         model_id=model_id,
@@ -451,7 +438,7 @@ def validate_generate(
         aspect_ratio=aspect,
         resolution=resolution,
         duration=duration,
-        output_seconds=output,
+        output_seconds=source.duration + EXTENSION_SECONDS if source else float(duration),
         samples=samples,
         width=width,
         height=height,
@@ -471,36 +458,9 @@ def file_id_of(uri: str) -> str | None:
     return rest[:end] or None
 
 
-def swap_loopback_host(netloc: str) -> str:
-    """``127.0.0.1:8765`` <-> ``localhost:8765``: the same server under another host name."""
-    host, sep, port = netloc.rpartition(":")
-    if not sep:
-        host, port = netloc, ""
-    other = "localhost" if host in ("127.0.0.1", "[::1]") else "127.0.0.1"
-    return f"{other}:{port}" if port else other
-
-
 # --------------------------------------------------------------------------------------------
 # The fake: routes on the framework (FRAMEWORK.md)
 # --------------------------------------------------------------------------------------------
-
-#: Where the download redirect lands (on the other loopback host name).
-REDIRECT_PATH = "/_download/{task_id}/{file_id}.mp4"
-
-
-def _reject(error: GoogleError) -> Reject:
-    return Reject(_error_response(error))
-
-
-def _error_response(error: GoogleError, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return json_response(error_body(error), error.code, headers)
-
-
-def _key(request: Request) -> str:
-    try:
-        return api_key(request.headers, request.query_params)
-    except GoogleError as exc:
-        raise _reject(exc) from None
 
 
 def _alnum_id() -> str:
@@ -517,12 +477,6 @@ def _files(ctx: ProviderContext) -> dict[str, Task]:
     return {fid: t for t in ctx.store for fid in _file_ids(t)}
 
 
-def _file_expired(ctx: ProviderContext, task: Task) -> bool:
-    """Files live two days from generation, or from when an extension last referenced them."""
-    start = max(task.finished_at or task.created_at, float(task.extra.get("touched_at", 0.0)))
-    return ctx.now() - start > FILE_TTL_SECONDS
-
-
 def _sources(ctx: ProviderContext) -> dict[str, SourceVideo]:
     sources = {}
     for fid, task in _files(ctx).items():
@@ -532,25 +486,22 @@ def _sources(ctx: ProviderContext) -> dict[str, SourceVideo]:
                 duration=task.video.duration,
                 aspect_ratio=spec.aspect_ratio,
                 resolution=spec.resolution,
-                expired=_file_expired(ctx, task),
+                expired=ctx.expired(task),
             )
     return sources
 
 
 async def _generate(request: Request, ctx: ProviderContext) -> Response:
-    _key(request)
+    api_key(request.headers, request.query_params)
     model_id = request.path_params["model"]
     try:
         body = await json_body(request)
     except BodyError as exc:
-        raise _reject(invalid(f"Invalid JSON payload received. {exc}")) from None
-    try:
-        spec = validate_generate(model_id, body, source_for=_sources(ctx))
-    except GoogleError as exc:
-        raise _reject(exc) from None
+        raise invalid(f"Invalid JSON payload received. {exc}") from None
+    spec = validate_generate(model_id, body, source_for=_sources(ctx))
     if spec.mode == "extension":
-        source = _files(ctx)[file_id_of(body["instances"][0]["video"]["uri"]) or ""]
-        source.extra["touched_at"] = ctx.now()  # referencing a video resets its 2-day timer
+        # Files live two days from generation, or from when an extension last referenced them.
+        ctx.renew(_files(ctx)[file_id_of(body["instances"][0]["video"]["uri"]) or ""])
     task = ctx.create_task(
         request,
         model=model_id,
@@ -564,13 +515,13 @@ async def _generate(request: Request, ctx: ProviderContext) -> Response:
 
 
 async def _operation(request: Request, ctx: ProviderContext) -> Response:
-    _key(request)
+    api_key(request.headers, request.query_params)
     model_id, op = request.path_params["model"], request.path_params["op"]
     name = f"models/{model_id}/operations/{op}"
     known = ctx.store.get(op)
     task = ctx.store.poll(op) if known is not None and known.model == model_id else None
     if task is None:
-        raise _reject(not_found(f"Operation {name} not found."))
+        raise not_found(f"Operation {name} not found.")
     body: dict[str, Any] = {"name": name}
     if not task.phase.terminal:
         return json_response(body)  # ``done`` is absent while the operation runs
@@ -600,106 +551,25 @@ async def _operation(request: Request, ctx: ProviderContext) -> Response:
     return json_response(body)
 
 
-def _log(task: Task) -> dict[str, Any]:
-    log: dict[str, Any] = task.extra.setdefault(
-        "download_log", {"redirects": 0, "served": 0, "key_forwarded": 0, "events": []}
-    )
-    return log
-
-
 async def _download(request: Request, ctx: ProviderContext) -> Response:
     """Authenticated ``files/{id}:download?alt=media``: 302 to another host, no key needed."""
-    _key(request)
+    api_key(request.headers, request.query_params)
     file_id = request.path_params["file_id"]
     if request.query_params.get("alt") != "media":
-        raise _reject(invalid("Only alt=media downloads are supported for generated files."))
+        raise invalid("Only alt=media downloads are supported for generated files.")
     task = _files(ctx).get(file_id)
-    if task is None or not task.succeeded or _file_expired(ctx, task):
-        raise _reject(not_found(f"File files/{file_id} does not exist or has expired."))
-    netloc = swap_loopback_host(request.url.netloc)
-    root = request.scope.get("root_path", "").rstrip("/")
-    path = ctx.prefix + REDIRECT_PATH.format(task_id=task.id, file_id=file_id)
-    link = ctx.signer.sign(
-        f"{request.url.scheme}://{netloc}{root}", path, int(ctx.now() + REDIRECT_TTL_SECONDS)
-    )
-    log = _log(task)
-    log["redirects"] += 1
-    log["events"].append({"event": "redirect", "from": request.url.netloc, "to": netloc})
-    return RedirectResponse(link.url, status_code=302)
+    if task is None or not task.succeeded or ctx.expired(task):
+        raise not_found(f"File files/{file_id} does not exist or has expired.")
+    return redirect.redirect(request, ctx, task, file_id, REDIRECT_TTL_SECONDS)
 
 
-async def _redirected(request: Request, ctx: ProviderContext) -> Response:
-    """The redirect target: serves the bytes without a key and records if one arrived anyway."""
-    task = ctx.store.get(request.path_params["task_id"])
-    root = request.scope.get("root_path", "").rstrip("/")
-    problem = ctx.signer.check(
-        request.url.path.removeprefix(root),
-        request.query_params.get("e"),
-        request.query_params.get("token"),
-        ctx.now(),
-    )
-    if problem == "invalid":
-        raise _reject(GoogleError(403, "PERMISSION_DENIED", "The download link is not valid."))
-    if problem == "expired":
-        raise Reject(_expired())
-    if task is None or request.path_params["file_id"] not in _file_ids(task):
-        raise _reject(not_found("The requested file was not found."))
-    log = _log(task)
-    expected = {e["to"] for e in log["events"] if e["event"] == "redirect"}
-    if request.url.netloc not in expected:
-        # Another host name is another server: a request that still carries the API host's
-        # ``Host`` header (e.g. headers copied from the first request) would not reach it.
-        log["events"].append(
-            {"event": "wrong_host", "host": request.url.netloc, "expected": sorted(expected)}
-        )
-        raise _reject(
-            not_found(
-                f"Host {request.url.netloc!r} does not serve this file; the redirect pointed to "
-                f"{' or '.join(sorted(expected)) or 'another host'} (check the Host header)."
-            )
-        )
-    via = [
-        name
-        for name, present in (
-            ("x-goog-api-key", "x-goog-api-key" in request.headers),
-            ("key", "key" in request.query_params),
-            ("authorization", "authorization" in request.headers),
-        )
-        if present
-    ]
-    log["served"] += 1
-    log["key_forwarded"] += bool(via)
-    log["events"].append({"event": "served", "host": request.url.netloc, "credentials": via})
-    return await ctx.video_response(task)
-
-
-async def _download_log(request: Request, ctx: ProviderContext) -> Response:
-    """``GET /veo/_emulator/downloads``: what every redirect target saw (for client tests)."""
-    totals = {"redirects": 0, "served": 0, "key_forwarded": 0}
-    events: list[dict[str, Any]] = []
-    for task in reversed(list(ctx.store)):  # oldest first
-        log = task.extra.get("download_log")
-        if log:
-            for k in totals:
-                totals[k] += log[k]
-            events.extend({"operation": task.id, **e} for e in log["events"])
-    return json_response({**totals, "events": events})
-
-
-def _fault(status: int, headers: Mapping[str, str]) -> Response:
-    if status == 429:
-        error = GoogleError(
-            429,
-            "RESOURCE_EXHAUSTED",
-            "You exceeded your current quota, please check your plan and billing details.",
-        )
-    else:
-        error = GoogleError(500, "INTERNAL", "An internal error has occurred. Please retry.")
-    return _error_response(error, headers)
-
-
-def _expired() -> Response:
-    return _error_response(GoogleError(403, "PERMISSION_DENIED", "The download link has expired."))
+#: The redirect target: the bytes without a key; it records whether the key arrived anyway.
+_redirected = redirect.target(
+    files=_file_ids,
+    credentials=(("header", "x-goog-api-key"), ("query", "key"), ("header", "authorization")),
+    invalid=denied("The download link is not valid."),
+    not_found=not_found,
+)
 
 
 FAKE = ProviderFake(
@@ -708,12 +578,20 @@ FAKE = ProviderFake(
         Endpoint("/v1beta/models/{model}:predictLongRunning", _generate, ("POST",), "submit"),
         Endpoint("/v1beta/models/{model}/operations/{op}", _operation, ("GET",), "poll"),
         Endpoint("/v1beta/files/{file_id}:download", _download, ("GET",), "download"),
-        Endpoint(REDIRECT_PATH, _redirected, ("GET",), "download"),
-        Endpoint("/_emulator/downloads", _download_log, ("GET",), "other"),
+        Endpoint(redirect.PATH, _redirected, ("GET",), "download"),
+        Endpoint(redirect.LOG_PATH, redirect.download_log, ("GET",), "other"),
     ],
     credentials={"GEMINI_API_KEY": "reelkit-emulator"},
-    fault_response=_fault,
-    expired_response=_expired,
+    dialect=GOOGLE,
+    rate_limited=ApiError(
+        status=429,
+        code="RESOURCE_EXHAUSTED",
+        message="You exceeded your current quota, please check your plan and billing details.",
+    ),
+    server_error=ApiError(
+        status=500, code="INTERNAL", message="An internal error has occurred. Please retry."
+    ),
+    expired=denied("The download link has expired."),
     url_ttl=FILE_TTL_SECONDS,
     natural_fps=24,
     description="Google Veo on the Gemini API (predictLongRunning, operations, files download)",
