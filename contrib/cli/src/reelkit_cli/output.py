@@ -123,13 +123,31 @@ class Reporter:
                 self._progress = None
 
 
-def providers_table(rows: Sequence[dict[str, Any]]) -> None:
+def _console(console: Any = None) -> Any:
+    """Where tables go: a terminal gets its width (cells wrap); anything else (a pipe, a file)
+    gets every value whole, however wide the table becomes."""
+    if console is not None:
+        return console
     from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console()
+    return Console(width=UNBOUNDED)
+
+
+#: The width tables get when stdout is not a terminal: wide enough that no cell is cut.
+UNBOUNDED = 100_000
+#: Columns holding identifiers a user copies (names, model ids, variables): in a terminal a long
+#: one folds onto the next line instead of ending in "…".
+IDENTIFIERS = ("name", "default model", "credentials")
+
+
+def providers_table(rows: Sequence[dict[str, Any]], console: Any = None) -> None:
     from rich.table import Table
 
     table = Table(title="reelkit providers (auto-selection order)")
     for column in ("name", "available", "priority", "default model", "credentials", "notes"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold" if column in IDENTIFIERS else "ellipsis")
     for row in rows:
         creds = " or ".join(" + ".join(g) for g in row["credentials"]) or "none needed"
         notes = "deprecated (see docs)" if row["deprecation"] else ""
@@ -141,21 +159,23 @@ def providers_table(rows: Sequence[dict[str, Any]]) -> None:
             creds,
             notes,
         )
-    Console().print(table)
+    _console(console).print(table)
 
 
 def capabilities_table(
-    provider: str, rows_per_model: Sequence[Sequence[dict[str, str]]], models: Sequence[Any]
+    provider: str,
+    rows_per_model: Sequence[Sequence[dict[str, str]]],
+    models: Sequence[Any],
+    console: Any = None,
 ) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = _console(console)
     for model, rows in zip(models, rows_per_model, strict=True):
         aliases = f" (aliases: {', '.join(model.aliases)})" if model.aliases else ""
         table = Table(title=f"{provider} / {model.id}{aliases}")
         for column in ("mode", "resolutions", "aspect ratios", "durations", "fps", "notes"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(
                 row["mode"],
