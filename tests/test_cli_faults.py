@@ -91,3 +91,68 @@ def test_two_identical_commands_at_once_pay_once(reelkit_emulator: Any, tmp_path
     assert len(ids) == 1
     assert reelkit_emulator.stats()["sora"]["submits"] == 1
     assert all((tmp_path / f"kite-{i}.mp4").is_file() for i in range(2))
+
+
+def test_each_retry_is_one_readable_line(
+    isolated_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What failed, why, and when the next try comes, naming the job; transport-level retries
+    (a 429 on the submit) only with -v, as a debug line of the same shape."""
+    import logging
+
+    import awkward
+    import httpx
+
+    from reelkit import Client
+    from reelkit_cli.output import Reporter
+
+    service = awkward.FakeService()
+    faults = {"submit": iter([429]), "poll": iter([503, 429]), "cdn": iter([503])}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        kind = (
+            "cdn"
+            if request.url.host == "cdn.awkward.test"
+            else "submit"
+            if request.method == "POST"
+            else "poll"
+            if not request.url.path.endswith("/content")
+            else ""
+        )
+        status = next(faults.get(kind, iter(())), None)
+        if status:
+            return httpx.Response(status, headers={"retry-after": "0"})
+        return service(request)
+
+    logger = logging.getLogger("reelkit")
+    debug: list[str] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda record: debug.append(record.getMessage())  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        with Client(
+            env={"REELKIT_HOME": str(isolated_env), "AWKWARD_KEY": "sekrit-key-123"},
+            plugins=[awkward, Reporter()],
+            entry_points=False,
+            transport=httpx.MockTransport(flaky),
+        ) as client:
+            job = client.generate("a bat", output=tmp_path / "bat.mp4").job_id
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line for line in lines if "again" in line] == [
+        f"reelkit: job {job}: poll failed (awkward: Service Unavailable); "
+        "polling again in 0.0 s (attempt 2 of 6)",
+        f"reelkit: job {job}: poll failed (awkward: Too Many Requests); "
+        "polling again in 0.0 s (attempt 3 of 6)",
+        f"reelkit: job {job}: download failed (HTTP 503 fetching the video); "
+        "downloading again in 0.0 s (attempt 2 of 3)",
+    ]
+    assert all(line.startswith("reelkit: ") for line in lines), lines
+    assert (
+        "awkward: POST https://api.awkward.test/jobs failed (HTTP 429); "
+        "sending again in 0.0 s (attempt 2 of 3)"
+    ) in debug

@@ -83,7 +83,9 @@ class Reporter:
                 self._say(
                     f"reelkit: warning: {a['field']}: {a['requested']} -> {a['applied']} ({a['reason']})"
                 )
-        elif event.kind in ("reused", "resumed", "retry", "unknown", "timeout"):
+        elif event.kind == "retry":  # one line each: which job, what failed, why, when next
+            self._say(f"reelkit: job {event.job_id}: {event.message}")
+        elif event.kind in ("reused", "resumed", "unknown", "timeout"):
             self._say(f"reelkit: {event.message}")
         elif event.kind == "submitted" and not self.quiet:
             self._say(
