@@ -74,6 +74,41 @@ def test_interrupted_exits_130(monkeypatch: pytest.MonkeyPatch, isolated_env: Pa
     assert info.value.code == 130
 
 
+def test_ctrl_c_while_waiting_names_the_job_and_how_to_resume_it(
+    monkeypatch: pytest.MonkeyPatch, isolated_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reelkit.drivers import SyncDriver
+    from reelkit.effects import Sleep
+    from reelkit_cli.main import main
+
+    perform = SyncDriver._perform
+
+    def interrupted_while_waiting(self: Any, effect: Any) -> Any:
+        if isinstance(effect, Sleep):  # the first wait after the submit: the user presses Ctrl-C
+            raise KeyboardInterrupt
+        return perform(self, effect)
+
+    monkeypatch.setattr(SyncDriver, "_perform", interrupted_while_waiting)
+    with pytest.raises(SystemExit) as info:
+        main(["generate", "a slow pan", "-p", "local", "-d", "1", "--resolution", "480p"])
+    assert info.value.code == 130
+    with sqlite3.connect(isolated_env / "jobs.sqlite3") as db:
+        [(job_id, state)] = db.execute("SELECT id, state FROM jobs").fetchall()
+    assert state in ("submitted", "queued", "running")
+    err = capsys.readouterr().err
+    assert (
+        f"reelkit: interrupted; job {job_id} is still running at local: "
+        f"`reelkit jobs resume {job_id}` finishes it"
+    ) in err.splitlines()
+    assert "Aborted!" not in err
+
+    # `jobs wait` is interrupted before any event about the job: it is named all the same.
+    with pytest.raises(SystemExit) as info:
+        main(["jobs", "wait", job_id])
+    assert info.value.code == 130
+    assert f"`reelkit jobs resume {job_id}` finishes it" in capsys.readouterr().err
+
+
 def test_two_identical_commands_at_once_pay_once(reelkit_emulator: Any, tmp_path: Path) -> None:
     command = [str(BIN / "reelkit"), "generate", "a kite over dunes", "-p", "sora", "--json"]
     runs = [

@@ -76,8 +76,10 @@ def _finish(
     with _client(plugins=[reporter]) as client:
         for job_id in job_ids:
             try:
+                job = client.resume(job_id)
+                reporter.follow(job)
                 with reporter.progress():
-                    results.append(client.resume(job_id).wait(timeout=timeout))
+                    results.append(job.wait(timeout=timeout))
             except Exception as exc:
                 if not as_list:
                     _fail(exc, as_json)
