@@ -81,7 +81,7 @@ def test_text_summary_follows_the_seed(tmp_path: Path) -> None:
     for line in (
         "Generated Video:",
         "- Prompt: A red ball",
-        "- Duration: 1 seconds",
+        "- Duration: 1 second",
         "- Mode: t2v",
         "- FPS: 24",
         f"- Save Path: {tmp_path / 'ball.mp4'}",

@@ -27,20 +27,34 @@ def emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+#: Text output shows this much of a prompt; ``--json`` always carries it whole.
+PROMPT_SHOWN = 200
+
+
+def short_prompt(prompt: str) -> str:
+    """A prompt for a line of text: whole up to ``PROMPT_SHOWN`` characters, else its start and
+    how long it is (a 100 KB prompt would bury everything else)."""
+    if len(prompt) <= PROMPT_SHOWN:
+        return prompt
+    return f"{prompt[:PROMPT_SHOWN].rstrip()}… ({len(prompt):,} characters; --json has it whole)"
+
+
+def seconds(duration: float | None) -> str:
+    """ "1 second", "8 seconds", "4.5 seconds"."""
+    if duration is None:
+        return "unknown"
+    value = f"{int(duration)}" if float(duration).is_integer() else f"{duration:g}"
+    return f"{value} second{'' if value == '1' else 's'}"
+
+
 def summary(result: Any) -> str:
     """The text summary, in the shape of the Jimeng seed's "Generated Video" block."""
-    duration = result.duration
-    seconds = (
-        f"{int(duration)}"
-        if duration is not None and float(duration).is_integer()
-        else f"{duration}"
-    )
     lines = [
         "Generated Video:",
         f"  {result.path or result.video_url}",
         "Generation Info:",
-        f"- Prompt: {result.prompt}",
-        f"- Duration: {seconds} seconds",
+        f"- Prompt: {short_prompt(result.prompt)}",
+        f"- Duration: {seconds(result.duration)}",
         f"- Mode: {result.mode} ({result.provider}/{result.model})",
         f"- Resolution: {result.resolution} ({result.size}, {result.aspect_ratio})",
         f"- FPS: {result.fps}",
@@ -126,7 +140,7 @@ class Reporter:
                 )
         elif event.kind == "retry":  # one line each: which job, what failed, why, when next
             self._say(f"reelkit: job {event.job_id}: {event.message}")
-        elif event.kind in ("reused", "resumed", "unknown", "timeout"):
+        elif event.kind in ("reused", "resumed", "unknown", "timeout") and event.message:
             self._say(f"reelkit: {event.message}")
         elif event.kind == "submitted" and not self.quiet:
             self._say(
