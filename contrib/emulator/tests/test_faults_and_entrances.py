@@ -227,3 +227,35 @@ def test_reelkit_cli_has_the_verb(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "export REELKIT_SORA_BASE_URL=http://127.0.0.1:8765/sora" in out
     assert "export REELKIT_NEWAPI_BASE_URL=http://127.0.0.1:8765/newapi" in out
+
+
+def test_the_printed_jimeng_lines_work_after_a_users_own_keys(
+    reelkit_emulator: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import reelkit
+    from reelkit_emulator.plugin import export_lines
+    from reelkit_emulator.providers import jimeng
+
+    # The emulator runs in its own shell, which knows no VOLC_* secret: only its default one.
+    ctx = reelkit_emulator.emulator.contexts["jimeng"]
+    jimeng.configure(ctx, jimeng.JimengSettings())
+    # The user exported their own keys after pasting the emulator's lines.
+    monkeypatch.setenv("VOLC_ACCESSKEY", "AKLTmine")
+    monkeypatch.setenv("VOLC_SECRETKEY", "my-own-secret")
+    try:
+        with pytest.raises(reelkit.ReelkitError, match="SignatureDoesNotMatch"):
+            reelkit.generate("a cat", provider="jimeng", output=tmp_path / "no.mp4")
+        fakes = reelkit_emulator.emulator.fakes.values()
+        credentials = {k: v for fake in fakes for k, v in fake.credentials.items()}
+        lines = export_lines({}, credentials, fakes)
+        assert "export VOLC_SECRETKEY=reelkit-emulator-secret" in lines  # though VOLC_* are set
+        said = " ".join(line for line in lines if line.startswith("#"))
+        assert "signed with VOLC_SECRETKEY" in said and "SignatureDoesNotMatch" in said
+        for line in lines:  # pasted again, last
+            if line.startswith("export "):
+                name, _, value = line.removeprefix("export ").partition("=")
+                monkeypatch.setenv(name, value)
+        result = reelkit.generate("a cat", provider="jimeng", output=tmp_path / "cat.mp4")
+        assert result.status == "downloaded"
+    finally:
+        jimeng._settings.pop(ctx, None)

@@ -6,12 +6,15 @@ click is imported inside the hook: loading this plugin costs nothing until the C
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from reelkit.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     import click
+
+    from .provider import ProviderFake
 
 #: ``REELKIT_POLL_INTERVAL`` suggested with the exports: emulated tasks finish in a few polls.
 POLL_INTERVAL = "0.5"
@@ -22,15 +25,33 @@ def reelkit_register_commands(cli: Any) -> None:
     cli.add_command(emulator_command())
 
 
-def export_lines(env: dict[str, str], credentials: dict[str, str]) -> list[str]:
-    """The shell lines printed at start: base URLs, a short poll interval, and dummy credentials
-    for the variables that are not set already."""
+def export_lines(
+    env: dict[str, str], credentials: dict[str, str], fakes: Iterable[ProviderFake] = ()
+) -> list[str]:
+    """The shell lines printed at start: base URLs, a short poll interval, dummy credentials for
+    the variables that are not set already, and, always, the credentials a fake verifies a
+    signature with (any other secret would fail), with the reason."""
     lines = [f"export {name}={value}" for name, value in env.items()]
     lines.append(f"export REELKIT_POLL_INTERVAL={POLL_INTERVAL}")
-    missing = {k: v for k, v in credentials.items() if not os.environ.get(k)}
+    signed = [fake for fake in fakes if fake.signed_with]
+    exact = {name for fake in signed for name in fake.signed_with}
+    missing = {k: v for k, v in credentials.items() if not os.environ.get(k) and k not in exact}
     if missing:
         lines.append("# dummy credentials (the emulator accepts any non-empty value):")
         lines.extend(f"export {name}={value}" for name, value in missing.items())
+    for fake in signed:
+        *ids, secret = fake.signed_with
+        own = "" if not ids else f"{ids[0].split('_')[0]}_* "
+        lines += [
+            f"# {fake.name}: every request is signed with {secret} (HMAC) and the emulator checks",
+            "# the signature, so it must know that secret. Keep these lines after any "
+            f"{own}keys of",
+            "# your own (another secret gets SignatureDoesNotMatch)"
+            + (", or start the emulator with" if fake.signing_secret_env else "."),
+        ]
+        if fake.signing_secret_env:
+            lines.append(f"# {fake.signing_secret_env} set to your secret instead.")
+        lines.extend(f"export {name}={fake.credentials[name]}" for name in (*ids, secret))
     return lines
 
 
@@ -128,14 +149,26 @@ def emulator_command() -> click.Command:
             credentials.update(fake.credentials)
         if print_env:
             base = f"http://{host}:{port}"
-            click.echo("\n".join(export_lines(emulator.env(base, credentials=False), credentials)))
+            click.echo(
+                "\n".join(
+                    export_lines(
+                        emulator.env(base, credentials=False), credentials, emulator.fakes.values()
+                    )
+                )
+            )
             return
         try:
             sock = bind(host, port)
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
         base = base_url_of(sock)
-        click.echo("\n".join(export_lines(emulator.env(base, credentials=False), credentials)))
+        click.echo(
+            "\n".join(
+                export_lines(
+                    emulator.env(base, credentials=False), credentials, emulator.fakes.values()
+                )
+            )
+        )
         click.echo(
             f"reelkit emulator: serving {', '.join(emulator.providers)} on {base} "
             f"(stats: {base}/_emulator/stats); Ctrl-C stops it",

@@ -88,6 +88,12 @@ class ProviderFake:
     endpoints: tuple[Endpoint, ...] = attrs.field(converter=_endpoints)
     #: Dummy credentials to export (env var -> value); any non-empty value is accepted.
     credentials: Mapping[str, str] = attrs.field(factory=dict)
+    #: Of those, the ones a request is *signed* with, the secret last (Jimeng's access key and
+    #: HMAC secret): the fake verifies the signature, so it must know the secret, and
+    #: ``reelkit emulator`` always exports these, with the reason.
+    signed_with: tuple[str, ...] = ()
+    #: Where the fake learns another secret instead (shown with the export lines).
+    signing_secret_env: str = ""
     #: The provider's own body for an injected 429 / 500.
     fault_response: FaultResponder = default_fault_response
     #: What an expired result link (or an "expired" fault on a download) answers.

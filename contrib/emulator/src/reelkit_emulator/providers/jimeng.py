@@ -976,6 +976,8 @@ FAKE = ProviderFake(
         Endpoint("/", _dispatch, methods=("POST",), kind="submit", classify=_action_kind),
     ],
     credentials={"VOLC_ACCESSKEY": DEFAULT_ACCESS_KEY, "VOLC_SECRETKEY": DEFAULT_SECRET_KEY},
+    signed_with=("VOLC_ACCESSKEY", "VOLC_SECRETKEY"),
+    signing_secret_env="REELKIT_EMULATOR_VOLC_SECRETKEY",
     fault_response=_fault,
     url_ttl=VIDEO_URL_TTL.total_seconds(),
     natural_fps=FPS,
