@@ -114,7 +114,8 @@ def test_clamp_and_strict_exit_codes(tmp_path: Path) -> None:
             "field": "duration",
             "requested": 99,
             "applied": 30,
-            "reason": data["adjustments"][0]["reason"],
+            "reason": "local-title-card (t2v) takes 1–30 s (every combination renders exactly "
+            "as asked); clamped to the range",
         }
     ]
     assert "warning: duration: 99 -> 30" in done.stderr
