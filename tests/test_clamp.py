@@ -214,36 +214,6 @@ def test_a_resolution_inside_the_scale_snaps_with_an_adjustment() -> None:
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 
 
-@pytest.mark.parametrize(("model", "spec"), CASES, ids=IDS)
-@SETTINGS
-@given(data=st.data())
-def test_clamp_properties(model: Any, spec: Any, data: Any) -> None:
-    check_clamp_properties(model, data.draw(requests(model, spec)))
-
-
-@pytest.mark.parametrize(("model", "spec"), CASES, ids=IDS)
-@SETTINGS
-@given(data=st.data())
-def test_valid_requests_unchanged(model: Any, spec: Any, data: Any) -> None:
-    variant = data.draw(st.sampled_from(spec.variants))
-    check_valid_unchanged(model, spec, variant, lambda xs: data.draw(st.sampled_from(list(xs))))
-
-
-@pytest.mark.parametrize(("model", "spec"), CASES, ids=IDS)
-@SETTINGS
-@given(
-    d1=st.floats(min_value=0.1, max_value=60, allow_nan=False),
-    d2=st.floats(min_value=0.1, max_value=60, allow_nan=False),
-    res=st.sampled_from([None, "480p", "720p", "1080p"]),
-)
-def test_duration_snapping_is_monotonic(
-    model: Any, spec: Any, d1: float, d2: float, res: str | None
-) -> None:
-    # A typed refusal (e.g. a first frame that must match a size) is the same for both.
-    with contextlib.suppress(InvalidRequest):
-        check_monotonic(model, spec, d1, d2, resolution=res)
-
-
 T2V_CASES = [(m, s) for m, s in CASES if s.mode is Mode.T2V]
 
 
@@ -289,3 +259,33 @@ def test_a_size_is_fitted_on_the_scale_and_refused_off_it(
             clamp(request, model)
         assert info.value.field == "size"
         assert "not a size" not in str(info.value)
+
+
+@pytest.mark.parametrize(("model", "spec"), CASES, ids=IDS)
+@SETTINGS
+@given(data=st.data())
+def test_clamp_properties(model: Any, spec: Any, data: Any) -> None:
+    check_clamp_properties(model, data.draw(requests(model, spec)))
+
+
+@pytest.mark.parametrize(("model", "spec"), CASES, ids=IDS)
+@SETTINGS
+@given(data=st.data())
+def test_valid_requests_unchanged(model: Any, spec: Any, data: Any) -> None:
+    variant = data.draw(st.sampled_from(spec.variants))
+    check_valid_unchanged(model, spec, variant, lambda xs: data.draw(st.sampled_from(list(xs))))
+
+
+@pytest.mark.parametrize(("model", "spec"), CASES, ids=IDS)
+@SETTINGS
+@given(
+    d1=st.floats(min_value=0.1, max_value=60, allow_nan=False),
+    d2=st.floats(min_value=0.1, max_value=60, allow_nan=False),
+    res=st.sampled_from([None, "480p", "720p", "1080p"]),
+)
+def test_duration_snapping_is_monotonic(
+    model: Any, spec: Any, d1: float, d2: float, res: str | None
+) -> None:
+    # A typed refusal (e.g. a first frame that must match a size) is the same for both.
+    with contextlib.suppress(InvalidRequest):
+        check_monotonic(model, spec, d1, d2, resolution=res)

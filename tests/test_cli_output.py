@@ -89,6 +89,7 @@ def test_summary_shortens_a_long_prompt_and_counts_seconds_in_english() -> None:
         aspect_ratio = "16:9"
         fps = 24
         job_id = "rk_x"
+        cost = billed = None
 
     text = summary(Done())
     assert "- Duration: 1 second" in text.splitlines()

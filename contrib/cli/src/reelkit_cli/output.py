@@ -65,37 +65,6 @@ def summary(result: Any) -> str:
     return "\n".join(lines)
 
 
-#: The jobs this process is waiting for and has not finished: id -> (provider, stage), the stage
-#: being "submitting", "running" or "downloading". What a Ctrl-C leaves behind (see ``main``).
-WAITING: dict[str, tuple[str, str]] = {}
-_STAGES = {"planned": "submitting", "submitting": "submitting", "succeeded": "downloading"}
-_STAGES.update({"downloading": "downloading", "pending": "submitting"})
-_FINISHED = ("downloaded", "failed", "cancelled", "reused")
-
-
-def interrupted() -> list[str]:
-    """What to say after Ctrl-C: each unfinished job, where it stands and the command that
-    finishes it (nothing is resubmitted by any of them)."""
-    lines = []
-    for job_id, (provider, stage) in WAITING.items():
-        if stage == "submitting":
-            lines.append(
-                f"reelkit: interrupted while submitting job {job_id} to {provider}; it may have "
-                f"arrived: `reelkit jobs reconcile {job_id}` looks for it (nothing is resubmitted)"
-            )
-        elif stage == "downloading":
-            lines.append(
-                f"reelkit: interrupted; job {job_id} is done at {provider} but not downloaded: "
-                f"`reelkit jobs resume {job_id}` downloads it"
-            )
-        else:
-            lines.append(
-                f"reelkit: interrupted; job {job_id} is still running at {provider}: "
-                f"`reelkit jobs resume {job_id}` finishes it"
-            )
-    return lines or ["reelkit: interrupted"]
-
-
 class Reporter:
     """A reelkit plugin that turns job events into stderr lines and a progress display."""
 
@@ -252,3 +221,34 @@ def capabilities_table(
         if model.url_lifetime_s:
             extras.append(f"result URL lives {model.url_lifetime_s / 3600:g} h")
         console.print("  " + "; ".join(extras))
+
+
+#: The jobs this process is waiting for and has not finished: id -> (provider, stage), the stage
+#: being "submitting", "running" or "downloading". What a Ctrl-C leaves behind (see ``main``).
+WAITING: dict[str, tuple[str, str]] = {}
+_STAGES = {"planned": "submitting", "submitting": "submitting", "succeeded": "downloading"}
+_STAGES.update({"downloading": "downloading", "pending": "submitting"})
+_FINISHED = ("downloaded", "failed", "cancelled", "reused")
+
+
+def interrupted() -> list[str]:
+    """What to say after Ctrl-C: each unfinished job, where it stands and the command that
+    finishes it (nothing is resubmitted by any of them)."""
+    lines = []
+    for job_id, (provider, stage) in WAITING.items():
+        if stage == "submitting":
+            lines.append(
+                f"reelkit: interrupted while submitting job {job_id} to {provider}; it may have "
+                f"arrived: `reelkit jobs reconcile {job_id}` looks for it (nothing is resubmitted)"
+            )
+        elif stage == "downloading":
+            lines.append(
+                f"reelkit: interrupted; job {job_id} is done at {provider} but not downloaded: "
+                f"`reelkit jobs resume {job_id}` downloads it"
+            )
+        else:
+            lines.append(
+                f"reelkit: interrupted; job {job_id} is still running at {provider}: "
+                f"`reelkit jobs resume {job_id}` finishes it"
+            )
+    return lines or ["reelkit: interrupted"]
