@@ -4,6 +4,7 @@ status, and two identical commands at once paying once."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import subprocess
@@ -89,6 +90,11 @@ def test_ctrl_c_while_waiting_names_the_job_and_how_to_resume_it(
         return perform(self, effect)
 
     monkeypatch.setattr(SyncDriver, "_perform", interrupted_while_waiting)
+    # `generate` gives the reelkit logger a handler on this test's stderr: not for later tests.
+    logger = logging.getLogger("reelkit")
+    monkeypatch.setattr(logger, "handlers", list(logger.handlers))
+    monkeypatch.setattr(logger, "propagate", logger.propagate)
+    monkeypatch.setattr(logger, "level", logger.level)
     with pytest.raises(SystemExit) as info:
         main(["generate", "a slow pan", "-p", "local", "-d", "1", "--resolution", "480p"])
     assert info.value.code == 130
@@ -133,7 +139,6 @@ def test_each_retry_is_one_readable_line(
 ) -> None:
     """What failed, why, and when the next try comes, naming the job; transport-level retries
     (a 429 on the submit) only with -v, as a debug line of the same shape."""
-    import logging
 
     import awkward
     import httpx
@@ -163,8 +168,9 @@ def test_each_retry_is_one_readable_line(
     debug: list[str] = []
     handler = logging.Handler(logging.DEBUG)
     handler.emit = lambda record: debug.append(record.getMessage())  # type: ignore[method-assign]
-    logger.addHandler(handler)
-    level = logger.level
+    # Only this handler: an earlier in-process CLI run may have left one on a closed stderr.
+    handlers, level = logger.handlers[:], logger.level
+    logger.handlers = [handler]
     logger.setLevel(logging.DEBUG)
     try:
         with Client(
@@ -175,7 +181,7 @@ def test_each_retry_is_one_readable_line(
         ) as client:
             job = client.generate("a bat", output=tmp_path / "bat.mp4").job_id
     finally:
-        logger.removeHandler(handler)
+        logger.handlers = handlers
         logger.setLevel(level)
     lines = capsys.readouterr().err.splitlines()
     assert [line for line in lines if "again" in line] == [
