@@ -28,8 +28,8 @@ from .errors import PluginError, UnknownModel, UnknownProvider
 GROUP = "reelkit"
 
 #: The first-party providers and their aliases. Each ships as the distribution
-#: ``reelkit-<name>`` and as the extra ``reelkit[<name>]`` of the meta-distribution, which is
-#: what a missing one tells the user to install.
+#: ``reelkit-<name>``, every remote one also as the extra ``reelkit[<name>]`` of the
+#: meta-distribution: what a missing one tells the user to install.
 FIRST_PARTY: Mapping[str, tuple[str, ...]] = {
     "local": (),
     "grok": ("xai",),
@@ -53,13 +53,15 @@ def first_party(name: str) -> str | None:
 
 def install_command(provider: str) -> str:
     """``pip install reelkit-veo`` (or ``pip install "reelkit[veo]"``)."""
+    if provider == "local":  # the offline renderer comes with `pip install reelkit` itself
+        return "`pip install reelkit-local`"
     return f'`pip install reelkit-{provider}` (or `pip install "reelkit[{provider}]"`)'
 
 
 NO_PROVIDER = (
     "no provider plugin is installed: `pip install reelkit-local` renders offline with no key, "
-    '`pip install "reelkit[veo]"` (or grok, sora, seedance, jimeng, qiniu, newapi) adds a '
-    "provider, and `pip install reelkit` installs them all"
+    '`pip install reelkit-veo` or `pip install "reelkit[veo]"` (likewise grok, sora, seedance, '
+    "jimeng, qiniu, newapi) adds a provider"
 )
 
 
