@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reelkit import InvalidRequest, Media, Mode, UnsupportedMode, VideoRequest, clamp
+from reelkit.capabilities import on_scale
 from reelkit.plugins import PluginHost
 from reelkit.testing import (
     check_clamp_properties,
@@ -169,9 +170,96 @@ def test_bad_values_are_typed() -> None:
         assert info.value.field == field
 
 
+def test_a_size_that_is_not_offered_lists_the_sizes_that_are() -> None:
+    with pytest.raises(InvalidRequest) as info:
+        clamp(VideoRequest(prompt="x", size="1x1"), TIES)
+    assert info.value.field == "size"
+    assert "not a size" not in str(info.value)  # it is one; it is not offered
+    assert "1x1 is not offered by ties (t2v)" in str(info.value)
+    assert info.value.allowed is not None and "1280x720" in info.value.allowed.split(", ")
+    # Inside the scale, a size is fitted to the nearest offered one, as ever.
+    applied, adjustments = clamp(VideoRequest(prompt="x", size="1200x700"), TIES)
+    assert applied.size == "1280x720" and [a.field for a in adjustments] == ["size"]
+
+
+@pytest.mark.parametrize("ratio", ["32:18", "16:9"])
+def test_the_same_ratio_written_otherwise_is_normalised_silently(ratio: str) -> None:
+    applied, adjustments = clamp(VideoRequest(prompt="x", aspect_ratio=ratio), TIES)
+    assert applied.aspect_ratio == "16:9"
+    assert adjustments == []
+    clamp(VideoRequest(prompt="x", aspect_ratio=ratio), TIES, strict=True)  # nothing to refuse
+
+
+@pytest.mark.parametrize("label", ["9000p", "100p"])
+def test_a_resolution_beyond_any_known_one_is_an_error_listing_the_offered(label: str) -> None:
+    with pytest.raises(InvalidRequest) as info:
+        clamp(VideoRequest(prompt="x", resolution=label), TIES)
+    assert info.value.field == "resolution"
+    assert label in str(info.value)
+    assert info.value.allowed == "720p, 1080p"
+
+
+def test_a_resolution_inside_the_scale_snaps_with_an_adjustment() -> None:
+    applied, adjustments = clamp(VideoRequest(prompt="x", resolution="2k"), TIES)
+    assert applied.resolution == "1080p"
+    assert [(a.field, a.requested, a.applied) for a in adjustments] == [
+        ("resolution", "2k", "1080p")
+    ]
+    with pytest.raises(InvalidRequest) as info:
+        clamp(VideoRequest(prompt="x", resolution="huge"), TIES)
+    assert (info.value.field, info.value.allowed) == ("resolution", "720p, 1080p")
+
+
 # --- properties over every installed model ----------------------------------------------------
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+T2V_CASES = [(m, s) for m, s in CASES if s.mode is Mode.T2V]
+
+
+@pytest.mark.parametrize(("model", "spec"), T2V_CASES, ids=[f"{m.id}" for m, _ in T2V_CASES])
+@SETTINGS
+@given(height=st.integers(min_value=100, max_value=9999))
+def test_a_resolution_label_snaps_on_the_scale_and_is_refused_off_it(
+    model: Any, spec: Any, height: int
+) -> None:
+    offered = [r for v in spec.variants for r in v.resolutions]
+    request = VideoRequest(prompt="A lighthouse in a storm", resolution=f"{height}p")
+    if on_scale(height, offered):
+        applied, _ = clamp(request, model)
+        assert applied.resolution in offered
+    else:
+        with pytest.raises(InvalidRequest) as info:
+            clamp(request, model)
+        assert info.value.field == "resolution"
+        assert info.value.allowed == ", ".join(dict.fromkeys(offered))
+
+
+@pytest.mark.parametrize(("model", "spec"), T2V_CASES, ids=[f"{m.id}" for m, _ in T2V_CASES])
+@SETTINGS
+@given(
+    width=st.integers(min_value=1, max_value=99_999),
+    height=st.integers(min_value=1, max_value=99_999),
+)
+def test_a_size_is_fitted_on_the_scale_and_refused_off_it(
+    model: Any, spec: Any, width: int, height: int
+) -> None:
+    size = f"{width}x{height}"
+    offered = {
+        v.size_for(r, a) for v in spec.variants for r in v.resolutions for a in v.aspect_ratios
+    }
+    declared = [r for v in spec.variants for r in v.resolutions]
+    request = VideoRequest(prompt="A lighthouse in a storm", size=size)
+    if size in offered or on_scale(min(width, height), declared):
+        applied, adjustments = clamp(request, model)
+        assert applied.size in offered
+        assert bool([a for a in adjustments if a.field == "size"]) == (size not in offered)
+    else:
+        with pytest.raises(InvalidRequest) as info:
+            clamp(request, model)
+        assert info.value.field == "size"
+        assert "not a size" not in str(info.value)
 
 
 @pytest.mark.parametrize(("model", "spec"), CASES, ids=IDS)

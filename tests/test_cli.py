@@ -81,7 +81,7 @@ def test_text_summary_follows_the_seed(tmp_path: Path) -> None:
     for line in (
         "Generated Video:",
         "- Prompt: A red ball",
-        "- Duration: 1 seconds",
+        "- Duration: 1 second",
         "- Mode: t2v",
         "- FPS: 24",
         f"- Save Path: {tmp_path / 'ball.mp4'}",
@@ -114,7 +114,8 @@ def test_clamp_and_strict_exit_codes(tmp_path: Path) -> None:
             "field": "duration",
             "requested": 99,
             "applied": 30,
-            "reason": data["adjustments"][0]["reason"],
+            "reason": "local-title-card (t2v) takes 1–30 s (every combination renders exactly "
+            "as asked); clamped to the range",
         }
     ]
     assert "warning: duration: 99 -> 30" in done.stderr
@@ -227,3 +228,52 @@ def test_sigkill_while_waiting_then_resume_all_without_a_second_submit(
         assert db.execute("SELECT count(*) FROM jobs").fetchone()[0] == 1
     # The local provider keeps one spec per submitted task: exactly one submit happened.
     assert len(list((isolated_env / "local").glob("*.json"))) == 1
+
+
+def _column(table: str, index: int) -> str:
+    """One column of a rich table, its cells' pieces joined (a folded value comes back whole)."""
+    return "".join(
+        line.split("│")[index].strip() for line in table.splitlines() if line.count("│") > index
+    )
+
+
+def test_piped_tables_print_every_value_whole(tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "80"}  # what a narrow terminal would leave
+    done = reelkit("providers", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "…" not in done.stdout
+    rows = {line.split("│")[1].strip(): line for line in done.stdout.splitlines() if "│" in line}
+    assert "veo-3.1-generate-preview" in rows["veo (google, gemini)"]
+    assert "GEMINI_API_KEY or GOOGLE_API_KEY" in rows["veo (google, gemini)"]
+    assert "grok-imagine-video" in rows["grok (xai)"]
+    caps = reelkit("capabilities", "veo", env=env, cwd=tmp_path)
+    assert caps.returncode == 0, caps.stderr
+    assert "…" not in caps.stdout
+    assert "continue_from a Veo job made in the last 2 days" in caps.stdout
+
+
+def test_a_terminal_folds_identifiers_instead_of_cutting_them() -> None:
+    import io
+
+    from rich.console import Console
+
+    from reelkit_cli.output import providers_table
+
+    rows = [
+        {
+            "name": "veo",
+            "aliases": ["google", "gemini"],
+            "available": False,
+            "priority": 2,
+            "default_model": "veo-3.1-generate-preview",
+            "credentials": [["GEMINI_API_KEY"], ["GOOGLE_API_KEY"]],
+            "deprecation": None,
+        }
+    ]
+    screen = io.StringIO()
+    providers_table(rows, Console(file=screen, width=60, force_terminal=True, color_system=None))
+    text = screen.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert not [line for line in text.splitlines() if "│" in line and "…" in line]
+    assert "veo-3.1-generate-preview" in _column(text, 4)
+    assert "GEMINI_API_KEY" in _column(text, 5) and "GOOGLE_API_KEY" in _column(text, 5)

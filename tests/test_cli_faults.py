@@ -4,6 +4,7 @@ status, and two identical commands at once paying once."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import subprocess
@@ -74,6 +75,46 @@ def test_interrupted_exits_130(monkeypatch: pytest.MonkeyPatch, isolated_env: Pa
     assert info.value.code == 130
 
 
+def test_ctrl_c_while_waiting_names_the_job_and_how_to_resume_it(
+    monkeypatch: pytest.MonkeyPatch, isolated_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reelkit.drivers import SyncDriver
+    from reelkit.effects import Sleep
+    from reelkit_cli.main import main
+
+    perform = SyncDriver._perform
+
+    def interrupted_while_waiting(self: Any, effect: Any) -> Any:
+        if isinstance(effect, Sleep):  # the first wait after the submit: the user presses Ctrl-C
+            raise KeyboardInterrupt
+        return perform(self, effect)
+
+    monkeypatch.setattr(SyncDriver, "_perform", interrupted_while_waiting)
+    # `generate` gives the reelkit logger a handler on this test's stderr: not for later tests.
+    logger = logging.getLogger("reelkit")
+    monkeypatch.setattr(logger, "handlers", list(logger.handlers))
+    monkeypatch.setattr(logger, "propagate", logger.propagate)
+    monkeypatch.setattr(logger, "level", logger.level)
+    with pytest.raises(SystemExit) as info:
+        main(["generate", "a slow pan", "-p", "local", "-d", "1", "--resolution", "480p"])
+    assert info.value.code == 130
+    with sqlite3.connect(isolated_env / "jobs.sqlite3") as db:
+        [(job_id, state)] = db.execute("SELECT id, state FROM jobs").fetchall()
+    assert state in ("submitted", "queued", "running")
+    err = capsys.readouterr().err
+    assert (
+        f"reelkit: interrupted; job {job_id} is still running at local: "
+        f"`reelkit jobs resume {job_id}` finishes it"
+    ) in err.splitlines()
+    assert "Aborted!" not in err
+
+    # `jobs wait` is interrupted before any event about the job: it is named all the same.
+    with pytest.raises(SystemExit) as info:
+        main(["jobs", "wait", job_id])
+    assert info.value.code == 130
+    assert f"`reelkit jobs resume {job_id}` finishes it" in capsys.readouterr().err
+
+
 def test_two_identical_commands_at_once_pay_once(reelkit_emulator: Any, tmp_path: Path) -> None:
     command = [str(BIN / "reelkit"), "generate", "a kite over dunes", "-p", "sora", "--json"]
     runs = [
@@ -91,3 +132,68 @@ def test_two_identical_commands_at_once_pay_once(reelkit_emulator: Any, tmp_path
     assert len(ids) == 1
     assert reelkit_emulator.stats()["sora"]["submits"] == 1
     assert all((tmp_path / f"kite-{i}.mp4").is_file() for i in range(2))
+
+
+def test_each_retry_is_one_readable_line(
+    isolated_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What failed, why, and when the next try comes, naming the job; transport-level retries
+    (a 429 on the submit) only with -v, as a debug line of the same shape."""
+
+    import awkward
+    import httpx
+
+    from reelkit import Client
+    from reelkit_cli.output import Reporter
+
+    service = awkward.FakeService()
+    faults = {"submit": iter([429]), "poll": iter([503, 429]), "cdn": iter([503])}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        kind = (
+            "cdn"
+            if request.url.host == "cdn.awkward.test"
+            else "submit"
+            if request.method == "POST"
+            else "poll"
+            if not request.url.path.endswith("/content")
+            else ""
+        )
+        status = next(faults.get(kind, iter(())), None)
+        if status:
+            return httpx.Response(status, headers={"retry-after": "0"})
+        return service(request)
+
+    logger = logging.getLogger("reelkit")
+    debug: list[str] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda record: debug.append(record.getMessage())  # type: ignore[method-assign]
+    # Only this handler: an earlier in-process CLI run may have left one on a closed stderr.
+    handlers, level = logger.handlers[:], logger.level
+    logger.handlers = [handler]
+    logger.setLevel(logging.DEBUG)
+    try:
+        with Client(
+            env={"REELKIT_HOME": str(isolated_env), "AWKWARD_KEY": "sekrit-key-123"},
+            plugins=[awkward, Reporter()],
+            entry_points=False,
+            transport=httpx.MockTransport(flaky),
+        ) as client:
+            job = client.generate("a bat", output=tmp_path / "bat.mp4").job_id
+    finally:
+        logger.handlers = handlers
+        logger.setLevel(level)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line for line in lines if "again" in line] == [
+        f"reelkit: job {job}: poll failed (awkward: Service Unavailable); "
+        "polling again in 0.0 s (attempt 2 of 6)",
+        f"reelkit: job {job}: poll failed (awkward: Too Many Requests); "
+        "polling again in 0.0 s (attempt 3 of 6)",
+        f"reelkit: job {job}: download failed (HTTP 503 fetching the video); "
+        "downloading again in 0.0 s (attempt 2 of 3)",
+    ]
+    assert all(line.startswith("reelkit: ") for line in lines), lines
+    assert (
+        "awkward: POST https://api.awkward.test/jobs failed (HTTP 429); "
+        "sending again in 0.0 s (attempt 2 of 3)"
+    ) in debug

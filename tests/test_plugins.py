@@ -182,3 +182,91 @@ def test_duplicate_alias_names_both() -> None:
     host = PluginHost(plugins=[awkward, Clash()], entry_points=False)
     assert "'awk'" in (host.records["Clash"].error or "")
     assert "clash" not in host.providers
+
+
+@pytest.fixture
+def core_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The packages of a `pip install reelkit-core`: no plugin distribution at all."""
+    from importlib import metadata
+
+    real = metadata.distribution
+
+    def distribution(name: str) -> metadata.Distribution:
+        if name.startswith("reelkit-") and name != "reelkit-core":
+            raise metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(metadata, "entry_points", lambda **_: metadata.EntryPoints(()))
+    monkeypatch.setattr(metadata, "distribution", distribution)
+
+
+def test_with_no_provider_installed_plan_says_what_to_install(
+    core_only: None, isolated_env: Path
+) -> None:
+    from reelkit import Client, InvalidRequest
+
+    with Client() as client:
+        assert client.host.all_providers() == []
+        for kwargs in ({}, {"model": "sora-2"}):
+            with pytest.raises(InvalidRequest) as info:
+                client.plan("x", **kwargs)  # type: ignore[arg-type]
+            assert info.value.field == "provider"
+            assert "can serve this request: " not in str(info.value)
+            assert "`pip install reelkit-local`" in str(info.value)
+            assert '`pip install reelkit-veo` or `pip install "reelkit[veo]"`' in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "provider"), [("sora", "sora"), ("openai", "sora"), ("veo", "veo"), ("local", "local")]
+)
+def test_a_first_party_provider_not_installed_names_its_distribution(
+    core_only: None, isolated_env: Path, name: str, provider: str
+) -> None:
+    from reelkit import Client, UnknownProvider
+
+    with Client() as client, pytest.raises(UnknownProvider) as info:
+        client.plan("x", provider=name)
+    assert info.value.field == "provider"
+    assert f"`pip install reelkit-{provider}`" in str(info.value)
+    # The meta-distribution has an extra per remote provider; `local` is in it already.
+    assert (f'`pip install "reelkit[{provider}]"`' in str(info.value)) == (provider != "local")
+
+
+def test_an_unknown_name_gets_no_install_hint(
+    core_only: None,
+) -> None:
+    from reelkit import UnknownProvider
+
+    with pytest.raises(UnknownProvider) as info:
+        PluginHost().provider("mystery")
+    assert "pip install" not in str(info.value)
+
+
+def test_a_provider_left_out_by_the_environment_says_so() -> None:
+    from reelkit import UnknownProvider
+
+    with pytest.raises(UnknownProvider) as info:
+        PluginHost(env={"REELKIT_LOAD_PLUGINS": "local"}).provider("openai")
+    assert "installed but not loaded: REELKIT_LOAD_PLUGINS=local leaves it out" in str(info.value)
+    assert "pip install" not in str(info.value)
+    with pytest.raises(UnknownProvider) as info:
+        PluginHost(entry_points=False).provider("sora")
+    assert "entry_points=False" in str(info.value)
+
+
+def test_the_first_party_table_matches_the_installed_plugins_and_extras() -> None:
+    from reelkit.plugins import FIRST_PARTY
+
+    host = PluginHost()
+    installed = {p.info.name: p for p in host.all_providers()}
+    for name, aliases in FIRST_PARTY.items():
+        provider = installed[name]
+        assert provider.info.aliases == aliases, name
+        assert host.records[provider.plugin_name].distribution == f"reelkit-{name}"
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parents[1]
+    extras = tomllib.loads((root / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    for name in set(FIRST_PARTY) - {"local"}:  # the hint's `pip install "reelkit[NAME]"` works
+        assert any(req.startswith(f"reelkit-{name}") for req in extras[name]), name

@@ -287,7 +287,11 @@ DEFAULT_CONCURRENCY = 4  # a batch's jobs in flight per provider when it documen
 
 _RES = re.compile(r"^(\d{3,4})p$", re.IGNORECASE)
 _NAMED_RES = {"2k": 1440, "4k": 2160, "8k": 4320}
-_SIZE = re.compile(r"^\s*(\d{2,5})\s*[x*×]\s*(\d{2,5})\s*$", re.IGNORECASE)
+_SIZE = re.compile(r"^\s*(\d{1,5})\s*[x*×]\s*(\d{1,5})\s*$", re.IGNORECASE)
+#: The known scale of video resolutions (short sides, 144p to 8k). A resolution inside it (or
+#: inside what a model declares) is fitted to the nearest one the model offers; one outside it
+#: (9000p, a 1x1 size) has nothing near it and is refused.
+SCALE = (144, 4320)
 
 
 def resolution_height(resolution: str) -> int:
@@ -325,9 +329,21 @@ def aspect_distance(a: str, b: str) -> float:
 
 def parse_size(size: str) -> tuple[int, int]:
     m = _SIZE.match(size)
-    if not m:
+    if not m or not int(m.group(1)) or not int(m.group(2)):
         raise ValueError(f"not a size: {size!r} (use WIDTHxHEIGHT, e.g. 1280x720)")
     return int(m.group(1)), int(m.group(2))
+
+
+def on_scale(height: int, declared: Iterable[str] = ()) -> bool:
+    """Whether a short side lies on the known scale (``SCALE``), widened to the resolutions a
+    model declares: only there does "the nearest resolution the model offers" mean anything."""
+    heights = [*SCALE]
+    for label in declared:
+        try:
+            heights.append(resolution_height(label))
+        except ValueError:
+            continue
+    return min(heights) <= height <= max(heights)
 
 
 def dimensions(resolution: str, aspect_ratio: str) -> tuple[int, int]:

@@ -5,6 +5,11 @@ discrete sets snap to the nearest value (a tie snaps to the longer duration), su
 images are dropped, and settings the model cannot take are removed. Each change yields exactly
 one ``Adjustment``. What no adjustment can fix (an unsupported mode, a prompt over the limit, an
 image in the wrong format) raises a typed error; prompts are never truncated silently.
+
+A resolution (or a size's short side) is fitted only on the known scale, 144p to 8k widened to
+what the model declares (``capabilities.on_scale``); off it (9000p, 1x1) nothing offered is
+"nearest", so it is an ``InvalidRequest`` listing what is offered. The same value written
+otherwise (7:3 for 21:9, 2160p for 4k) is normalised without an adjustment.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 import attrs
 
 from .capabilities import (
+    SCALE,
     Audio,
     Mode,
     ModelInfo,
@@ -25,6 +31,7 @@ from .capabilities import (
     Variant,
     aspect_distance,
     aspect_value,
+    on_scale,
     parse_size,
     resolution_height,
 )
@@ -79,7 +86,7 @@ def clamp(
                 _allowed_sizes(spec),
             )
     else:
-        if request.resolution is not None and request.resolution.lower() != resolution.lower():
+        if request.resolution is not None and not _same_resolution(request.resolution, resolution):
             adjust(
                 "resolution",
                 request.resolution,
@@ -87,7 +94,8 @@ def clamp(
                 _why(where, request.resolution, variant),
                 _allowed_res(spec),
             )
-        if request.aspect_ratio is not None and request.aspect_ratio != aspect_ratio:
+        # 7:3 is 21:9 and 2160p is 4k: the same value, normalised without an adjustment.
+        if request.aspect_ratio is not None and not _same_ratio(request.aspect_ratio, aspect_ratio):
             adjust(
                 "aspect_ratio",
                 request.aspect_ratio,
@@ -198,10 +206,11 @@ def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Target
     resolution = request.resolution
     aspect_ratio = request.aspect_ratio
     if resolution is not None:
-        _valid_resolution(resolution, "resolution")
+        _valid_resolution(resolution, spec)
     if aspect_ratio is not None:
         _valid_aspect(aspect_ratio, spec)
     if request.size is not None:
+        _valid_size(request.size, spec, f"{model.id} ({spec.mode.value})")
         size_res, size_ar = _size_to_geometry(request.size, spec, resolution, aspect_ratio)
         if resolution is not None and resolution.lower() != size_res.lower():
             raise InvalidRequest(
@@ -274,8 +283,11 @@ def _res_distance(a: str, b: str) -> float:
 
 
 def _nearest_resolution(options: Sequence[str], target: str) -> str:
-    # A tie goes to the larger resolution, as durations do.
-    return min(options, key=lambda r: (_res_distance(r, target), -_height_or_zero(r)))
+    # The label asked for if offered ("2k" over "1440p"); a tie goes to the larger, as durations do.
+    return min(
+        options,
+        key=lambda r: (_res_distance(r, target), r.lower() != target.lower(), -_height_or_zero(r)),
+    )
 
 
 def _height_or_zero(resolution: str) -> int:
@@ -344,11 +356,58 @@ def _same_size(a: str, b: str) -> bool:
         return False
 
 
-def _valid_resolution(value: str, name: str) -> None:
+def _same_resolution(a: str, b: str) -> bool:
+    return a.lower() == b.lower() or _res_distance(a, b) == 0.0
+
+
+def _same_ratio(a: str, b: str) -> bool:
+    return a == b or aspect_distance(a, b) < 1e-9
+
+
+def _declared_resolutions(spec: ModeSpec) -> list[str]:
+    return [r for v in spec.variants for r in v.resolutions]
+
+
+def _valid_resolution(value: str, spec: ModeSpec) -> None:
+    """A label that parses and lies on the known scale; anything else has no nearest value."""
     try:
-        resolution_height(value)
+        height = resolution_height(value)
     except ValueError as exc:
-        raise InvalidRequest(name, str(exc)) from None
+        raise InvalidRequest("resolution", str(exc), allowed=_allowed_res(spec)) from None
+    if not on_scale(height, _declared_resolutions(spec)):
+        raise InvalidRequest(
+            "resolution",
+            f"{value} is outside every known video resolution ({_scale_text()}), so nothing "
+            "offered is near it",
+            allowed=_allowed_res(spec),
+        )
+
+
+def _valid_size(size: str, spec: ModeSpec, where: str) -> None:
+    """A size is fitted to the nearest offered one only when its short side is on the scale."""
+    try:
+        width, height = parse_size(size)
+    except ValueError as exc:
+        raise InvalidRequest("size", str(exc), allowed=_allowed_sizes(spec)) from None
+    offered = any(
+        _same_size(v.size_for(r, a), size)
+        for v in spec.variants
+        for r in v.resolutions
+        for a in v.aspect_ratios
+    )
+    if not offered and not on_scale(min(width, height), _declared_resolutions(spec)):
+        raise InvalidRequest(
+            "size",
+            f"{size} is not offered by {where}, and its short side ({min(width, height)} px) is "
+            f"outside every known video resolution ({_scale_text()}), so nothing offered is "
+            "near it",
+            allowed=_allowed_sizes(spec),
+        )
+
+
+def _scale_text() -> str:
+    low, high = SCALE
+    return f"{low}p to {high}p, that is 8k" if high == 4320 else f"{low}p to {high}p"
 
 
 def _valid_aspect(value: str, spec: ModeSpec) -> None:

@@ -77,8 +77,11 @@ class UnsupportedMode(InvalidRequest):
 
 
 class UnknownProvider(InvalidRequest):
-    def __init__(self, name: str, known: Iterable[str]):
-        super().__init__("provider", f"unknown provider {name!r}", allowed=sorted(known))
+    """No loaded plugin provides ``name``; ``hint`` says how to get it (what to install)."""
+
+    def __init__(self, name: str, known: Iterable[str], *, hint: str | None = None):
+        message = f"unknown provider {name!r}" if hint is None else f"{name!r} {hint}"
+        super().__init__("provider", message, allowed=sorted(known))
 
 
 class UnknownModel(InvalidRequest):

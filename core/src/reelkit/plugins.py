@@ -27,6 +27,43 @@ from .errors import InvalidRequest, PluginError, UnknownModel, UnknownProvider
 
 GROUP = "reelkit"
 
+#: The first-party providers and their aliases. Each ships as the distribution
+#: ``reelkit-<name>``, every remote one also as the extra ``reelkit[<name>]`` of the
+#: meta-distribution: what a missing one tells the user to install.
+FIRST_PARTY: Mapping[str, tuple[str, ...]] = {
+    "local": (),
+    "grok": ("xai",),
+    "veo": ("google", "gemini"),
+    "sora": ("openai",),
+    "seedance": ("ark", "doubao"),
+    "jimeng": ("volcengine",),
+    "qiniu": ("kling",),
+    "newapi": ("gateway",),
+}
+
+
+def first_party(name: str) -> str | None:
+    """The first-party provider a name or alias belongs to, or None."""
+    key = name.strip().lower()
+    for provider, aliases in FIRST_PARTY.items():
+        if key == provider or key in aliases:
+            return provider
+    return None
+
+
+def install_command(provider: str) -> str:
+    """``pip install reelkit-veo`` (or ``pip install "reelkit[veo]"``)."""
+    if provider == "local":  # the offline renderer comes with `pip install reelkit` itself
+        return "`pip install reelkit-local`"
+    return f'`pip install reelkit-{provider}` (or `pip install "reelkit[{provider}]"`)'
+
+
+NO_PROVIDER = (
+    "no provider plugin is installed: `pip install reelkit-local` renders offline with no key, "
+    '`pip install reelkit-veo` or `pip install "reelkit[veo]"` (likewise grok, sora, seedance, '
+    "jimeng, qiniu, newapi) adds a provider"
+)
+
 
 @attrs.frozen(kw_only=True)
 class PluginRecord:
@@ -58,6 +95,14 @@ class RegisteredProvider:
             if wanted in model.names():
                 return model
         raise UnknownModel(self.info.name, wanted, [n for m in self.models for n in m.names()])
+
+
+def _installed(distribution: str) -> bool:
+    try:
+        metadata.distribution(distribution)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def _truthy(value: str | None) -> bool:
@@ -95,11 +140,21 @@ class PluginHost:
         self._callers: dict[tuple[str, str], Any] = {}
         self._pending: dict[str, metadata.EntryPoint] = {}
         self._adjust_model = adjust_model  # capability overrides from the config files
+        self._left_out: dict[str, str] = {}  # entry points the environment leaves out, and why
+        self._entry_points = entry_points
         if entry_points:
             allow = _split(env.get("REELKIT_LOAD_PLUGINS"))
             deny = _split(env.get("REELKIT_DISABLE_PLUGINS"))
             for ep in metadata.entry_points(group=GROUP):
-                if (allow and ep.name not in allow) or ep.name in deny or ep.name in self._pending:
+                if allow and ep.name not in allow:
+                    self._left_out[ep.name] = f"REELKIT_LOAD_PLUGINS={env['REELKIT_LOAD_PLUGINS']}"
+                    continue
+                if ep.name in deny:
+                    self._left_out[ep.name] = (
+                        f"REELKIT_DISABLE_PLUGINS={env['REELKIT_DISABLE_PLUGINS']}"
+                    )
+                    continue
+                if ep.name in self._pending:
                     continue
                 self._pending[ep.name] = ep
                 dist = getattr(ep, "dist", None)
@@ -247,8 +302,24 @@ class PluginHost:
                 raise PluginError(
                     f"provider {name!r} is installed but its plugin failed: {broken.error}"
                 )
-            raise UnknownProvider(name, self._aliases)
+            raise UnknownProvider(name, self._aliases, hint=self._missing(name))
         return self.providers[self._aliases[key]]
+
+    def _missing(self, name: str) -> str | None:
+        """How to get a provider no plugin provides here; None for a name nobody ships."""
+        key = name.strip().lower()
+        provider = first_party(key)
+        entry = provider or key
+        named = f"({provider}) " if provider and provider != key else ""
+        if entry in self._left_out:
+            return f"{named}is installed but not loaded: {self._left_out[entry]} leaves it out"
+        if provider is None:
+            return None
+        if not self._entry_points and _installed(f"reelkit-{provider}"):
+            return (
+                f"{named}is installed, but this client loads no entry points (entry_points=False)"
+            )
+        return f"{named}is not installed: {install_command(provider)} adds it"
 
     def all_providers(self) -> list[RegisteredProvider]:
         self.load_all()

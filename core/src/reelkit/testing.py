@@ -27,7 +27,17 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .capabilities import Audio, Mode, ModelInfo, ModeSpec, ProviderInfo, Variant, parse_size
+from .capabilities import (
+    Audio,
+    Mode,
+    ModelInfo,
+    ModeSpec,
+    ProviderInfo,
+    Variant,
+    aspect_distance,
+    parse_size,
+    resolution_height,
+)
 from .clamping import clamp
 from .errors import InvalidRequest
 from .models import Credentials, Media, SourceJob, VideoRequest
@@ -191,8 +201,11 @@ def changed_fields(requested: VideoRequest, applied: VideoRequest) -> set[str]:
             same = parse_size(asked) == parse_size(got)
         elif name == "duration":
             same = math.isclose(asked, got)
-        elif name == "resolution":
-            same = asked.lower() == got.lower()
+        elif name == "resolution":  # "2160p" is "4k": normalised, not adjusted
+            height = _height(asked)
+            same = asked.lower() == got.lower() or (height is not None and height == _height(got))
+        elif name == "aspect_ratio":  # "7:3" is "21:9": normalised, not adjusted
+            same = asked == got or aspect_distance(asked, got) < 1e-9
         else:
             same = asked == got
         if not same:
@@ -200,6 +213,13 @@ def changed_fields(requested: VideoRequest, applied: VideoRequest) -> set[str]:
     if len(applied.reference_images) != len(requested.reference_images):
         changed.add("reference_images")
     return changed
+
+
+def _height(resolution: str) -> int | None:
+    try:
+        return resolution_height(resolution)
+    except ValueError:
+        return None
 
 
 def check_clamp_properties(model: ModelInfo, request: VideoRequest) -> None:

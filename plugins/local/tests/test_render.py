@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,6 +122,43 @@ def test_wraps_long_and_wide_prompts(tmp_path: Path, probe_video) -> None:
     out = tmp_path / "long.mp4"
     render_mp4(out, RenderSpec(prompt, 1.0, 24, 360, 640))
     assert probe_video(out).frames == 24
+
+
+@pytest.mark.parametrize("unit", ["x", "国", "lorem ipsum "])
+def test_laying_out_a_huge_prompt_costs_what_is_drawn(
+    monkeypatch: pytest.MonkeyPatch, unit: str
+) -> None:
+    """Counted, not timed: the text measured and the characters read are the same for a prompt
+    ten or a thousand times longer than the card can show (a 100 KB paste used to take 30 s)."""
+    from PIL import ImageFont
+
+    from reelkit_local import render
+
+    measured: list[int] = []
+    read = [0]
+    getlength, is_wide = ImageFont.FreeTypeFont.getlength, render._is_wide
+
+    def counting_getlength(self: Any, text: str, *args: Any, **kwargs: Any) -> float:
+        measured.append(len(text))
+        return getlength(self, text, *args, **kwargs)
+
+    def counting_is_wide(char: str) -> bool:
+        read[0] += 1
+        return is_wide(char)
+
+    monkeypatch.setattr(ImageFont.FreeTypeFont, "getlength", counting_getlength)
+    monkeypatch.setattr(render, "_is_wide", counting_is_wide)
+    work = {}
+    for length in (10_000, 100_000, 1_000_000):
+        measured.clear()
+        read[0] = 0
+        render._Title(unit * (length // len(unit)), 640, 360)
+        work[length] = (len(measured), sum(measured), read[0])
+    calls, characters, _ = work[10_000]
+    assert calls > 0  # the counter saw the layout
+    assert work[10_000] == work[100_000] == work[1_000_000]
+    # And that work is of the card's size: a few thousand measures of short lines.
+    assert calls < 20_000 and characters < 1_000_000
 
 
 def test_progress_runs_to_one(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from .output import Reporter, emit_json, summary
+from .output import Reporter, emit_json, short_prompt, summary
 
 
 def _client(**kwargs: Any) -> Any:
@@ -51,20 +51,36 @@ def list_jobs(as_json: bool, limit: int | None) -> None:
 @click.argument("job")
 @click.option("--json", "as_json", is_flag=True)
 def show(job: str, as_json: bool) -> None:
-    """One job as ``generate --json`` shows it."""
+    """One job, as generate --json shows it, plus the error that ended it."""
     try:
         with _client() as client:
             result = client.result(job)
             record = client._engine.journal.get(job)
     except Exception as exc:
         _fail(exc, as_json)
-    if as_json:
-        emit_json(result.to_dict())
-        return
-    for key, value in result.to_dict().items():
-        click.echo(f"{key}: {value}")
+    data = result.to_dict()
     if record.error:
-        click.echo(f"error: {record.error.get('message')}")
+        data["error"] = dict(record.error)
+    if as_json:
+        emit_json(data)
+        return
+    data["prompt"] = short_prompt(result.prompt)
+    if record.error:
+        data["error"] = record.error.get("message")
+    for key, value in data.items():
+        if value is None or value == [] or value == {}:
+            continue  # not known (yet), or nothing to say: no "task_id: None" lines
+        click.echo(f"{key}: {_plain(value)}")
+
+
+def _plain(value: Any) -> str:
+    """A value for a line of text: mappings as ``key=value`` without the unset ones, lists
+    joined by ``; ``, never a Python repr."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_plain(v)}" for k, v in value.items() if v is not None)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_plain(v) for v in value)
+    return str(value)
 
 
 def _finish(
@@ -76,8 +92,10 @@ def _finish(
     with _client(plugins=[reporter]) as client:
         for job_id in job_ids:
             try:
+                job = client.resume(job_id)
+                reporter.follow(job)
                 with reporter.progress():
-                    results.append(client.resume(job_id).wait(timeout=timeout))
+                    results.append(job.wait(timeout=timeout))
             except Exception as exc:
                 if not as_list:
                     _fail(exc, as_json)

@@ -413,14 +413,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     builtin = {"generate", "plan", "providers", "capabilities", "plugins", "jobs", "spend", "batch"}
     if not args or args[0] not in builtin:  # plugin verbs only load when asked for (or for --help)
         _add_plugin_commands()
+    from .output import WAITING, interrupted
+
+    WAITING.clear()
     try:
         code = cli.main(args=args, prog_name="reelkit", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
-        # A job being waited for keeps running at the provider; the journal knows it.
-        click.echo(
-            "\nreelkit: interrupted; a submitted job keeps running: `reelkit jobs resume --all`",
-            err=True,
-        )
+        # A job being waited for keeps running at the provider; the journal knows it, and the
+        # line says which job and the command that picks it up.
+        click.echo("\n".join(interrupted()), err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()

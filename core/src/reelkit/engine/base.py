@@ -96,20 +96,21 @@ class EngineBase:
                         retryable=True,
                         sent=False,
                     ) from None
-                yield Sleep(policy.wait(attempt))
+                yield Sleep(_retrying(provider, request, _why(exc), policy, attempt))
                 continue
             except httpx.TransportError as exc:
                 if not idempotent:
                     raise
                 if last:
                     raise _network_error(provider, request, exc) from None
-                yield Sleep(policy.wait(attempt))
+                yield Sleep(_retrying(provider, request, _why(exc), policy, attempt))
                 continue
             status = response.status_code
             retryable = status in retry.RETRY_STATUSES and (idempotent or status == 429)
             if not retryable or last:
                 return response
-            yield Sleep(policy.wait(attempt, retry_after_seconds(response)))
+            hint = retry_after_seconds(response)
+            yield Sleep(_retrying(provider, request, f"HTTP {status}", policy, attempt, hint))
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -185,6 +186,29 @@ def with_timeout(request: httpx.Request, config: ProviderConfig) -> httpx.Reques
         "timeout": httpx.Timeout(config.http_timeout_s, connect=15.0).as_dict(),
     }
     return request
+
+
+def _retrying(
+    provider: str,
+    request: httpx.Request,
+    why: str,
+    policy: retry.Policy,
+    attempt: int,
+    hint: float | None = None,
+) -> float:
+    """The wait before the next attempt, said in one line (shown with -v): what, why, when."""
+    wait = policy.wait(attempt, hint)
+    log.debug(
+        "%s: %s %s failed (%s); sending again in %.1f s (attempt %d of %d)",
+        provider,
+        request.method,
+        redact.redact_url(str(request.url)),
+        why,
+        wait,
+        attempt + 1,
+        policy.attempts,
+    )
+    return wait
 
 
 def _why(exc: Exception) -> str:

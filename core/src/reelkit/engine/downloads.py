@@ -77,8 +77,15 @@ class Downloads(EngineBase):
                             retryable=exc.retryable,
                         ) from None
                     raise
-                self._emit("retry", record, f"{exc}; downloading again")
-                yield Sleep(retry.EXCHANGE.wait(attempt))
+                wait = retry.EXCHANGE.wait(attempt)
+                why = str(exc).removeprefix(f"job {record.id}: ")  # the line names the job
+                self._emit(
+                    "retry",
+                    record,
+                    f"download failed ({why}); downloading again in {wait:.1f} s "
+                    f"(attempt {attempt + 1} of {DOWNLOAD_ATTEMPTS})",
+                )
+                yield Sleep(wait)
                 continue
             break
         for field, asked, got in placed.mismatches:
@@ -178,9 +185,10 @@ class Downloads(EngineBase):
             if expired and asset is not None and asset.expires_at
             else ""
         )
+        body = redact.scrub(fetched.snippet)[:200].strip()
         return DownloadFailed(
-            f"job {record.id}: HTTP {fetched.status} fetching the video{hint}: "
-            f"{redact.scrub(fetched.snippet)[:200]}",
+            f"job {record.id}: HTTP {fetched.status} fetching the video{hint}"
+            + (f": {body}" if body else ""),
             job_id=record.id,
             retryable=fetched.status in retry.RETRY_STATUSES and not expired,
         )

@@ -178,7 +178,12 @@ class Polling(Downloads):
                     raise
                 hint = exc.retry_after if isinstance(exc, RateLimited) else None
                 wait = retry.poll_backoff(errors, interval, hint)
-                self._emit("retry", record, f"{exc}; polling again in {wait:.1f} s")
+                self._emit(
+                    "retry",
+                    record,
+                    f"poll failed ({exc}); polling again in {wait:.1f} s "
+                    f"(attempt {errors + 1} of {retry.POLL_ERRORS})",
+                )
                 continue
             errors = 0
             record = yield from self._record_status(record, status)

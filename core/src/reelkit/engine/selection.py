@@ -18,7 +18,7 @@ from reelkit.clamping import clamp
 from reelkit.errors import BudgetExceeded, InvalidRequest, PluginError
 from reelkit.media import to_media
 from reelkit.models import Adjustment, Credentials, Plan, ProviderConfig, SourceJob, VideoRequest
-from reelkit.plugins import RegisteredProvider
+from reelkit.plugins import NO_PROVIDER, RegisteredProvider
 
 from .base import EngineBase
 
@@ -231,6 +231,8 @@ class Selection(EngineBase):
             chosen = self.host.provider(provider)
             return chosen, chosen.model(model or self.settings.default_model(chosen.info)), None
         candidates = self.host.all_providers()
+        if not candidates:
+            raise InvalidRequest("provider", NO_PROVIDER)
         if model:
             owners = [p for p in candidates if any(model in m.names() for m in p.models)]
             if not owners:

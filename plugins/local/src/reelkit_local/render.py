@@ -25,6 +25,7 @@ import io
 import math
 import os
 import random
+import re
 import unicodedata
 import uuid
 from collections.abc import Callable, Generator, Iterator
@@ -340,16 +341,19 @@ class _Title:
         box_w, box_h = int(width * 0.8), int(height * 0.6)
         size = max(12, height // 9)
         minimum = max(10, height // 40)
+        glyphs = "国" if _has_wide(text) else ""  # picks the font; scanned once, not per size
         while True:
-            font = _font(size, text)
-            lines = _wrap(text, font, box_w)
+            font = _font(size, glyphs)
             spacing = round(size * 0.25)
             line_h = _line_height(font)
+            max_lines = max(1, (box_h + spacing) // (line_h + spacing))
+            # One line more than fits is enough to know the text overflows: the layout costs
+            # what can be drawn, not what was pasted (a 100 KB prompt is laid out as fast).
+            lines = _wrap(text, font, box_w, limit=max_lines + 1)
             block_h = len(lines) * line_h + (len(lines) - 1) * spacing
             if block_h <= box_h or size <= minimum:
                 break
             size = max(minimum, int(size * 0.9))
-        max_lines = max(1, (box_h + spacing) // (line_h + spacing))
         if len(lines) > max_lines:  # only the picture is shortened; the request keeps its prompt
             lines = lines[:max_lines]
             lines[-1] = _shorten(lines[-1] + " …", font, box_w)
@@ -409,44 +413,76 @@ def _is_wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in ("W", "F")
 
 
-def _tokens(text: str) -> list[tuple[str, bool]]:
-    """Words, with East Asian characters as words of their own: (token, space before it)."""
-    tokens: list[tuple[str, bool]] = []
-    for word_index, word in enumerate(text.split(" ")):
-        current = ""
-        space = word_index > 0
-        for char in word:
+def _has_wide(text: str) -> bool:
+    return any(map(_is_wide, set(text)))
+
+
+_WORD = re.compile(r"[^ ]+")
+
+
+def _tokens(text: str, cap: int) -> Iterator[tuple[str, bool, bool]]:
+    """Words, with East Asian characters as words of their own, lazily: (token, space before
+    it, glued). A run longer than ``cap`` characters comes in pieces of ``cap``, each after the
+    first ``glued`` to the one before (no break opportunity between them)."""
+    for word_index, match in enumerate(_WORD.finditer(text)):
+        space, glued = word_index > 0, False
+        run: list[str] = []
+        for index in range(match.start(), match.end()):
+            char = text[index]
             if _is_wide(char):
-                if current:
-                    tokens.append((current, space))
-                    space = False
-                tokens.append((char, space))
-                space, current = False, ""
-            else:
-                current += char
-        if current:
-            tokens.append((current, space))
-    return tokens
+                if run:
+                    yield "".join(run), space, glued
+                    space, run = False, []
+                yield char, space, False
+                space, glued = False, False
+                continue
+            run.append(char)
+            if len(run) >= cap:
+                yield "".join(run), space, glued
+                space, glued, run = False, True, []
+        if run:
+            yield "".join(run), space, glued
 
 
-def _wrap(text: str, font: Any, width: int) -> list[str]:
-    """Greedy word wrap by measured width; a word wider than a line is broken by characters."""
+def _fits(font: Any, text: str, width: int) -> bool:
+    """``font.getlength(text) <= width``, measuring no more than about twice what fits: a prefix
+    already too wide settles it."""
+    probe = 64
+    while probe < len(text):
+        if font.getlength(text[:probe]) > width:
+            return False
+        probe *= 2
+    return bool(font.getlength(text) <= width)
+
+
+def _wrap(text: str, font: Any, width: int, limit: int | None = None) -> list[str]:
+    """Greedy word wrap by measured width; a word wider than a line is broken by characters.
+
+    With ``limit``, at most ``limit`` lines: the text beyond them is never measured (nor read).
+    """
     lines: list[str] = []
     line = ""
-    for token, space in _tokens(text):
-        candidate = f"{line} {token}" if (line and space) else line + token
-        if font.getlength(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        line = ""
+    # A run of `width` characters is wider than `width` pixels (a glyph advances at least one;
+    # zero-width marks aside), so longer runs can come in pieces without moving a line break.
+    for token, space, glued in _tokens(text, cap=max(1, width)):
+        if limit is not None and len(lines) >= limit:
+            break
+        if not glued:
+            candidate = f"{line} {token}" if (line and space) else line + token
+            if _fits(font, candidate, width):
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = ""
         for char in token:  # the token alone may still be too wide
             if line and font.getlength(line + char) > width:
                 lines.append(line)
                 line = ""
+                if limit is not None and len(lines) >= limit:
+                    break
             line += char
-    if line:
+    if line and (limit is None or len(lines) < limit):
         lines.append(line)
     return lines or [""]
 
