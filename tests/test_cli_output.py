@@ -138,3 +138,20 @@ def test_help_is_plain_text(path: Any) -> None:
     assert done.exit_code == 0, done.output
     for markup in ("``", ":func:", ":class:", ":data:", ".. "):
         assert markup not in done.output, f"reelkit {' '.join(path)} --help shows {markup!r}"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    # The plan's request body carries the whole prompt: far more than a pipe buffer holds.
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "reelkit"), "plan", "word " * 24_000, "-p", "local"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()  # like `| head -1`
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141
+    assert "Broken pipe" not in err and "Traceback" not in err

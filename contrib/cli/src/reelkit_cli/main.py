@@ -51,8 +51,20 @@ def _configure_logging(verbose: bool) -> None:
         logger.propagate = False
 
 
+def _closed_pipe() -> None:
+    """stdout's reader went away (``reelkit jobs list | head``): stop quietly, as Unix tools do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush into the closed pipe
+    except (OSError, ValueError):
+        pass
+    sys.exit(141)  # 128 + SIGPIPE, what a shell reports for a tool its pipe cut short
+
+
 def _fail(exc: Exception, as_json: bool) -> None:
     """Report an error (a traceback only with -v) and exit with the class's documented status."""
+    if isinstance(exc, BrokenPipeError):
+        _closed_pipe()
     from reelkit.errors import ReelkitError
 
     code = exc.exit_code if isinstance(exc, ReelkitError) else 3
@@ -423,6 +435,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         # line says which job and the command that picks it up.
         click.echo("\n".join(interrupted()), err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        _closed_pipe()
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
