@@ -368,3 +368,7 @@ def test_generate_extend_to_makes_one_file_of_the_whole_length(
     found = probe(out)
     assert found is not None and found.duration == pytest.approx(22, abs=0.5)
     assert reelkit_emulator.stats()["veo"]["submits"] == 3
+    steps = result["shot"]["steps"]  # each job with its own cost: 8 s, then two extensions
+    assert [s["mode"] for s in steps] == ["t2v", "extend", "extend"]
+    assert all(s["cost"]["estimated"] == pytest.approx(8 * 0.40) for s in steps)
+    assert result["shot"]["cost"]["estimated"] == pytest.approx(3 * 8 * 0.40)

@@ -140,6 +140,18 @@ class ShotOutcome:
             "fps": result.fps if result else None,
             "reused": all(s.reused for s in self.steps) if self.steps else False,
             "cost": self.cost(),
+            # Each job of the shot (the first, then each extension) with what it cost.
+            "steps": [
+                {
+                    "job_id": s.job_id,
+                    "mode": s.mode,
+                    "duration": s.duration,
+                    "reused": s.reused,
+                    "cost": dict(s.cost) if s.cost else None,
+                    "billed": dict(s.billed) if s.billed else None,
+                }
+                for s in self.steps
+            ],
             "error": self.error.to_dict() if self.error else None,
         }
 

@@ -226,8 +226,6 @@ def _extend(
     no_wait: bool,
 ) -> None:
     """``generate --extend-to``: one shot whose extensions are chained, each a journalled job."""
-    from reelkit import ReelkitError
-
     if no_wait:
         _fail(click.UsageError("--extend-to waits for every step; drop --no-wait"), as_json)
     options.pop("timeout", None)
@@ -259,15 +257,35 @@ def _extend(
                     click.echo(f"reelkit: error: {planned.refused}", err=True)
                     sys.exit(2)
                 return
-            (outcome,) = client.generate_many([request])
+            outcome = _run_one(client, planned)
     except Exception as exc:
         _fail(exc, as_json)
-    if isinstance(outcome, ReelkitError):
-        _fail(outcome, as_json)
+    if outcome.error is not None:
+        _fail(outcome.error, as_json)
     if as_json:
-        emit_json(outcome.to_dict())
-    else:
-        click.echo(summary(outcome))
+        emit_json({**outcome.result.to_dict(), "path": outcome.path, "shot": outcome.to_dict()})
+        return
+    click.echo(summary(outcome.result))
+    for k, step in enumerate(outcome.steps):
+        what = "first job" if k == 0 else f"extension {k}"
+        click.echo(
+            f"  {what}: {step.job_id} ({step.duration} s): {cost_line(step.cost, step.billed)}"
+        )
+
+
+def _run_one(client: Any, planned: Any) -> Any:
+    """One planned shot through the core's batch runner, on an AsyncClient like this one."""
+    import asyncio
+
+    from reelkit import AsyncClient
+    from reelkit.batch import run_batch
+
+    async def run() -> Any:
+        async with AsyncClient(**client._made_with) as sibling:
+            (outcome,) = await run_batch(sibling, planned, join=sibling._join)
+            return outcome
+
+    return asyncio.run(run())
 
 
 @cli.command()
