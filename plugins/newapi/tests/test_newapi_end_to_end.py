@@ -17,15 +17,15 @@ pytest.importorskip(
     "reelkit_emulator.providers.newapi", reason="the emulator has no new-api fake yet"
 )
 
-from reelkit import Client
-from reelkit.errors import ContentFiltered, InvalidRequest, MissingCredentials
-from reelkit.testing import png_bytes
-from reelkit_sora.fixtures import (
+from openai_videos_fixtures import (
     assert_downloaded,
     check_429_poll_is_retried,
     create_directly,
     lose_a_submit,
 )
+from reelkit import Client
+from reelkit.errors import ContentFiltered, InvalidRequest, MissingCredentials
+from reelkit.testing import png_bytes
 
 IMAGE = "https://example.com/frame.png"
 OTHER = "https://example.com/other.png"

@@ -8,12 +8,7 @@ from typing import Any
 import pytest
 
 import reelkit_newapi
-from reelkit import clamp
-from reelkit.capabilities import Mode
-from reelkit.errors import InvalidRequest
-from reelkit.models import SourceJob, VideoRequest
-from reelkit_newapi import catalogue, videos
-from reelkit_sora.fixtures import (
+from openai_videos_fixtures import (
     check_default_handle_polls_alike,
     config,
     request_json,
@@ -21,6 +16,11 @@ from reelkit_sora.fixtures import (
     sent_value,
     translate_with_params,
 )
+from reelkit import clamp
+from reelkit.capabilities import Mode
+from reelkit.errors import InvalidRequest
+from reelkit.models import SourceJob, VideoRequest
+from reelkit_newapi import catalogue, videos
 
 MODELS = {m.id: m for m in catalogue.MODELS}
 BASE = "https://gw.example.com"

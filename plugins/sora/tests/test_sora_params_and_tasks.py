@@ -11,11 +11,7 @@ import httpx
 import pytest
 
 import reelkit_sora
-from reelkit.capabilities import Mode
-from reelkit.errors import AuthenticationFailed, InvalidRequest, ResponseFormatError
-from reelkit.models import SourceJob, TaskSummary, VideoRequest
-from reelkit_sora import catalogue, dialect, videos
-from reelkit_sora.fixtures import (
+from openai_videos_fixtures import (
     check_default_handle_polls_alike,
     config,
     request_json,
@@ -23,6 +19,10 @@ from reelkit_sora.fixtures import (
     sent_value,
     translate_with_params,
 )
+from reelkit.capabilities import Mode
+from reelkit.errors import AuthenticationFailed, InvalidRequest, ResponseFormatError
+from reelkit.models import SourceJob, TaskSummary, VideoRequest
+from reelkit_sora import catalogue, videos
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = {m.id: m for m in catalogue.MODELS}
@@ -272,7 +272,3 @@ def test_no_adopt_hook_the_default_handle_polls_and_downloads_alike() -> None:
             base_url=BASE,
             submit_url=f"{BASE}/videos",
         )
-
-
-def test_dialect_exports_the_list_helpers() -> None:
-    assert {"list_request", "parse_video_list", "declared_extras"} <= set(dialect.__all__)

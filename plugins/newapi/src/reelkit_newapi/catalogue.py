@@ -28,8 +28,8 @@ from reelkit.capabilities import (
     Variant,
 )
 from reelkit.pricing import Pricing
-from reelkit_sora.catalogue import CHARACTERS, sora_variants
-from reelkit_sora.kling import MULTI_SHOT
+from reelkit_openai_videos.kling import MULTI_SHOT
+from reelkit_openai_videos.sora import CHARACTERS, sora_variants
 
 from .wires import GEMINI_OMNI, GROK, KLING, SEED003, SEEDANCE, SORA, Wire
 

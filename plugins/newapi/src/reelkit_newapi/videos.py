@@ -1,4 +1,4 @@
-"""new-api's hooks, built on the shared OpenAI Videos dialect (``reelkit_sora.dialect``).
+"""new-api's hooks, built on the shared OpenAI Videos dialect (``reelkit_openai_videos.dialect``).
 
 new-api-specific: a required base URL; two create routes (``/v1/videos``, and seed 004's
 ``/v1/video/generations``, chosen by configuration); one body builder driven by each model's
@@ -31,9 +31,9 @@ from reelkit.models import (
     VideoRequest,
 )
 from reelkit.wire import json_request, parse_timestamp
-from reelkit_sora import dialect
-from reelkit_sora.catalogue import CHARACTERS_MAX
-from reelkit_sora.kling import MULTI_PROMPT_SHAPE
+from reelkit_openai_videos import dialect
+from reelkit_openai_videos.kling import MULTI_PROMPT_SHAPE
+from reelkit_openai_videos.sora import CHARACTERS_MAX
 
 from .catalogue import GENERATIONS_BY_DEFAULT, LIST_LIMITS, PROVIDER, WIRES
 from .wires import GENERATIONS, SEEDANCE, Wire

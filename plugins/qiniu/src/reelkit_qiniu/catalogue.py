@@ -22,8 +22,8 @@ from reelkit.capabilities import (
     Variant,
 )
 from reelkit.pricing import Pricing
-from reelkit_sora.catalogue import sora_modes, sora_variants
-from reelkit_sora.kling import MULTI_SHOT
+from reelkit_openai_videos.kling import MULTI_SHOT
+from reelkit_openai_videos.sora import sora_modes, sora_variants
 
 PROVIDER = ProviderInfo(
     name="qiniu",
@@ -92,7 +92,7 @@ MOTION_CONTROL = (
         description="Motion control: keep the motion video's sound.",
     ),
 )
-#: ref §2.2: kling-v3-omni multi-shot (declared once for every gateway: reelkit_sora.kling).
+#: ref §2.2: kling-v3-omni multi-shot (declared once for every gateway: reelkit_openai_videos.kling).
 
 # --- prices -------------------------------------------------------------------------------
 # Qiniu resells these models at its own prices (CNY), and no list of them could be found: on

@@ -1,4 +1,4 @@
-"""Qiniu's hooks, built on the shared OpenAI Videos dialect (``reelkit_sora.dialect``).
+"""Qiniu's hooks, built on the shared OpenAI Videos dialect (``reelkit_openai_videos.dialect``).
 
 Qiniu-specific: JSON only, images and videos as plain strings (never the object form, never
 multipart); Kling's ``mode`` (std/pro), ``image_tail``, ``image_list`` roles and ``video_list``;
@@ -18,9 +18,9 @@ from reelkit.capabilities import Mode, ModelInfo
 from reelkit.errors import InvalidRequest
 from reelkit.models import Asset, JobHandle, Media, ProviderConfig, VideoRequest
 from reelkit.wire import expires_after, json_request, parse_timestamp, require
-from reelkit_sora import dialect
-from reelkit_sora.dialect import Phase
-from reelkit_sora.kling import MULTI_PROMPT_SHAPE
+from reelkit_openai_videos import dialect
+from reelkit_openai_videos.dialect import Phase
+from reelkit_openai_videos.kling import MULTI_PROMPT_SHAPE
 
 from .catalogue import (
     KLING_MODE_BY_RESOLUTION,

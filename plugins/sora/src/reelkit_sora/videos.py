@@ -18,9 +18,10 @@ from reelkit.capabilities import Mode, ModelInfo
 from reelkit.errors import InvalidRequest
 from reelkit.models import Asset, JobHandle, ProviderConfig, TaskSummary, VideoRequest
 from reelkit.wire import expires_after, json_request, parse_timestamp
+from reelkit_openai_videos import dialect
+from reelkit_openai_videos.sora import CHARACTERS_MAX
 
-from . import dialect
-from .catalogue import CHARACTERS_MAX, PROVIDER
+from .catalogue import PROVIDER
 
 
 class SoraVideos(dialect.VideosApi):

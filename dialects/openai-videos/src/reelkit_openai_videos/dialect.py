@@ -659,7 +659,7 @@ class VideosApi:
     A subclass sets ``provider`` and implements :meth:`translate` and :meth:`assets` (where the
     finished video is). The defaults: create answers become handles (:func:`submit_handle`),
     polls are ``GET /videos/{id}`` parsed with ``vocabulary``, downloads use the core's default.
-    ``reelkit_sora.plugin.VideosPlugin`` dispatches the hooks to ``<package>.videos.API``.
+    ``reelkit_openai_videos.plugin.VideosPlugin`` dispatches the hooks to ``<package>.videos.API``.
     """
 
     provider: ProviderInfo

@@ -11,7 +11,8 @@ one reading of the fixture format:
 - an expectation has ``type`` (``Queued``/``Running``/``Succeeded``/``Failed``/``error``) and
   the values to check.
 
-Nothing here is imported by the plugins themselves.
+Test code only: it lives in the dialect's ``tests/`` directory (on pytest's ``pythonpath``, see
+the root ``pyproject.toml``) and in no wheel; the plugins never import it.
 """
 
 from __future__ import annotations
