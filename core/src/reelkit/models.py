@@ -143,6 +143,10 @@ class VideoRequest:
     # Provider-namespaced pass-through values (``--param KEY=VALUE``), sent as the plugin decides.
     params: Mapping[str, Any] = field(factory=dict, repr=safe_repr)
     mode: Mode | None = None
+    # Set by clamping: the output settings the caller left out that took the model's defaults
+    # (of "duration", "resolution", "aspect_ratio", "size"), so a plugin may leave a field the
+    # server defaults alike off the wire, as the provider's own examples do.
+    defaulted: tuple[str, ...] = ()
 
     def media(self) -> Iterator[tuple[Role, Media]]:
         if self.first_frame is not None:
