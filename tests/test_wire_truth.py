@@ -33,13 +33,13 @@ MODEL = ModelInfo(
 )
 
 
-def test_clamping_says_which_settings_took_the_defaults() -> None:
+def test_clamping_says_which_settings_the_caller_left_unset() -> None:
     applied, _ = clamp(VideoRequest(prompt="p"), MODEL)
-    assert set(applied.defaulted) == {"duration", "resolution", "aspect_ratio", "size"}
+    assert set(applied.unset) == {"duration", "resolution", "aspect_ratio", "size"}
     applied, _ = clamp(VideoRequest(prompt="p", duration=10, aspect_ratio="1:1"), MODEL)
-    assert applied.defaulted == ("resolution",)
+    assert applied.unset == ("resolution",)
     applied, _ = clamp(VideoRequest(prompt="p", size="1280x720"), MODEL)
-    assert applied.defaulted == ("duration",)
+    assert applied.unset == ("duration",)
     assert clamp(applied, MODEL) == (applied, [])  # idempotent
 
 

@@ -167,8 +167,8 @@ def clamp(
 
     applied = attrs.evolve(
         request,
-        # Clamping an applied request again keeps what its first clamp defaulted (idempotent).
-        defaulted=tuple(dict.fromkeys((*request.defaulted, *targets.defaulted))),
+        # Clamping an applied request again keeps what its first clamp found unset (idempotent).
+        unset=tuple(dict.fromkeys((*request.unset, *targets.unset))),
         duration=duration,
         resolution=resolution,
         aspect_ratio=aspect_ratio,
@@ -198,7 +198,7 @@ class _Targets:
     aspect_ratio: str
     duration: float
     fps: int
-    defaulted: tuple[str, ...] = ()  # what came from the model's defaults, not the caller
+    unset: tuple[str, ...] = ()  # the settings the caller left to reelkit
 
 
 def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Targets:
@@ -253,18 +253,18 @@ def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Target
         )
     if request.fps is not None and request.fps <= 0:
         raise InvalidRequest("fps", f"{request.fps!r} is not a positive frame rate")
-    defaulted = tuple(
+    unset = tuple(
         name
-        for name, value in (
+        for name, given in (
             ("duration", request.duration),
-            ("resolution", resolution),
-            ("aspect_ratio", aspect_ratio),
-            ("size", request.size if request.size else resolution or aspect_ratio),
+            ("resolution", request.resolution or request.size),
+            ("aspect_ratio", request.aspect_ratio or request.size),
+            ("size", request.size or request.resolution or request.aspect_ratio),
         )
-        if value is None
+        if given is None
     )
     return _Targets(
-        defaulted=defaulted,
+        unset=unset,
         resolution=resolution or model.default_resolution,
         aspect_ratio=aspect_ratio or model.default_aspect_ratio,
         duration=request.duration if request.duration is not None else model.default_duration,
