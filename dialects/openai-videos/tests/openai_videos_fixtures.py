@@ -439,3 +439,51 @@ def create_directly(emulator: Any, provider: str, body: Mapping[str, Any]) -> st
     assert response.is_success, response.text
     task_id: str = response.json()["id"]
     return task_id
+
+
+# --- a provider's documented examples, sent through reelkit unchanged ---------------------
+
+
+def _same_json(sent: Any, documented: Any, where: str = "body") -> None:
+    """Equal field for field, with the same JSON types (``"4"`` is not ``4``, ``1`` not ``True``)."""
+    assert type(sent) is type(documented), (where, sent, documented)
+    if isinstance(documented, dict):
+        assert sorted(sent) == sorted(documented), (where, sorted(sent), sorted(documented))
+        for key, value in documented.items():
+            _same_json(sent[key], value, f"{where}.{key}")
+    elif isinstance(documented, list):
+        assert len(sent) == len(documented), (where, sent, documented)
+        for index, (a, b) in enumerate(zip(sent, documented, strict=True)):
+            _same_json(a, b, f"{where}.{index}")
+    else:
+        assert sent == documented, (where, sent, documented)
+
+
+def check_documented_example(
+    case: Mapping[str, Any],
+    *,
+    provider: str,
+    env: Mapping[str, str],
+    home: Path,
+    prompt_field: str = "prompt",
+) -> Any:
+    """Plan the case's reelkit call with ``strict=True`` and compare the request it would send
+    with the documented example: method, path (after the base URL's host) and JSON body.
+
+    ``case`` is ``{"name", "call": {reelkit keyword arguments}, "expect": {"method", "path",
+    "json"}}``; the prompt is the example's own. Returns the plan (no adjustments, by strict).
+    """
+    import reelkit
+
+    expect = case["expect"]
+    call = dict(case["call"])
+    prompt = call.pop("prompt", None) or expect["json"][prompt_field]
+    client = reelkit.Client(env=dict(env), home=home)
+    plan = client.plan(prompt, provider=provider, strict=True, **call)
+    assert plan.adjustments == (), plan.adjustments
+    http = plan.http
+    assert http is not None
+    assert http.method == expect["method"]
+    assert httpx.URL(http.url).path == expect["path"], http.url
+    _same_json(http.body, expect["json"])
+    return plan

@@ -120,7 +120,7 @@ def test_a_lost_submit_is_adopted_by_task_id_no_list_to_reconcile(
 @pytest.mark.parametrize(
     ("model", "params"),
     [
-        ("kling-v2-1", {"mode": "pro", "first_frame": IMAGE}),
+        ("kling-v2-1", {"mode": "std", "first_frame": IMAGE}),  # std: the default 720p
         (
             "kling-v2-6",
             {

@@ -50,6 +50,7 @@ from reelkit.errors import (
     ResponseFormatError,
 )
 from reelkit.models import (
+    Adjustment,
     Asset,
     Failed,
     JobHandle,
@@ -62,12 +63,20 @@ from reelkit.models import (
     TaskSummary,
     VideoRequest,
 )
-from reelkit.wire import error_for_status, json_request, parse_timestamp, read_json, require
+from reelkit.wire import (
+    error_for_status,
+    json_request,
+    not_sent,
+    parse_timestamp,
+    read_json,
+    require,
+)
 
 __all__ = [
     "GATEWAY_STATUSES",
     "MODERATION_CODES",
     "OPENAI_STATUSES",
+    "SOURCE_SETTINGS",
     "ListShape",
     "Phase",
     "VideosApi",
@@ -90,10 +99,12 @@ __all__ = [
     "progress_fraction",
     "raise_for_error",
     "remix_request",
+    "requested",
     "retrieve_request",
     "seconds",
     "sora_fields",
     "submit_handle",
+    "unsent",
     "upload_name",
 ]
 
@@ -149,14 +160,58 @@ def seconds(duration: float | None) -> str | None:
     return str(int(round(duration)))
 
 
-def sora_fields(model_id: str, request: VideoRequest) -> dict[str, Any]:
-    """The fields every OpenAI-style create carries: ``model``, ``prompt``, ``seconds``, ``size``."""
-    return {
+def sora_fields(
+    model_id: str, request: VideoRequest, server_defaults: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The fields every OpenAI-style create carries: ``model``, ``prompt``, ``seconds``, ``size``.
+
+    ``server_defaults`` (``{"seconds": "4", "size": "720x1280"}``) are what the server applies
+    to a field left out: a setting the caller left to reelkit whose applied value is the
+    server's default is then left out too, as the provider's own examples send it (Qiniu's
+    first example is ``{"model", "prompt"}`` alone). Without them every field is sent.
+    """
+    defaults = server_defaults or {}
+    fields = {
         "model": model_id,
         "prompt": request.prompt,
         "seconds": seconds(request.duration),
         "size": request.size,
     }
+    for name, setting in (("seconds", "duration"), ("size", "size")):
+        if setting in request.unset and name in defaults and fields[name] == defaults[name]:
+            fields[name] = None
+    return fields
+
+
+#: A source's duration and shape: what a remix or an extension may inherit instead of sending.
+SOURCE_SETTINGS = ("duration", "resolution", "aspect_ratio")
+
+
+def requested(request: VideoRequest, name: str) -> bool:
+    """Did the caller set ``name`` (a setting of ``VideoRequest.unset``, or any other field)?"""
+    return name not in request.unset and getattr(request, name) not in (None, ())
+
+
+def unsent(
+    request: VideoRequest, names: Iterable[str], reason: str, *, allowed: str = "leave it out"
+) -> list[Adjustment]:
+    """An ``Adjustment`` (``applied`` None) for each of ``names`` the caller set that the
+    request will not carry, with ``reason``; report them with ``reelkit.wire.not_sent``."""
+    found: list[Adjustment] = []
+    for name in names:
+        if not requested(request, name):
+            continue
+        value = getattr(request, name)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif isinstance(value, Media):
+            value = value.url or f"<{value.mime_type or 'media'}>"
+        elif isinstance(value, tuple):
+            value = len(value)
+        found.append(
+            Adjustment(field=name, requested=value, applied=None, reason=reason, allowed=allowed)
+        )
+    return found
 
 
 def image_reference(medium: Media) -> dict[str, str]:
@@ -720,7 +775,16 @@ class VideosApi:
         """
         source = self.source_id(request, "remix_of")
         self.refuse_extras(model, request, "a remix")
-        return remix_request(self.videos_url(config), source, request.prompt)
+        http = remix_request(self.videos_url(config), source, request.prompt)
+        return not_sent(
+            http,
+            unsent(
+                request,
+                SOURCE_SETTINGS,
+                "a remix keeps its source video's duration and size; not sent",
+                allowed="the source's (leave it out)",
+            ),
+        )
 
     def parse_submit(
         self, model: ModelInfo, request: VideoRequest, response: httpx.Response

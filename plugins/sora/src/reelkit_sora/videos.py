@@ -17,7 +17,7 @@ import httpx
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.errors import InvalidRequest
 from reelkit.models import Asset, JobHandle, ProviderConfig, TaskSummary, VideoRequest
-from reelkit.wire import expires_after, json_request, parse_timestamp
+from reelkit.wire import expires_after, json_request, not_sent, parse_timestamp
 from reelkit_openai_videos import dialect
 from reelkit_openai_videos.sora import CHARACTERS_MAX
 
@@ -46,7 +46,15 @@ class SoraVideos(dialect.VideosApi):
                 "seconds": dialect.seconds(request.duration),
                 "video": {"id": source},
             }
-            return json_request("POST", f"{api}/extensions", body)
+            return not_sent(
+                json_request("POST", f"{api}/extensions", body),
+                dialect.unsent(
+                    request,
+                    ("resolution", "aspect_ratio"),
+                    "an extension keeps its source video's size; not sent",
+                    allowed="the source's (leave it out)",
+                ),
+            )
         extras = self.extras(model, request)
 
         fields: dict[str, Any] = dialect.sora_fields(model.id, request)
