@@ -48,6 +48,7 @@ from reelkit.errors import (
     ProviderError,
     ReelkitError,
     ResponseFormatError,
+    UnsupportedMode,
 )
 from reelkit.models import (
     Adjustment,
@@ -77,6 +78,7 @@ __all__ = [
     "MODERATION_CODES",
     "OPENAI_STATUSES",
     "SOURCE_SETTINGS",
+    "FeatureNotOffered",
     "ListShape",
     "Phase",
     "VideosApi",
@@ -88,6 +90,7 @@ __all__ = [
     "error_from_response",
     "extra_fields",
     "failure",
+    "feature_enabled",
     "image_reference",
     "is_moderation",
     "list_request",
@@ -196,7 +199,8 @@ def unsent(
     request: VideoRequest, names: Iterable[str], reason: str, *, allowed: str = "leave it out"
 ) -> list[Adjustment]:
     """An ``Adjustment`` (``applied`` None) for each of ``names`` the caller set that the
-    request will not carry, with ``reason``; report them with ``reelkit.wire.not_sent``."""
+    request will not carry, with ``reason`` (``{field}`` in it names the setting); report them
+    with ``reelkit.wire.not_sent``."""
     found: list[Adjustment] = []
     for name in names:
         if not requested(request, name):
@@ -209,7 +213,13 @@ def unsent(
         elif isinstance(value, tuple):
             value = len(value)
         found.append(
-            Adjustment(field=name, requested=value, applied=None, reason=reason, allowed=allowed)
+            Adjustment(
+                field=name,
+                requested=value,
+                applied=None,
+                reason=reason.replace("{field}", name),
+                allowed=allowed,
+            )
         )
     return found
 
@@ -403,6 +413,45 @@ def check_frame_size(
             f"video's size",
             allowed=request.size,
         )
+
+
+# --- what a deployment offers -------------------------------------------------------------
+
+
+class FeatureNotOffered(UnsupportedMode):
+    """The gateway deployment, as configured, does not offer this endpoint: refused before
+    anything is sent, with the setting that enables it (a deployment that has it says so).
+
+    ``feature`` is the configuration key (``remix``), ``setting`` what to write where
+    (``remix = true under [providers.newapi] in reelkit.toml``).
+    """
+
+    def __init__(self, field: str, feature: str, *, what: str, provider: str, why: str) -> None:
+        self.feature = feature
+        self.setting = f"{feature} = true under [providers.{provider}] in reelkit.toml"
+        super().__init__(
+            field,
+            f"this {provider} deployment does not offer {what} ({why}); if yours does, "
+            f"set {self.setting}",
+            allowed=self.setting,
+        )
+
+
+def feature_enabled(
+    options: Mapping[str, Any], feature: str, defaults: Mapping[str, bool], *, provider: str
+) -> bool:
+    """``options[feature]`` (a bool, or "true"/"false") from the provider's configuration,
+    else the documented deployment's default; anything else is an ``InvalidRequest``."""
+    value = options.get(feature, defaults[feature])
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        value = value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        raise InvalidRequest(
+            f"providers.{provider}.{feature}",
+            f"{value!r} is not true or false",
+            allowed="true, false",
+        )
+    return value
 
 
 # --- statuses -----------------------------------------------------------------------------
