@@ -200,3 +200,15 @@ def test_image_list_with_params_keeps_media() -> None:
     )
     assert body["image_list"] == [{"image": frame.url, "type": "first_frame"}]
     assert (body["multi_shot"], body["shot_type"]) == (True, "intelligence")
+
+
+def test_every_requested_setting_is_sent_or_reported_as_not_sent() -> None:
+    # "Clamped, never silently": a duration, resolution or aspect ratio the wire cannot carry
+    # (a remix inherits it, an extension's shape is its source's, a mode has no field for it)
+    # is an Adjustment in the plan, never a silent drop.
+    from openai_videos_fixtures import check_requested_settings_are_sent_or_reported
+
+    checked = check_requested_settings_are_sent_or_reported(
+        videos.API, MODELS, provider="qiniu", base_url=BASE, options=None
+    )
+    assert checked >= len(MODELS)

@@ -272,3 +272,15 @@ def test_no_adopt_hook_the_default_handle_polls_and_downloads_alike() -> None:
             base_url=BASE,
             submit_url=f"{BASE}/videos",
         )
+
+
+def test_every_requested_setting_is_sent_or_reported_as_not_sent() -> None:
+    # "Clamped, never silently": a duration, resolution or aspect ratio the wire cannot carry
+    # (a remix inherits it, an extension's shape is its source's, a mode has no field for it)
+    # is an Adjustment in the plan, never a silent drop.
+    from openai_videos_fixtures import check_requested_settings_are_sent_or_reported
+
+    checked = check_requested_settings_are_sent_or_reported(
+        videos.API, MODELS, provider="sora", base_url=BASE, options=None
+    )
+    assert checked >= len(MODELS)

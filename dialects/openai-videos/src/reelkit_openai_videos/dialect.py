@@ -1,7 +1,8 @@
 """The OpenAI Videos wire dialect (``/v1/videos``), shared by every OpenAI-style video plugin.
 
-``reelkit-sora`` speaks it to OpenAI; ``reelkit-qiniu`` and ``reelkit-newapi`` speak it to
-gateways that copied it. Everything the three have in common lives here, once:
+Part of the ``reelkit-openai-videos`` distribution, a library and no provider. ``reelkit-sora``
+speaks it to OpenAI; ``reelkit-qiniu`` and ``reelkit-newapi`` speak it to gateways that copied
+it. Everything the three have in common lives here, once:
 
 - URLs: :func:`api_url` joins a base URL with or without its ``/v1`` (``OPENAI_BASE_URL``
   conventionally ends in ``/v1``; emulator and gateway roots often do not).
@@ -12,6 +13,11 @@ gateways that copied it. Everything the three have in common lives here, once:
 - ``--param`` values: :func:`extra_fields` picks this provider's keys and :func:`declared_extras`
   refuses any key the model does not declare in ``ModelInfo.params`` (and values of the wrong
   type), so nothing undeclared reaches a paid endpoint even if the core's own check is bypassed.
+- What the caller asked for: :func:`sora_fields` leaves out a setting the caller left unset
+  that the server defaults alike; :func:`unsent` builds the adjustments for requested values a
+  request does not carry (reported with ``reelkit.wire.not_sent``).
+- Deployments: :func:`feature_enabled` reads a per-deployment switch (new-api's ``remix``),
+  :class:`FeatureNotOffered` refuses what the deployment lacks, naming the setting.
 - Statuses: :class:`Phase` and the vocabularies :data:`OPENAI_STATUSES` and
   :data:`GATEWAY_STATUSES`; each plugin extends them with its own values (Qiniu's
   ``downloading``/``uploading``, new-api's ``NOT_START``, ...).

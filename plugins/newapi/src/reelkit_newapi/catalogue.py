@@ -219,6 +219,10 @@ def _model(
             mode=mode,
             variants=variants,
             max_reference_images=max_references if mode in (Mode.REFERENCE, Mode.EDIT) else 0,
+            # Per deployment (FEATURES): refused before sending unless configured.
+            note="only where the deployment offers it: remix = true under [providers.newapi]"
+            if mode is Mode.REMIX
+            else "",
         )
         for mode, variants in modes.items()
     )
