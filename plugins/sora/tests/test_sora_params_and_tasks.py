@@ -284,3 +284,19 @@ def test_every_requested_setting_is_sent_or_reported_as_not_sent() -> None:
         videos.API, MODELS, provider="sora", base_url=BASE, options=None
     )
     assert checked >= len(MODELS)
+
+
+def test_an_extension_reports_a_size_it_does_not_send_unless_the_source_has_it() -> None:
+    from reelkit import clamp, wire
+
+    model = MODELS["sora-2"]
+    source = SourceJob(task_id="video_src", resolution="720p", aspect_ratio="16:9", duration=8)
+
+    def reported(**values: Any) -> list[tuple[str, Any]]:
+        applied, _ = clamp(VideoRequest(prompt="on", continue_from=source, **values), model)
+        request = videos.API.translate(model, applied, config("sora", BASE))
+        return [(a.field, a.requested) for a in wire.reported_not_sent(request)]
+
+    assert reported(duration=8) == []  # seconds is sent: the length added
+    assert reported(size="1280x720") == []  # the source's own size: nothing is lost
+    assert reported(size="720x1280") == [("aspect_ratio", "9:16")]

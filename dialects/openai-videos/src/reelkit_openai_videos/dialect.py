@@ -66,6 +66,7 @@ from reelkit.models import (
     ProviderConfig,
     Queued,
     Running,
+    SourceJob,
     Succeeded,
     TaskSummary,
     VideoRequest,
@@ -112,6 +113,7 @@ __all__ = [
     "retrieve_request",
     "seconds",
     "sora_fields",
+    "source_settings",
     "submit_handle",
     "unsent",
     "upload_name",
@@ -196,22 +198,46 @@ def sora_fields(
 SOURCE_SETTINGS = ("duration", "resolution", "aspect_ratio")
 
 
+def _same_setting(value: Any, source: Any) -> bool:
+    if value is None or source is None:
+        return False
+    if isinstance(value, (int, float)) and isinstance(source, (int, float)):
+        return abs(float(value) - float(source)) < 1e-6
+    return str(value).lower() == str(source).lower()
+
+
 def requested(request: VideoRequest, name: str) -> bool:
     """Did the caller set ``name`` (a setting of ``VideoRequest.unset``, or any other field)?"""
     return name not in request.unset and getattr(request, name) not in (None, ())
 
 
+def source_settings(source: SourceJob | None) -> dict[str, Any]:
+    """What a remix or an extension inherits from its source, where the journal knows it."""
+    if source is None:
+        return {}
+    return {name: getattr(source, name) for name in SOURCE_SETTINGS}
+
+
 def unsent(
-    request: VideoRequest, names: Iterable[str], reason: str, *, allowed: str = "leave it out"
+    request: VideoRequest,
+    names: Iterable[str],
+    reason: str,
+    *,
+    allowed: str = "leave it out",
+    inherited: Mapping[str, Any] | None = None,
 ) -> list[Adjustment]:
     """An ``Adjustment`` (``applied`` None) for each of ``names`` the caller set that the
     request will not carry, with ``reason`` (``{field}`` in it names the setting); report them
-    with ``reelkit.wire.not_sent``."""
+    with ``reelkit.wire.not_sent``. A value equal to what the endpoint ``inherited`` (the
+    source's own, :func:`source_settings`) loses nothing and is not reported: an extension
+    chain that repeats its shot's size."""
     found: list[Adjustment] = []
     for name in names:
         if not requested(request, name):
             continue
         value = getattr(request, name)
+        if _same_setting(value, (inherited or {}).get(name)):
+            continue
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         elif isinstance(value, Media):
@@ -838,6 +864,7 @@ class VideosApi:
                 SOURCE_SETTINGS,
                 "a remix keeps its source video's duration and size; not sent",
                 allowed="the source's (leave it out)",
+                inherited=source_settings(request.remix_of),
             ),
         )
 

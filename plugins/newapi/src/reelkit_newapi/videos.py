@@ -221,8 +221,15 @@ def unsent_by(model: ModelInfo, request: VideoRequest, wire: Wire) -> list[Adjus
         for name, sent in carried.items()
         if not sent and (name == "duration" or len(offered[name]) > 1)
     ]
+    # An extension keeps its source's shape: repeating it loses nothing (not its duration,
+    # which is the length added).
+    inherited = dialect.source_settings(request.continue_from) if mode is Mode.EXTEND else {}
+    inherited.pop("duration", None)
     return dialect.unsent(
-        request, names, f"{model.id} on this gateway takes no {{field}} in {mode.value}; not sent"
+        request,
+        names,
+        f"{model.id} on this gateway takes no {{field}} in {mode.value}; not sent",
+        inherited=inherited,
     )
 
 

@@ -54,7 +54,8 @@ MAX_PROMPT = 2500
 # input_reference, image_tail, image_list, video_list, negative_prompt, sound are set by reelkit).
 # Sora on Qiniu documents nothing more (seed 002): it declares no params.
 
-#: seed 002 mode: std (720p) or pro (1080p). reelkit sends the mode of the chosen resolution
+#: seed 002 mode (https://developer.qiniu.com/aitokenapi/13169, read 2026-12-02): std (720p)
+#: or pro (1080p). reelkit sends the mode of the chosen resolution
 #: (``resolution="1080p"`` is ``"mode": "pro"``); a ``mode`` given here must agree with it, so the
 #: plan never shows one quality while the wire asks for the other (checked in translate).
 KLING_MODE = Param(

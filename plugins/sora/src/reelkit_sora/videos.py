@@ -53,6 +53,7 @@ class SoraVideos(dialect.VideosApi):
                     ("resolution", "aspect_ratio"),
                     "an extension keeps its source video's size; not sent",
                     allowed="the source's (leave it out)",
+                    inherited=dialect.source_settings(request.continue_from),
                 ),
             )
         extras = self.extras(model, request)
