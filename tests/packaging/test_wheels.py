@@ -44,9 +44,15 @@ RENDERER = {"reelkit-local", "av", "numpy", "pillow"}
 POSTGRES = {"psycopg", "psycopg-binary", "psycopg-pool"}
 
 
+#: The library the OpenAI-style providers build on: a dialect, no provider (no entry point).
+DIALECT = "reelkit-openai-videos"
+OPENAI_STYLE = ("sora", "qiniu", "newapi")
+
+
 def provider(name: str) -> set[str]:
-    """What a provider extra adds: its distribution (qiniu and newapi reuse reelkit-sora's code)."""
-    return {f"reelkit-{name}"} | ({"reelkit-sora"} if name in ("qiniu", "newapi") else set())
+    """What a provider extra adds: its distribution, and for sora, qiniu and newapi the shared
+    OpenAI Videos dialect (never another provider)."""
+    return {f"reelkit-{name}"} | ({DIALECT} if name in OPENAI_STYLE else set())
 
 
 # What each extra adds to its distribution alone: exactly the distributions it names.
@@ -293,3 +299,38 @@ def test_sdists_ship_the_code_and_metadata_only(dist: Path) -> None:
             {"README.md"} if directory == ROOT else set()
         ), name
         assert directory == ROOT or any(f.endswith(".py") for f in files), name
+
+
+def test_the_openai_style_providers_need_the_dialect_and_no_other_provider(dist: Path) -> None:
+    for name in OPENAI_STYLE:
+        assert first_party(wheel_metadata(dist, f"reelkit-{name}"), None) == {
+            "reelkit-core",
+            DIALECT,
+        }, name
+    assert first_party(wheel_metadata(dist, DIALECT), None) == {"reelkit-core"}
+
+
+def wheel_files(dist: Path, name: str) -> set[str]:
+    (wheel,) = dist.glob(f"{name.replace('-', '_')}-{VERSION}-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        return set(archive.namelist())
+
+
+def test_the_dialect_is_no_provider_and_ships_no_test_helpers(dist: Path) -> None:
+    files = wheel_files(dist, DIALECT)
+    info = f"{DIALECT.replace('-', '_')}-{VERSION}.dist-info"
+    assert f"{info}/entry_points.txt" not in files  # not a plugin: nothing for pluggy to load
+    code = {f for f in files if not f.startswith(info)}
+    assert code == {
+        f"reelkit_openai_videos/{m}"
+        for m in ("__init__.py", "dialect.py", "kling.py", "plugin.py", "py.typed", "sora.py")
+    }
+
+
+def test_no_wheel_ships_test_fixtures_or_helpers(dist: Path) -> None:
+    for name in members():
+        for path in wheel_files(dist, name):
+            leaf = path.rsplit("/", 1)[-1]
+            assert not (
+                leaf.startswith("test_") or "fixtures" in path or "/tests/" in f"/{path}"
+            ), (name, path)

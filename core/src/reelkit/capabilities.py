@@ -133,6 +133,10 @@ class Variant:
     # Provider-specific pixel sizes where they differ from the computed ones:
     # {("720p", "16:9"): "1280x720"}.
     sizes: Mapping[tuple[str, str], str] = field(factory=dict)
+    # Sizes that name only an aspect ratio, at every resolution of the variant: Kling on Qiniu
+    # takes any of its six sizes at either quality ({"16:9": ("1920x1080", "1280x720"), ...}),
+    # the quality being set apart. Such a size is sent as given.
+    aspect_sizes: Mapping[str, tuple[str, ...]] = field(factory=dict)
     note: str = ""
 
     def size_for(self, resolution: str, aspect_ratio: str) -> str:

@@ -65,6 +65,10 @@ def clamp(
     duration = variant.durations.nearest(targets.duration)
     fps = _applied_fps(variant, model, targets.fps)
     size = variant.size_for(resolution, aspect_ratio)
+    if request.size is not None and any(
+        _same_size(request.size, s) for s in variant.aspect_sizes.get(aspect_ratio, ())
+    ):
+        size = request.size  # it names the aspect ratio alone, at any resolution: sent as given
 
     adjustments: list[Adjustment] = []
 
@@ -171,6 +175,8 @@ def clamp(
 
     applied = attrs.evolve(
         request,
+        # Clamping an applied request again keeps what its first clamp found unset (idempotent).
+        unset=tuple(dict.fromkeys((*request.unset, *targets.unset))),
         duration=duration,
         resolution=resolution,
         aspect_ratio=aspect_ratio,
@@ -200,6 +206,7 @@ class _Targets:
     aspect_ratio: str
     duration: float
     fps: int
+    unset: tuple[str, ...] = ()  # the settings the caller left to reelkit
 
 
 def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Targets:
@@ -255,7 +262,18 @@ def _targets(request: VideoRequest, model: ModelInfo, spec: ModeSpec) -> _Target
         )
     if request.fps is not None and request.fps <= 0:
         raise InvalidRequest("fps", f"{request.fps!r} is not a positive frame rate")
+    unset = tuple(
+        name
+        for name, given in (
+            ("duration", request.duration),
+            ("resolution", request.resolution or request.size),
+            ("aspect_ratio", request.aspect_ratio or request.size),
+            ("size", request.size or request.resolution or request.aspect_ratio),
+        )
+        if given is None
+    )
     return _Targets(
+        unset=unset,
         resolution=resolution or model.default_resolution,
         aspect_ratio=aspect_ratio or model.default_aspect_ratio,
         duration=request.duration if request.duration is not None else model.default_duration,
@@ -335,8 +353,22 @@ def _size_to_geometry(
             aspect_ratio is None or a == aspect_ratio
         ):
             return r, a
-    if matches:
-        return matches[0]
+    # Then sizes that name only an aspect ratio (Variant.aspect_sizes), at any resolution of
+    # their variant: 1280x720 with resolution 1080p is Kling-on-Qiniu's landscape pro.
+    aspect_only = [
+        (r, a)
+        for variant in spec.variants
+        for a, sizes in variant.aspect_sizes.items()
+        if any(_same_size(s, size) for s in sizes)
+        for r in variant.resolutions
+    ]
+    for r, a in aspect_only:
+        if (resolution is None or r.lower() == resolution.lower()) and (
+            aspect_ratio is None or a == aspect_ratio
+        ):
+            return r, a
+    if matches or aspect_only:
+        return (matches or aspect_only)[0]
     ratio = Fraction(width, height).limit_denominator(32)
     return f"{min(width, height)}p", f"{ratio.numerator}:{ratio.denominator}"
 

@@ -67,6 +67,8 @@ def reelkit_translate(
 
     ``request.mode`` is set and every value lies inside ``model``'s capabilities. Raise
     ``InvalidRequest`` for what capabilities cannot express (e.g. an image of the wrong size).
+    A requested value the request does not carry (a remix inherits its duration) is reported
+    with ``reelkit.wire.not_sent``: the plan lists it as an adjustment, ``strict`` refuses it.
     """
 
 

@@ -143,6 +143,12 @@ class VideoRequest:
     # Provider-namespaced pass-through values (``--param KEY=VALUE``), sent as the plugin decides.
     params: Mapping[str, Any] = field(factory=dict, repr=safe_repr)
     mode: Mode | None = None
+    # Set by clamping: the output settings the caller left to reelkit (of "duration",
+    # "resolution", "aspect_ratio", "size"; a given size sets all three), whose applied values
+    # came from the model's defaults, a source job or a frame. A plugin may leave such a field
+    # off the wire when the server's documented default is the applied value, as the provider's
+    # own examples do; a requested value it does not send it reports (``reelkit.wire.not_sent``).
+    unset: tuple[str, ...] = ()
 
     def media(self) -> Iterator[tuple[Role, Media]]:
         if self.first_frame is not None:

@@ -389,6 +389,9 @@ if pytest is not None:
         plugin: str = ""
         #: Extra request values per (model id, mode) when a mode needs them, e.g. params.
         mode_values: ClassVar[dict[tuple[str, str], dict[str, Any]]] = {}
+        #: Provider options (its reelkit.toml section) under which every declared mode works,
+        #: for a mode a deployment switches on (new-api's ``remix = true``).
+        options: ClassVar[dict[str, Any]] = {}
 
         def _registered(self) -> list[tuple[ProviderInfo, list[ModelInfo]]]:
             module = importlib.import_module(self.plugin)
@@ -432,7 +435,7 @@ if pytest is not None:
                     base_url=provider.base_url or "https://gateway.example.com",
                     poll_interval_s=provider.poll_interval_s,
                     timeout_s=provider.timeout_s,
-                    options={"state_dir": "/nonexistent/reelkit-contract"},
+                    options={"state_dir": "/nonexistent/reelkit-contract", **self.options},
                 )
                 for model, spec in model_modes(models):
                     values = self.mode_values.get((model.id, spec.mode.value), {})

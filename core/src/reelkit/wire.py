@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -22,18 +22,46 @@ from .errors import (
     ReelkitError,
     ResponseFormatError,
 )
+from .models import Adjustment
 
 __all__ = [
+    "NOT_SENT",
     "drop_none",
     "error_for_status",
     "expires_after",
     "json_request",
+    "not_sent",
     "parse_timestamp",
     "read_json",
+    "reported_not_sent",
     "require",
     "retry_after_seconds",
     "utcnow",
 ]
+
+
+#: The ``httpx.Request.extensions`` key under which ``reelkit_translate`` reports what it did
+#: not send (a tuple of ``reelkit.models.Adjustment``); the core adds them to the plan.
+NOT_SENT = "reelkit_not_sent"
+
+
+def not_sent(request: httpx.Request, adjustments: Iterable[Adjustment]) -> httpx.Request:
+    """Report on a translated request the requested values it does not carry, and why.
+
+    A remix inherits its source's duration, an extension's length is the provider's, a mode has
+    no field for a value: each is an ``Adjustment`` (``applied`` None, ``reason`` saying so), so
+    the plan shows it, and ``strict`` refuses it, instead of the value vanishing. Returns
+    ``request``.
+    """
+    found = tuple(adjustments)
+    if found:
+        request.extensions = {**request.extensions, NOT_SENT: reported_not_sent(request) + found}
+    return request
+
+
+def reported_not_sent(request: httpx.Request) -> tuple[Adjustment, ...]:
+    """What :func:`not_sent` reported on ``request`` (empty if nothing)."""
+    return tuple(request.extensions.get(NOT_SENT, ()))
 
 
 def drop_none(value: Any) -> Any:

@@ -8,13 +8,13 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
+from openai_videos_fixtures import FixtureSuite, build_response, config
 from reelkit import clamp
 from reelkit.capabilities import Mode
 from reelkit.errors import InvalidRequest
 from reelkit.models import JobHandle, Media, SourceJob, VideoRequest
 from reelkit.testing import ProviderContract
 from reelkit_newapi import catalogue, videos
-from reelkit_sora.fixtures import FixtureSuite, build_response, config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = {m.id: m for m in catalogue.MODELS}
@@ -36,6 +36,8 @@ _TWO_IMAGES = (Media(url="https://example.com/a.png"), Media(url="https://exampl
 
 class TestNewapiContract(ProviderContract):
     plugin = "reelkit_newapi"
+    # Every declared mode, remix included, as on a deployment that offers it (stock new-api).
+    options: ClassVar[dict[str, Any]] = {"remix": True}
     # seed 004: multi-image reference takes 2–3 images.
     mode_values: ClassVar[dict[tuple[str, str], dict[str, Any]]] = {
         (m, "reference"): {"reference_images": _TWO_IMAGES} for m in videos.MIN_REFERENCES

@@ -17,15 +17,16 @@ pytest.importorskip(
     "reelkit_emulator.providers.newapi", reason="the emulator has no new-api fake yet"
 )
 
-from reelkit import Client
-from reelkit.errors import ContentFiltered, InvalidRequest, MissingCredentials
-from reelkit.testing import png_bytes
-from reelkit_sora.fixtures import (
+from openai_videos_fixtures import (
     assert_downloaded,
     check_429_poll_is_retried,
     create_directly,
     lose_a_submit,
 )
+from reelkit import Client
+from reelkit.errors import ContentFiltered, InvalidRequest, MissingCredentials
+from reelkit.testing import png_bytes
+from reelkit_openai_videos.dialect import FeatureNotOffered
 
 IMAGE = "https://example.com/frame.png"
 OTHER = "https://example.com/other.png"
@@ -101,11 +102,22 @@ def test_every_mode(
     assert reelkit_emulator.stats()["newapi"]["submits"] == 1
 
 
-def test_sora_remix(client: Any, reelkit_emulator: Any, tmp_path: Path) -> None:
-    first = client.generate("A city by day", provider="newapi", model="sora-2", output=tmp_path)
-    remixed = client.generate(
-        "Make it night", provider="newapi", model="sora-2", remix_of=first.job_id, output=tmp_path
-    )
+def test_sora_remix_where_the_deployment_offers_it(
+    reelkit_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stock new-api routes remix; seed 003's deployment does not, so it is off by default.
+    monkeypatch.chdir(tmp_path)
+    with Client() as off:
+        first = off.generate("A city by day", provider="newapi", model="sora-2", output=tmp_path)
+        with pytest.raises(FeatureNotOffered, match="remix = true"):
+            off.generate("Make it night", provider="newapi", remix_of=first.job_id)
+    assert reelkit_emulator.stats()["newapi"]["submits"] == 1  # refused before sending
+    (tmp_path / "reelkit.toml").write_text("[providers.newapi]\nremix = true\n")
+    with Client() as on:
+        remixed = on.generate(
+            "Make it night", provider="newapi", model="sora-2", remix_of=first.job_id,
+            output=tmp_path,
+        )  # fmt: skip
     assert_downloaded(remixed)
     assert remixed.mode == "remix"
     assert reelkit_emulator.stats()["newapi"]["submits"] == 2

@@ -8,12 +8,7 @@ from typing import Any
 import pytest
 
 import reelkit_newapi
-from reelkit import clamp
-from reelkit.capabilities import Mode
-from reelkit.errors import InvalidRequest
-from reelkit.models import SourceJob, VideoRequest
-from reelkit_newapi import catalogue, videos
-from reelkit_sora.fixtures import (
+from openai_videos_fixtures import (
     check_default_handle_polls_alike,
     config,
     request_json,
@@ -21,6 +16,12 @@ from reelkit_sora.fixtures import (
     sent_value,
     translate_with_params,
 )
+from reelkit import clamp
+from reelkit.capabilities import Mode
+from reelkit.errors import InvalidRequest, UnsupportedMode
+from reelkit.models import SourceJob, VideoRequest
+from reelkit_newapi import catalogue, videos
+from reelkit_openai_videos.dialect import FeatureNotOffered
 
 MODELS = {m.id: m for m in catalogue.MODELS}
 BASE = "https://gw.example.com"
@@ -156,11 +157,11 @@ def test_remix_takes_no_params() -> None:
         params={"characters": [{"id": "char_1"}]},
     )
     with pytest.raises(InvalidRequest, match="a remix") as err:
-        videos.API.translate(MODELS["sora-2"], request, config("newapi", BASE))
+        videos.API.translate(MODELS["sora-2"], request, config("newapi", BASE, {"remix": True}))
     assert err.value.field == "params.characters"
 
 
-def test_no_task_list() -> None:
+def test_no_task_list_unless_the_deployment_offers_one() -> None:
     # stock new-api routes no GET /v1/videos and seed 003's deployment does not offer it.
     since = datetime(2025, 1, 1, tzinfo=timezone.utc)
     assert (
@@ -169,6 +170,35 @@ def test_no_task_list() -> None:
         )
         is None
     )
+    listed = reelkit_newapi.reelkit_list_tasks_request(
+        provider="newapi", config=config("newapi", BASE, {"list": True}), since=since
+    )
+    assert (listed.method, str(listed.url)) == ("GET", f"{BASE}/v1/videos?limit=100&order=desc")
+
+
+def test_a_remix_the_deployment_does_not_offer_is_refused_saying_how_to_enable_it() -> None:
+    request = VideoRequest(
+        prompt="p", mode=Mode.REMIX, remix_of=SourceJob(task_id="task_8f7XG2kLm0pQrStUvWxYz12")
+    )
+    with pytest.raises(FeatureNotOffered) as err:
+        videos.API.translate(MODELS["sora-2"], request, config("newapi", BASE))
+    assert isinstance(err.value, UnsupportedMode) and err.value.field == "remix_of"
+    assert err.value.feature == "remix"
+    assert str(err.value) == (
+        "remix_of: this newapi deployment does not offer remix (POST /v1/videos/{video_id}/remix)"
+        " (the documented deployment lists it as not offered); if yours does, set remix = true"
+        " under [providers.newapi] in reelkit.toml (allowed: remix = true under"
+        " [providers.newapi] in reelkit.toml)"
+    )
+    for value in ("yes", 1):
+        with pytest.raises(InvalidRequest, match="true or false"):
+            videos.API.translate(
+                MODELS["sora-2"], request, config("newapi", BASE, {"remix": value})
+            )
+    sent = videos.API.translate(
+        MODELS["sora-2"], request, config("newapi", BASE, {"remix": "true"})
+    )
+    assert str(sent.url).endswith("/v1/videos/task_8f7XG2kLm0pQrStUvWxYz12/remix")
 
 
 @pytest.mark.parametrize(
@@ -208,3 +238,15 @@ def test_no_adopt_hook_the_default_handle_polls_alike(
         base_url=BASE,
         submit_url=f"{BASE}/v1/videos",
     )
+
+
+def test_every_requested_setting_is_sent_or_reported_as_not_sent() -> None:
+    # "Clamped, never silently": a duration, resolution or aspect ratio the wire cannot carry
+    # (a remix inherits it, an extension's shape is its source's, a mode has no field for it)
+    # is an Adjustment in the plan, never a silent drop.
+    from openai_videos_fixtures import check_requested_settings_are_sent_or_reported
+
+    checked = check_requested_settings_are_sent_or_reported(
+        videos.API, MODELS, provider="newapi", base_url=BASE, options={"remix": True}
+    )
+    assert checked >= len(MODELS)

@@ -8,13 +8,13 @@ from typing import Any
 import httpx
 import pytest
 
+from openai_videos_fixtures import FixtureSuite, config
 from reelkit import clamp
 from reelkit.capabilities import Mode
 from reelkit.errors import InvalidRequest, UnsupportedMode
 from reelkit.models import JobHandle, Media, SourceJob, VideoRequest
 from reelkit.testing import ProviderContract
 from reelkit_qiniu import catalogue, videos
-from reelkit_sora.fixtures import FixtureSuite, config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = {m.id: m for m in catalogue.MODELS}

@@ -13,15 +13,15 @@ import pytest
 pytest.importorskip("reelkit.client", reason="the core client is not there yet")
 pytest.importorskip("reelkit_emulator.providers.qiniu", reason="the emulator has no Qiniu fake yet")
 
-from reelkit import Client
-from reelkit.errors import ContentFiltered
-from reelkit.testing import png_bytes
-from reelkit_sora.fixtures import (
+from openai_videos_fixtures import (
     assert_downloaded,
     check_429_poll_is_retried,
     create_directly,
     lose_a_submit,
 )
+from reelkit import Client
+from reelkit.errors import ContentFiltered
+from reelkit.testing import png_bytes
 
 IMAGE = "https://example.com/frame-1280x720.jpg"
 VIDEO = "https://example.com/source.mp4"
@@ -120,7 +120,7 @@ def test_a_lost_submit_is_adopted_by_task_id_no_list_to_reconcile(
 @pytest.mark.parametrize(
     ("model", "params"),
     [
-        ("kling-v2-1", {"mode": "pro", "first_frame": IMAGE}),
+        ("kling-v2-1", {"mode": "std", "first_frame": IMAGE}),  # std: the default 720p
         (
             "kling-v2-6",
             {

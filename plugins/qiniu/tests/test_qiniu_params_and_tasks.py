@@ -8,12 +8,7 @@ from typing import Any
 import pytest
 
 import reelkit_qiniu
-from reelkit import clamp
-from reelkit.capabilities import Mode
-from reelkit.errors import InvalidRequest
-from reelkit.models import Media, SourceJob, VideoRequest
-from reelkit_qiniu import catalogue, videos
-from reelkit_sora.fixtures import (
+from openai_videos_fixtures import (
     check_default_handle_polls_alike,
     config,
     request_json,
@@ -21,6 +16,11 @@ from reelkit_sora.fixtures import (
     sent_value,
     translate_with_params,
 )
+from reelkit import clamp
+from reelkit.capabilities import Mode
+from reelkit.errors import InvalidRequest
+from reelkit.models import Media, SourceJob, VideoRequest
+from reelkit_qiniu import catalogue, videos
 
 MODELS = {m.id: m for m in catalogue.MODELS}
 BASE = "https://api.qnaigc.com/v1"
@@ -67,6 +67,8 @@ def test_every_model_has_qinius_prompt_limit() -> None:
 def test_every_declared_param_translates(model_id: str, name: str) -> None:
     param = next(p for p in MODELS[model_id].params if p.name == name)
     value = sample_value(param)
+    if name == "mode":  # it must agree with the resolution: the default one's
+        value = catalogue.KLING_MODE_BY_RESOLUTION[MODELS[model_id].default_resolution]
     body = _translate(model_id, {name: value}, MODE_FOR.get(name))
     if name == "refer_type":  # reelkit's own key: it lands in video_list
         assert body["video_list"][0]["refer_type"] == value and "refer_type" not in body
@@ -74,9 +76,14 @@ def test_every_declared_param_translates(model_id: str, name: str) -> None:
         assert sent_value(body, name, value)
 
 
-def test_mode_overrides_the_derived_one() -> None:
+def test_mode_follows_the_resolution_and_a_given_one_must_agree() -> None:
     assert _translate("kling-v2-5-turbo", {})["mode"] == "std"  # 720p by default
-    assert _translate("kling-v2-5-turbo", {"mode": "pro"})["mode"] == "pro"
+    assert _translate("kling-v2-5-turbo", {"mode": "std"})["mode"] == "std"
+    # seed 002: std is 720p, pro 1080p; a mode against the applied resolution would make the
+    # plan show one quality and the wire ask for the other.
+    with pytest.raises(InvalidRequest) as err:
+        _translate("kling-v2-5-turbo", {"mode": "pro"})
+    assert err.value.field == "params.mode" and "1080p" in str(err.value.allowed)
 
 
 @pytest.mark.parametrize(
@@ -193,3 +200,15 @@ def test_image_list_with_params_keeps_media() -> None:
     )
     assert body["image_list"] == [{"image": frame.url, "type": "first_frame"}]
     assert (body["multi_shot"], body["shot_type"]) == (True, "intelligence")
+
+
+def test_every_requested_setting_is_sent_or_reported_as_not_sent() -> None:
+    # "Clamped, never silently": a duration, resolution or aspect ratio the wire cannot carry
+    # (a remix inherits it, an extension's shape is its source's, a mode has no field for it)
+    # is an Adjustment in the plan, never a silent drop.
+    from openai_videos_fixtures import check_requested_settings_are_sent_or_reported
+
+    checked = check_requested_settings_are_sent_or_reported(
+        videos.API, MODELS, provider="qiniu", base_url=BASE, options=None
+    )
+    assert checked >= len(MODELS)

@@ -14,15 +14,15 @@ import pytest
 pytest.importorskip("reelkit.client", reason="the core client is not there yet")
 pytest.importorskip("reelkit_emulator.providers.sora", reason="the emulator has no Sora fake yet")
 
-from reelkit import Client
-from reelkit.errors import ContentFiltered, InvalidRequest
-from reelkit.testing import png_bytes
-from reelkit_sora.fixtures import (
+from openai_videos_fixtures import (
     assert_downloaded,
     check_429_poll_is_retried,
     create_directly,
     lose_a_submit,
 )
+from reelkit import Client
+from reelkit.errors import ContentFiltered, InvalidRequest
+from reelkit.testing import png_bytes
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
+from openai_videos_fixtures import config
 from reelkit import clamp
 from reelkit.models import JobHandle, Media, SourceJob, VideoRequest
 from reelkit_sora import catalogue, videos
-from reelkit_sora.fixtures import config
 
 openai = pytest.importorskip("openai")
 pytestmark = pytest.mark.fidelity

@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
+from openai_videos_fixtures import FixtureSuite, build_response, config
 from reelkit import clamp
+from reelkit.capabilities import Mode
 from reelkit.errors import InvalidRequest
 from reelkit.models import JobHandle, Media, VideoRequest
 from reelkit_sora import catalogue, videos
-from reelkit_sora.fixtures import FixtureSuite, build_response, config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = {m.id: m for m in catalogue.MODELS}
@@ -75,7 +76,7 @@ def test_first_frame_of_the_wrong_size_is_refused_before_sending() -> None:
     frame = Media(url="https://example.com/a.png", width=1024, height=1024)
     # Built directly (as if clamping had let it through): translate checks again.
     request = VideoRequest(
-        prompt="p", duration=4, size="1280x720", first_frame=frame, mode=catalogue.Mode.I2V
+        prompt="p", duration=4, size="1280x720", first_frame=frame, mode=Mode.I2V
     )
     with pytest.raises(InvalidRequest) as err:
         videos.API.translate(MODELS["sora-2"], request, config("sora", BASE))
@@ -86,7 +87,7 @@ def test_first_frame_of_the_wrong_size_is_refused_before_sending() -> None:
 def test_an_oversized_inline_data_url_is_refused() -> None:
     frame = Media(data=b"x" * 16_000_000, mime_type="image/png", width=1280, height=720)
     request = VideoRequest(
-        prompt="p", duration=4, size="1280x720", first_frame=frame, mode=catalogue.Mode.I2V
+        prompt="p", duration=4, size="1280x720", first_frame=frame, mode=Mode.I2V
     )
     with pytest.raises(InvalidRequest, match="data URL"):
         videos.API.translate(
@@ -109,7 +110,7 @@ def test_download_is_the_authenticated_content_endpoint() -> None:
 
 
 def test_remix_without_a_source_id_names_the_field() -> None:
-    request = VideoRequest(prompt="p", duration=4, size="1280x720", mode=catalogue.Mode.REMIX)
+    request = VideoRequest(prompt="p", duration=4, size="1280x720", mode=Mode.REMIX)
     with pytest.raises(InvalidRequest) as err:
         videos.API.translate(MODELS["sora-2"], request, config("sora", BASE))
     assert err.value.field == "remix_of"

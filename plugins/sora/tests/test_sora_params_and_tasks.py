@@ -11,11 +11,7 @@ import httpx
 import pytest
 
 import reelkit_sora
-from reelkit.capabilities import Mode
-from reelkit.errors import AuthenticationFailed, InvalidRequest, ResponseFormatError
-from reelkit.models import SourceJob, TaskSummary, VideoRequest
-from reelkit_sora import catalogue, dialect, videos
-from reelkit_sora.fixtures import (
+from openai_videos_fixtures import (
     check_default_handle_polls_alike,
     config,
     request_json,
@@ -23,6 +19,10 @@ from reelkit_sora.fixtures import (
     sent_value,
     translate_with_params,
 )
+from reelkit.capabilities import Mode
+from reelkit.errors import AuthenticationFailed, InvalidRequest, ResponseFormatError
+from reelkit.models import SourceJob, TaskSummary, VideoRequest
+from reelkit_sora import catalogue, videos
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = {m.id: m for m in catalogue.MODELS}
@@ -274,5 +274,29 @@ def test_no_adopt_hook_the_default_handle_polls_and_downloads_alike() -> None:
         )
 
 
-def test_dialect_exports_the_list_helpers() -> None:
-    assert {"list_request", "parse_video_list", "declared_extras"} <= set(dialect.__all__)
+def test_every_requested_setting_is_sent_or_reported_as_not_sent() -> None:
+    # "Clamped, never silently": a duration, resolution or aspect ratio the wire cannot carry
+    # (a remix inherits it, an extension's shape is its source's, a mode has no field for it)
+    # is an Adjustment in the plan, never a silent drop.
+    from openai_videos_fixtures import check_requested_settings_are_sent_or_reported
+
+    checked = check_requested_settings_are_sent_or_reported(
+        videos.API, MODELS, provider="sora", base_url=BASE, options=None
+    )
+    assert checked >= len(MODELS)
+
+
+def test_an_extension_reports_a_size_it_does_not_send_unless_the_source_has_it() -> None:
+    from reelkit import clamp, wire
+
+    model = MODELS["sora-2"]
+    source = SourceJob(task_id="video_src", resolution="720p", aspect_ratio="16:9", duration=8)
+
+    def reported(**values: Any) -> list[tuple[str, Any]]:
+        applied, _ = clamp(VideoRequest(prompt="on", continue_from=source, **values), model)
+        request = videos.API.translate(model, applied, config("sora", BASE))
+        return [(a.field, a.requested) for a in wire.reported_not_sent(request)]
+
+    assert reported(duration=8) == []  # seconds is sent: the length added
+    assert reported(size="1280x720") == []  # the source's own size: nothing is lost
+    assert reported(size="720x1280") == [("aspect_ratio", "9:16")]

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 import httpx
 
-from reelkit import budget, pricing, redact, validation
+from reelkit import budget, pricing, redact, validation, wire
 from reelkit.arguments import ASK_FIELDS, Ask
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.clamping import clamp
@@ -83,6 +83,16 @@ class Selection(EngineBase):
             raise PluginError(
                 f"{name}: reelkit_translate returned {type(http).__name__}, not an httpx.Request"
             )
+        unsent = wire.reported_not_sent(http)
+        if ask.strict and unsent:
+            first = unsent[0]
+            raise InvalidRequest(
+                first.field,
+                f"{first.requested!r} is not sent by {name}/{model.id} ({first.reason}); "
+                "strict mode makes no adjustments",
+                allowed=first.allowed,
+            )
+        adjustments.extend(unsent)
         credentials = self.settings.credentials(chosen.info)
         shown = credentials if credentials else self._placeholder(chosen)
         preview = redact.preview(self._signed_copy(name, http, shown, config), shown.secrets())

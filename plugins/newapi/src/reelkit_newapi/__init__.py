@@ -2,9 +2,9 @@
 
 Facts live in :mod:`reelkit_newapi.catalogue`, the field each upstream reads in
 :mod:`reelkit_newapi.wires`, the gateway's quirks in :mod:`reelkit_newapi.videos`; the OpenAI
-Videos dialect itself comes from ``reelkit_sora.dialect``.
+Videos dialect itself comes from ``reelkit_openai_videos.dialect``.
 """
 
-from reelkit_sora.plugin import VideosPlugin
+from reelkit_openai_videos.plugin import VideosPlugin
 
 VideosPlugin(__name__).export(globals())

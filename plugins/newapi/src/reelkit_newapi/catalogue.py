@@ -28,8 +28,8 @@ from reelkit.capabilities import (
     Variant,
 )
 from reelkit.pricing import Pricing
-from reelkit_sora.catalogue import CHARACTERS, sora_variants
-from reelkit_sora.kling import MULTI_SHOT
+from reelkit_openai_videos.kling import MULTI_SHOT
+from reelkit_openai_videos.sora import CHARACTERS, sora_variants
 
 from .wires import GEMINI_OMNI, GROK, KLING, SEED003, SEEDANCE, SORA, Wire
 
@@ -50,9 +50,22 @@ PROVIDER = ProviderInfo(
     homepage="https://github.com/QuantumNous/new-api",
     notes=(
         "Set REELKIT_NEWAPI_BASE_URL. The /v1/video/generations variant (seed 004) is chosen with "
-        'dialect = "generations" under [providers.newapi] in reelkit.toml.'
+        'dialect = "generations" under [providers.newapi] in reelkit.toml. Remix and the task list '
+        "are off, as on the documented deployment: remix = true / list = true there enable them."
     ),
 )
+
+# --- what a deployment offers: per-deployment capabilities ----------------------------------
+#: Endpoints beyond create, retrieve and content that deployments differ on, each switched by
+#: a key under [providers.newapi] in reelkit.toml; the defaults are the documented deployment's.
+#: Seed 003 (a new-api deployment's "建立影片" reference, read 2026-12-02): "目前不對外提供:
+#: GET /v1/videos, POST /v1/videos/{video_id}/remix", so neither is offered by default; reelkit
+#: refuses a remix before sending (FeatureNotOffered) and `jobs reconcile` has no list to read.
+#: Stock new-api routes POST /v1/videos/{video_id}/remix (router/video-router.go in
+#: https://github.com/QuantumNous/new-api, docs/reference/openai-videos.md §3.1, tree of
+#: 2026-06-06), so `remix = true` suits it; that tree routes no GET /v1/videos (§3.1), so
+#: `list = true` is for a deployment that adds the OpenAI list.
+FEATURES: Mapping[str, bool] = {"remix": False, "list": False}
 
 # --- prices -------------------------------------------------------------------------------
 # A new-api gateway bills what its operator sets: per-model ratios or fixed prices, times the
@@ -206,6 +219,10 @@ def _model(
             mode=mode,
             variants=variants,
             max_reference_images=max_references if mode in (Mode.REFERENCE, Mode.EDIT) else 0,
+            # Per deployment (FEATURES): refused before sending unless configured.
+            note="only where the deployment offers it: remix = true under [providers.newapi]"
+            if mode is Mode.REMIX
+            else "",
         )
         for mode, variants in modes.items()
     )
@@ -237,7 +254,9 @@ def _same(
 # --- Sora (seed 003 §4.2; ref §3.2: new-api validates sizes and rejects 1080p) ----------------
 _SORA_SECONDS = Choices((4, 8, 12))  # ref §3.2: the gateway's Sora validation; default 4 s
 _SORA_IMAGES = ImageLimits(transports=("url", "base64", "upload"), must_match_size=True)
-_SORA_MODES = (Mode.T2V, Mode.I2V, Mode.REMIX)  # remix: ref §3.1 (seed 003's deployment lacks it)
+# remix: stock new-api (ref §3.1); seed 003's deployment lacks it, so it is off unless
+# configured (FEATURES["remix"]): a remix is then refused before sending.
+_SORA_MODES = (Mode.T2V, Mode.I2V, Mode.REMIX)
 
 
 def _sora(model_id: str, variants: tuple[Variant, ...], title: str) -> ModelInfo:

@@ -1,4 +1,4 @@
-"""new-api's hooks, built on the shared OpenAI Videos dialect (``reelkit_sora.dialect``).
+"""new-api's hooks, built on the shared OpenAI Videos dialect (``reelkit_openai_videos.dialect``).
 
 new-api-specific: a required base URL; two create routes (``/v1/videos``, and seed 004's
 ``/v1/video/generations``, chosen by configuration); one body builder driven by each model's
@@ -21,6 +21,7 @@ import httpx
 from reelkit.capabilities import Audio, Mode, ModelInfo
 from reelkit.errors import InvalidRequest
 from reelkit.models import (
+    Adjustment,
     Asset,
     Charge,
     JobHandle,
@@ -30,12 +31,12 @@ from reelkit.models import (
     Succeeded,
     VideoRequest,
 )
-from reelkit.wire import json_request, parse_timestamp
-from reelkit_sora import dialect
-from reelkit_sora.catalogue import CHARACTERS_MAX
-from reelkit_sora.kling import MULTI_PROMPT_SHAPE
+from reelkit.wire import json_request, not_sent, parse_timestamp
+from reelkit_openai_videos import dialect
+from reelkit_openai_videos.kling import MULTI_PROMPT_SHAPE
+from reelkit_openai_videos.sora import CHARACTERS_MAX
 
-from .catalogue import GENERATIONS_BY_DEFAULT, LIST_LIMITS, PROVIDER, WIRES
+from .catalogue import FEATURES, GENERATIONS_BY_DEFAULT, LIST_LIMITS, PROVIDER, WIRES
 from .wires import GENERATIONS, SEEDANCE, Wire
 
 log = logging.getLogger(__name__)
@@ -76,23 +77,41 @@ class NewapiVideos(dialect.VideosApi):
         **{name: dialect.ListShape(*limits) for name, limits in LIST_LIMITS.items()},
     }
 
-    def list_tasks_request(self, config: ProviderConfig, since: datetime) -> None:
-        # No task list: stock new-api routes no GET /v1/videos (router/video-router.go in
+    def offers(self, config: ProviderConfig, feature: str) -> bool:
+        """Does this deployment offer ``feature`` (``remix``, ``list``)? Config, else the
+        documented deployment's default (``catalogue.FEATURES``)."""
+        return dialect.feature_enabled(config.options, feature, FEATURES, provider=self.name)
+
+    def list_tasks_request(self, config: ProviderConfig, since: datetime) -> httpx.Request | None:
+        # Off by default: stock new-api routes no GET /v1/videos (router/video-router.go in
         # https://github.com/QuantumNous/new-api; ref §3.1 "Not implemented: GET /v1/videos
-        # (list)"), and seed 003's deployment says "目前不對外提供: GET /v1/videos".
-        return None
+        # (list)"), and seed 003's deployment says "目前不對外提供: GET /v1/videos". A deployment
+        # that adds OpenAI's list enables it with `list = true` (the OpenAI page, §1.2).
+        if not self.offers(config, "list"):
+            return None
+        return dialect.list_request(api(config, "/videos"), limit=100, order="desc")
 
     def translate(
         self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
     ) -> httpx.Request:
         name = dialect_for(model, config)
         if request.mode is Mode.REMIX:
+            if not self.offers(config, "remix"):
+                # seed 003: "目前不對外提供: POST /v1/videos/{video_id}/remix".
+                raise dialect.FeatureNotOffered(
+                    "remix_of",
+                    "remix",
+                    what="remix (POST /v1/videos/{video_id}/remix)",
+                    provider=self.name,
+                    why="the documented deployment lists it as not offered",
+                )
             return self.remix(model, request, config)
         extras = self.extras(model, request)
         _check_ranges(extras)
         wire = GENERATIONS if name == "generations" else WIRES[model.id]
         url = api(config, ROUTES[name])
         body = _merge(build_body(model, request, wire), extras)
+        unsent = unsent_by(model, request, wire)
         frame = request.first_frame
         if model.images.must_match_size:
             dialect.check_frame_size(request, model)
@@ -105,8 +124,8 @@ class NewapiVideos(dialect.VideosApi):
                 frame.data,
                 frame.mime_type or "application/octet-stream",
             )
-            return dialect.multipart_request("POST", url, body, {field: part})
-        return json_request("POST", url, body)
+            return not_sent(dialect.multipart_request("POST", url, body, {field: part}), unsent)
+        return not_sent(json_request("POST", url, body), unsent)
 
     def parse_poll(self, job: JobHandle, response: httpx.Response) -> JobStatus:
         status = super().parse_poll(job, response)
@@ -173,6 +192,45 @@ def _check_ranges(extras: Mapping[str, Any]) -> None:
     value = extras.get("cfg_scale")
     if value is not None and not 0 <= value <= 1:
         raise InvalidRequest("params.cfg_scale", f"{value} is out of range", allowed="0–1")
+
+
+def unsent_by(model: ModelInfo, request: VideoRequest, wire: Wire) -> list[Adjustment]:
+    """The settings the caller asked for that ``wire`` has no field for in this mode.
+
+    A duration in a mode that sends none (an extension: the provider fixes its length, seed
+    004 "视频续写不使用"); an aspect ratio or a resolution neither a field nor the pixel size
+    carries, unless the mode offers only that one value (then the model renders it anyway).
+    """
+    mode = request.mode or Mode.T2V
+    spec = model.mode(mode)
+    offered: dict[str, set[str]] = {
+        "resolution": {r for v in spec.variants for r in v.resolutions} if spec else set(),
+        "aspect_ratio": {a for v in spec.variants for a in v.aspect_ratios} if spec else set(),
+    }
+    carried = {
+        "duration": mode not in wire.no_duration_in,
+        "resolution": wire.size in ("pixels", "label") or bool(wire.resolution_field),
+        "aspect_ratio": wire.size == "pixels"
+        or (
+            bool(wire.aspect_ratio_field)
+            and (wire.aspect_ratio_modes is None or mode in wire.aspect_ratio_modes)
+        ),
+    }
+    names = [
+        name
+        for name, sent in carried.items()
+        if not sent and (name == "duration" or len(offered[name]) > 1)
+    ]
+    # An extension keeps its source's shape: repeating it loses nothing (not its duration,
+    # which is the length added).
+    inherited = dialect.source_settings(request.continue_from) if mode is Mode.EXTEND else {}
+    inherited.pop("duration", None)
+    return dialect.unsent(
+        request,
+        names,
+        f"{model.id} on this gateway takes no {{field}} in {mode.value}; not sent",
+        inherited=inherited,
+    )
 
 
 def build_body(model: ModelInfo, request: VideoRequest, wire: Wire) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from reelkit.capabilities import (
     Variant,
 )
 from reelkit.pricing import Pricing
-from reelkit_sora.catalogue import sora_modes, sora_variants
-from reelkit_sora.kling import MULTI_SHOT
+from reelkit_openai_videos.kling import MULTI_SHOT
+from reelkit_openai_videos.sora import sora_modes, sora_variants
 
 PROVIDER = ProviderInfo(
     name="qiniu",
@@ -54,13 +54,15 @@ MAX_PROMPT = 2500
 # input_reference, image_tail, image_list, video_list, negative_prompt, sound are set by reelkit).
 # Sora on Qiniu documents nothing more (seed 002): it declares no params.
 
-#: seed 002 mode: std (720p) or pro (1080p). reelkit sends the mode of the chosen resolution;
-#: this overrides it (the seed's own kling-v2-1 example sends 1280x720 with mode pro).
+#: seed 002 mode (https://developer.qiniu.com/aitokenapi/13169, read 2026-12-02): std (720p)
+#: or pro (1080p). reelkit sends the mode of the chosen resolution
+#: (``resolution="1080p"`` is ``"mode": "pro"``); a ``mode`` given here must agree with it, so the
+#: plan never shows one quality while the wire asks for the other (checked in translate).
 KLING_MODE = Param(
     name="mode",
     type="str",
     choices=("std", "pro"),
-    description="Kling quality mode; overrides the one reelkit derives from the resolution.",
+    description="Kling quality mode: std is 720p, pro 1080p; must agree with the resolution.",
 )
 #: seed 002 FAQ: "kling-video-o1 模型目前仅支持 pro 模式".
 O1_MODE = Param(
@@ -92,7 +94,7 @@ MOTION_CONTROL = (
         description="Motion control: keep the motion video's sound.",
     ),
 )
-#: ref §2.2: kling-v3-omni multi-shot (declared once for every gateway: reelkit_sora.kling).
+#: ref §2.2: kling-v3-omni multi-shot (declared once for every gateway: reelkit_openai_videos.kling).
 
 # --- prices -------------------------------------------------------------------------------
 # Qiniu resells these models at its own prices (CNY), and no list of them could be found: on
@@ -116,6 +118,18 @@ _SORA_IMAGES = ImageLimits(
 )
 
 
+#: What Qiniu applies to a field left out (seed 002, https://developer.qiniu.com/aitokenapi/13169,
+#: read 2026-12-02: "seconds ... 默认值 4", "size ... 默认值 720x1280"). A setting the caller left
+#: to reelkit that equals it is left out too, so the page's first example, {"model", "prompt"},
+#: is what reelkit sends for a bare prompt. (docs/reference/openai-videos.md §2.2 gives 1280x720
+#: as sora-2's default; the page's table, and OpenAI's own default that it relays, say 720x1280.)
+SORA_SERVER_DEFAULTS: Mapping[str, str] = {"seconds": "4", "size": "720x1280"}
+#: Kling's seconds default on Qiniu: 5 (seed 002's kling-video-o1 answer to a create without
+#: seconds says "seconds": "5"; docs/reference/openai-videos.md §2.2: "default 5"; read
+#: 2026-12-02). Kling's size is always sent: the examples send it, and its default is portrait.
+KLING_SERVER_DEFAULTS: Mapping[str, str] = {"seconds": "5"}
+
+
 def _sora(model_id: str, variants: tuple[Variant, ...], title: str, notes: str = "") -> ModelInfo:
     return ModelInfo(
         id=model_id,
@@ -124,7 +138,9 @@ def _sora(model_id: str, variants: tuple[Variant, ...], title: str, notes: str =
         modes=sora_modes(variants, extend=False),
         default_duration=4,  # seed 002: seconds default 4
         default_resolution="720p",
-        default_aspect_ratio="16:9",
+        # seed 002 (read 2026-12-02): size default 720x1280, portrait; reelkit's default is the
+        # server's, so leaving the size out (as the page's first example does) renders the same.
+        default_aspect_ratio="9:16",
         audio=Audio.ALWAYS,  # ref §2.2: sora-2 "has audio"
         max_prompt_chars=MAX_PROMPT,  # seed 002: 2500, stricter than OpenAI's 32000
         images=_SORA_IMAGES,
@@ -135,10 +151,19 @@ def _sora(model_id: str, variants: tuple[Variant, ...], title: str, notes: str =
 
 
 # --- Kling on Qiniu -----------------------------------------------------------------------
-# seed 002: size only sets the orientation (1920x1080, 1080x1920, 1280x720, 720x1280, 1080x1080,
-# 720x720); quality comes from `mode`: std = 720p, pro = 1080p (ref §2.2). reelkit sends the
-# size of the chosen resolution and the matching mode, so the two never disagree.
+# seed 002 (https://developer.qiniu.com/aitokenapi/13169, read 2026-12-02): for Kling models
+# "size 字段仅控制视频的宽高比例(横屏/竖屏/正方形),视频分辨率品质由 mode 字段控制": the size sets
+# only the orientation, and each of the six documented sizes (1920x1080, 1080x1920, 1280x720,
+# 720x1280, 1080x1080, 720x720) is accepted by every Kling model at either quality; the quality
+# is `mode`: std = 720p, pro = 1080p (docs/reference/openai-videos.md §2.2). So reelkit's
+# resolution is the mode, and a size the caller gives is sent as given (its own example sends
+# kling-v2-1 "size": "1280x720" with "mode": "pro"); without one, the resolution's own size.
 KLING_ASPECTS = ("16:9", "9:16", "1:1")
+KLING_ASPECT_SIZES: Mapping[str, tuple[str, ...]] = {
+    "16:9": ("1920x1080", "1280x720"),
+    "9:16": ("1080x1920", "720x1280"),
+    "1:1": ("1080x1080", "720x720"),
+}
 KLING_MODE_BY_RESOLUTION: Mapping[str, str] = {"720p": "std", "1080p": "pro"}
 
 _FIVE_TEN = Choices((5, 10))  # seed 002: kling 系列可选值 5、10
@@ -150,7 +175,11 @@ def _kling_variants(
 ) -> tuple[Variant, ...]:
     return (
         Variant(
-            resolutions=resolutions, aspect_ratios=KLING_ASPECTS, durations=durations, note=note
+            resolutions=resolutions,
+            aspect_ratios=KLING_ASPECTS,
+            durations=durations,
+            aspect_sizes=KLING_ASPECT_SIZES,  # seed 002: size sets only the orientation
+            note=note,
         ),
     )
 

@@ -1,4 +1,4 @@
-"""Qiniu's hooks, built on the shared OpenAI Videos dialect (``reelkit_sora.dialect``).
+"""Qiniu's hooks, built on the shared OpenAI Videos dialect (``reelkit_openai_videos.dialect``).
 
 Qiniu-specific: JSON only, images and videos as plain strings (never the object form, never
 multipart); Kling's ``mode`` (std/pro), ``image_tail``, ``image_list`` roles and ``video_list``;
@@ -16,17 +16,19 @@ import httpx
 
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.errors import InvalidRequest
-from reelkit.models import Asset, JobHandle, Media, ProviderConfig, VideoRequest
-from reelkit.wire import expires_after, json_request, parse_timestamp, require
-from reelkit_sora import dialect
-from reelkit_sora.dialect import Phase
-from reelkit_sora.kling import MULTI_PROMPT_SHAPE
+from reelkit.models import Adjustment, Asset, JobHandle, Media, ProviderConfig, VideoRequest
+from reelkit.wire import expires_after, json_request, not_sent, parse_timestamp, require
+from reelkit_openai_videos import dialect
+from reelkit_openai_videos.dialect import Phase
+from reelkit_openai_videos.kling import MULTI_PROMPT_SHAPE
 
 from .catalogue import (
     KLING_MODE_BY_RESOLUTION,
+    KLING_SERVER_DEFAULTS,
     MAX_IMAGE_LIST,
     OMNI,
     PROVIDER,
+    SORA_SERVER_DEFAULTS,
     SOUND,
     URL_LIFETIME_S,
 )
@@ -64,11 +66,12 @@ class QiniuVideos(dialect.VideosApi):
             # seed 002: only `prompt`; input_reference, seconds and size are not allowed (ref §2.1).
             return self.remix(model, request, config)
         extras = self.extras(model, request)
+        unsent: list[Adjustment] = []
         if model.id.startswith("sora"):
             body = _sora_body(model, request)
         else:
-            body = _kling_body(model, request, extras)
-        return json_request("POST", self.videos_url(config), {**body, **extras})
+            body = _kling_body(model, request, extras, unsent)
+        return not_sent(json_request("POST", self.videos_url(config), {**body, **extras}), unsent)
 
     def list_tasks_request(self, config: ProviderConfig, since: datetime) -> None:
         # No task list: Qiniu documents only POST /videos, GET /videos/:id and
@@ -98,7 +101,7 @@ class QiniuVideos(dialect.VideosApi):
 
 
 def _sora_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
-    body = dialect.sora_fields(model.id, request)
+    body = dialect.sora_fields(model.id, request, SORA_SERVER_DEFAULTS)
     if request.first_frame is not None:
         dialect.check_frame_size(request, model)
         # seed 002: a plain URL string, not OpenAI's {"image_url": ...} object.
@@ -106,9 +109,21 @@ def _sora_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
     return body
 
 
-def _kling_body(model: ModelInfo, request: VideoRequest, extras: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = dialect.sora_fields(model.id, request)
+def _kling_body(
+    model: ModelInfo, request: VideoRequest, extras: dict[str, Any], unsent: list[Adjustment]
+) -> dict[str, Any]:
+    body: dict[str, Any] = dialect.sora_fields(model.id, request, KLING_SERVER_DEFAULTS)
     body["mode"] = KLING_MODE_BY_RESOLUTION.get(str(request.resolution), "pro")
+    asked = extras.get("mode")
+    if asked is not None and asked != body["mode"]:
+        # The plan shows the resolution reelkit applied; a mode that contradicts it would render
+        # another quality than the plan says (seed 002: std is 720p, pro 1080p).
+        wanted = {m: r for r, m in KLING_MODE_BY_RESOLUTION.items()}.get(str(asked), "?")
+        raise InvalidRequest(
+            "params.mode",
+            f"{asked} renders {wanted}, but the request's resolution is {request.resolution}",
+            allowed=f"resolution {wanted} (mode follows it), or no mode",
+        )
     body["negative_prompt"] = request.negative_prompt
     if model.id in SOUND and request.audio is not None:
         if request.audio and body["mode"] != "pro" and model.id == "kling-v2-6":
@@ -119,7 +134,7 @@ def _kling_body(model: ModelInfo, request: VideoRequest, extras: dict[str, Any])
             )
         body["sound"] = "on" if request.audio else "off"
     if model.id in OMNI:
-        _omni_media(model, request, body, extras)
+        _omni_media(model, request, body, extras, unsent)
     else:
         if request.first_frame is not None:
             body["input_reference"] = _url_only(request.first_frame, "first_frame")
@@ -129,7 +144,11 @@ def _kling_body(model: ModelInfo, request: VideoRequest, extras: dict[str, Any])
 
 
 def _omni_media(
-    model: ModelInfo, request: VideoRequest, body: dict[str, Any], extras: dict[str, Any]
+    model: ModelInfo,
+    request: VideoRequest,
+    body: dict[str, Any],
+    extras: dict[str, Any],
+    unsent: list[Adjustment],
 ) -> None:
     images: list[dict[str, str]] = []
     if request.first_frame is not None:
@@ -183,6 +202,13 @@ def _omni_media(
     ]
     # seed 002's video_list example sends no seconds: the reference video sets the length.
     body["seconds"] = None
+    unsent.extend(
+        dialect.unsent(
+            request,
+            ("duration",),
+            "with a reference video (video_list) the video sets the length; not sent",
+        )
+    )
 
 
 def _url_only(medium: Media, field: str) -> str:

@@ -17,10 +17,11 @@ import httpx
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.errors import InvalidRequest
 from reelkit.models import Asset, JobHandle, ProviderConfig, TaskSummary, VideoRequest
-from reelkit.wire import expires_after, json_request, parse_timestamp
+from reelkit.wire import expires_after, json_request, not_sent, parse_timestamp
+from reelkit_openai_videos import dialect
+from reelkit_openai_videos.sora import CHARACTERS_MAX
 
-from . import dialect
-from .catalogue import CHARACTERS_MAX, PROVIDER
+from .catalogue import PROVIDER
 
 
 class SoraVideos(dialect.VideosApi):
@@ -45,7 +46,16 @@ class SoraVideos(dialect.VideosApi):
                 "seconds": dialect.seconds(request.duration),
                 "video": {"id": source},
             }
-            return json_request("POST", f"{api}/extensions", body)
+            return not_sent(
+                json_request("POST", f"{api}/extensions", body),
+                dialect.unsent(
+                    request,
+                    ("resolution", "aspect_ratio"),
+                    "an extension keeps its source video's size; not sent",
+                    allowed="the source's (leave it out)",
+                    inherited=dialect.source_settings(request.continue_from),
+                ),
+            )
         extras = self.extras(model, request)
 
         fields: dict[str, Any] = dialect.sora_fields(model.id, request)

@@ -11,7 +11,8 @@ one reading of the fixture format:
 - an expectation has ``type`` (``Queued``/``Running``/``Succeeded``/``Failed``/``error``) and
   the values to check.
 
-Nothing here is imported by the plugins themselves.
+Test code only: it lives in the dialect's ``tests/`` directory (on pytest's ``pythonpath``, see
+the root ``pyproject.toml``) and in no wheel; the plugins never import it.
 """
 
 from __future__ import annotations
@@ -438,3 +439,121 @@ def create_directly(emulator: Any, provider: str, body: Mapping[str, Any]) -> st
     assert response.is_success, response.text
     task_id: str = response.json()["id"]
     return task_id
+
+
+# --- a provider's documented examples, sent through reelkit unchanged ---------------------
+
+
+def _same_json(sent: Any, documented: Any, where: str = "body") -> None:
+    """Equal field for field, with the same JSON types (``"4"`` is not ``4``, ``1`` not ``True``)."""
+    assert type(sent) is type(documented), (where, sent, documented)
+    if isinstance(documented, dict):
+        assert sorted(sent) == sorted(documented), (where, sorted(sent), sorted(documented))
+        for key, value in documented.items():
+            _same_json(sent[key], value, f"{where}.{key}")
+    elif isinstance(documented, list):
+        assert len(sent) == len(documented), (where, sent, documented)
+        for index, (a, b) in enumerate(zip(sent, documented, strict=True)):
+            _same_json(a, b, f"{where}.{index}")
+    else:
+        assert sent == documented, (where, sent, documented)
+
+
+def check_documented_example(
+    case: Mapping[str, Any],
+    *,
+    provider: str,
+    env: Mapping[str, str],
+    home: Path,
+    prompt_field: str = "prompt",
+) -> Any:
+    """Plan the case's reelkit call with ``strict=True`` and compare the request it would send
+    with the documented example: method, path (after the base URL's host) and JSON body.
+
+    ``case`` is ``{"name", "call": {reelkit keyword arguments}, "expect": {"method", "path",
+    "json"}}``; the prompt is the example's own. Returns the plan (no adjustments, by strict).
+    """
+    import reelkit
+
+    expect = case["expect"]
+    call = dict(case["call"])
+    prompt = call.pop("prompt", None) or expect["json"][prompt_field]
+    client = reelkit.Client(env=dict(env), home=home)
+    plan = client.plan(prompt, provider=provider, strict=True, **call)
+    assert plan.adjustments == (), plan.adjustments
+    http = plan.http
+    assert http is not None
+    assert http.method == expect["method"]
+    assert httpx.URL(http.url).path == expect["path"], http.url
+    _same_json(http.body, expect["json"])
+    return plan
+
+
+# --- clamped, never silently: a requested setting is on the wire or reported not sent --------
+
+SETTINGS = ("duration", "resolution", "aspect_ratio")
+
+
+def _scalars(value: Any) -> set[str]:
+    if isinstance(value, Mapping):
+        return set().union(*(_scalars(v) for v in value.values())) if value else set()
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_scalars(v) for v in value)) if value else set()
+    return {str(value).lower()}
+
+
+def _carried(setting: str, applied: VideoRequest, spec: Any, sent: set[str]) -> bool:
+    if setting == "duration":
+        return str(int(applied.duration or 0)) in sent
+    offered = {
+        x
+        for v in spec.variants
+        for x in getattr(v, f"{setting}s" if setting == "resolution" else "aspect_ratios")
+    }
+    value = str(getattr(applied, setting)).lower()
+    return len(offered) == 1 or value in sent or str(applied.size).lower() in sent
+
+
+def check_requested_settings_are_sent_or_reported(
+    api: Any,
+    models: Mapping[str, ModelInfo],
+    *,
+    provider: str,
+    base_url: str,
+    options: Mapping[str, Any] | None = None,
+) -> int:
+    """For every model, mode and variant: ask for a duration, resolution and aspect ratio the
+    variant offers (so clamping changes nothing), translate, and check that each one is on the
+    wire or reported with ``reelkit.wire.not_sent``. Returns how many requests were checked."""
+    from reelkit import clamp, wire
+
+    checked = 0
+    for model in models.values():
+        for spec in model.modes:
+            for variant in spec.variants:
+                request = VideoRequest(
+                    prompt="a wave breaks",
+                    duration=variant.durations.lowest,
+                    resolution=variant.resolutions[-1],
+                    aspect_ratio=variant.aspect_ratios[-1],
+                    **mode_inputs(spec.mode),
+                )
+                applied, adjustments = clamp(request, model)
+                if adjustments or applied.mode is not spec.mode:
+                    continue  # another variant or mode won: covered by its own turn
+                http = api.translate(model, applied, config(provider, base_url, options))
+                reported = {a.field for a in wire.reported_not_sent(http)}
+                http.read()
+                try:
+                    sent = _scalars(json.loads(http.content))
+                except ValueError:  # multipart: the text parts are in the bytes
+                    sent = set(http.content.decode("utf-8", "replace").lower().split())
+                for setting in SETTINGS:
+                    if setting in reported:
+                        continue
+                    assert _carried(setting, applied, spec, sent), (
+                        f"{provider}/{model.id} {spec.mode.value}: {setting}="
+                        f"{getattr(applied, setting)!r} is neither sent nor reported: {sent}"
+                    )
+                checked += 1
+    return checked

@@ -1,7 +1,8 @@
 """The OpenAI Videos wire dialect (``/v1/videos``), shared by every OpenAI-style video plugin.
 
-``reelkit-sora`` speaks it to OpenAI; ``reelkit-qiniu`` and ``reelkit-newapi`` speak it to
-gateways that copied it. Everything the three have in common lives here, once:
+Part of the ``reelkit-openai-videos`` distribution, a library and no provider. ``reelkit-sora``
+speaks it to OpenAI; ``reelkit-qiniu`` and ``reelkit-newapi`` speak it to gateways that copied
+it. Everything the three have in common lives here, once:
 
 - URLs: :func:`api_url` joins a base URL with or without its ``/v1`` (``OPENAI_BASE_URL``
   conventionally ends in ``/v1``; emulator and gateway roots often do not).
@@ -12,6 +13,11 @@ gateways that copied it. Everything the three have in common lives here, once:
 - ``--param`` values: :func:`extra_fields` picks this provider's keys and :func:`declared_extras`
   refuses any key the model does not declare in ``ModelInfo.params`` (and values of the wrong
   type), so nothing undeclared reaches a paid endpoint even if the core's own check is bypassed.
+- What the caller asked for: :func:`sora_fields` leaves out a setting the caller left unset
+  that the server defaults alike; :func:`unsent` builds the adjustments for requested values a
+  request does not carry (reported with ``reelkit.wire.not_sent``).
+- Deployments: :func:`feature_enabled` reads a per-deployment switch (new-api's ``remix``),
+  :class:`FeatureNotOffered` refuses what the deployment lacks, naming the setting.
 - Statuses: :class:`Phase` and the vocabularies :data:`OPENAI_STATUSES` and
   :data:`GATEWAY_STATUSES`; each plugin extends them with its own values (Qiniu's
   ``downloading``/``uploading``, new-api's ``NOT_START``, ...).
@@ -48,8 +54,10 @@ from reelkit.errors import (
     ProviderError,
     ReelkitError,
     ResponseFormatError,
+    UnsupportedMode,
 )
 from reelkit.models import (
+    Adjustment,
     Asset,
     Failed,
     JobHandle,
@@ -58,16 +66,26 @@ from reelkit.models import (
     ProviderConfig,
     Queued,
     Running,
+    SourceJob,
     Succeeded,
     TaskSummary,
     VideoRequest,
 )
-from reelkit.wire import error_for_status, json_request, parse_timestamp, read_json, require
+from reelkit.wire import (
+    error_for_status,
+    json_request,
+    not_sent,
+    parse_timestamp,
+    read_json,
+    require,
+)
 
 __all__ = [
     "GATEWAY_STATUSES",
     "MODERATION_CODES",
     "OPENAI_STATUSES",
+    "SOURCE_SETTINGS",
+    "FeatureNotOffered",
     "ListShape",
     "Phase",
     "VideosApi",
@@ -79,6 +97,7 @@ __all__ = [
     "error_from_response",
     "extra_fields",
     "failure",
+    "feature_enabled",
     "image_reference",
     "is_moderation",
     "list_request",
@@ -90,10 +109,13 @@ __all__ = [
     "progress_fraction",
     "raise_for_error",
     "remix_request",
+    "requested",
     "retrieve_request",
     "seconds",
     "sora_fields",
+    "source_settings",
     "submit_handle",
+    "unsent",
     "upload_name",
 ]
 
@@ -149,14 +171,89 @@ def seconds(duration: float | None) -> str | None:
     return str(int(round(duration)))
 
 
-def sora_fields(model_id: str, request: VideoRequest) -> dict[str, Any]:
-    """The fields every OpenAI-style create carries: ``model``, ``prompt``, ``seconds``, ``size``."""
-    return {
+def sora_fields(
+    model_id: str, request: VideoRequest, server_defaults: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The fields every OpenAI-style create carries: ``model``, ``prompt``, ``seconds``, ``size``.
+
+    ``server_defaults`` (``{"seconds": "4", "size": "720x1280"}``) are what the server applies
+    to a field left out: a setting the caller left to reelkit whose applied value is the
+    server's default is then left out too, as the provider's own examples send it (Qiniu's
+    first example is ``{"model", "prompt"}`` alone). Without them every field is sent.
+    """
+    defaults = server_defaults or {}
+    fields = {
         "model": model_id,
         "prompt": request.prompt,
         "seconds": seconds(request.duration),
         "size": request.size,
     }
+    for name, setting in (("seconds", "duration"), ("size", "size")):
+        if setting in request.unset and name in defaults and fields[name] == defaults[name]:
+            fields[name] = None
+    return fields
+
+
+#: A source's duration and shape: what a remix or an extension may inherit instead of sending.
+SOURCE_SETTINGS = ("duration", "resolution", "aspect_ratio")
+
+
+def _same_setting(value: Any, source: Any) -> bool:
+    if value is None or source is None:
+        return False
+    if isinstance(value, (int, float)) and isinstance(source, (int, float)):
+        return abs(float(value) - float(source)) < 1e-6
+    return str(value).lower() == str(source).lower()
+
+
+def requested(request: VideoRequest, name: str) -> bool:
+    """Did the caller set ``name`` (a setting of ``VideoRequest.unset``, or any other field)?"""
+    return name not in request.unset and getattr(request, name) not in (None, ())
+
+
+def source_settings(source: SourceJob | None) -> dict[str, Any]:
+    """What a remix or an extension inherits from its source, where the journal knows it."""
+    if source is None:
+        return {}
+    return {name: getattr(source, name) for name in SOURCE_SETTINGS}
+
+
+def unsent(
+    request: VideoRequest,
+    names: Iterable[str],
+    reason: str,
+    *,
+    allowed: str = "leave it out",
+    inherited: Mapping[str, Any] | None = None,
+) -> list[Adjustment]:
+    """An ``Adjustment`` (``applied`` None) for each of ``names`` the caller set that the
+    request will not carry, with ``reason`` (``{field}`` in it names the setting); report them
+    with ``reelkit.wire.not_sent``. A value equal to what the endpoint ``inherited`` (the
+    source's own, :func:`source_settings`) loses nothing and is not reported: an extension
+    chain that repeats its shot's size."""
+    found: list[Adjustment] = []
+    for name in names:
+        if not requested(request, name):
+            continue
+        value = getattr(request, name)
+        if _same_setting(value, (inherited or {}).get(name)):
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif isinstance(value, Media):
+            value = value.url or f"<{value.mime_type or 'media'}>"
+        elif isinstance(value, tuple):
+            value = len(value)
+        found.append(
+            Adjustment(
+                field=name,
+                requested=value,
+                applied=None,
+                reason=reason.replace("{field}", name),
+                allowed=allowed,
+            )
+        )
+    return found
 
 
 def image_reference(medium: Media) -> dict[str, str]:
@@ -348,6 +445,45 @@ def check_frame_size(
             f"video's size",
             allowed=request.size,
         )
+
+
+# --- what a deployment offers -------------------------------------------------------------
+
+
+class FeatureNotOffered(UnsupportedMode):
+    """The gateway deployment, as configured, does not offer this endpoint: refused before
+    anything is sent, with the setting that enables it (a deployment that has it says so).
+
+    ``feature`` is the configuration key (``remix``), ``setting`` what to write where
+    (``remix = true under [providers.newapi] in reelkit.toml``).
+    """
+
+    def __init__(self, field: str, feature: str, *, what: str, provider: str, why: str) -> None:
+        self.feature = feature
+        self.setting = f"{feature} = true under [providers.{provider}] in reelkit.toml"
+        super().__init__(
+            field,
+            f"this {provider} deployment does not offer {what} ({why}); if yours does, "
+            f"set {self.setting}",
+            allowed=self.setting,
+        )
+
+
+def feature_enabled(
+    options: Mapping[str, Any], feature: str, defaults: Mapping[str, bool], *, provider: str
+) -> bool:
+    """``options[feature]`` (a bool, or "true"/"false") from the provider's configuration,
+    else the documented deployment's default; anything else is an ``InvalidRequest``."""
+    value = options.get(feature, defaults[feature])
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        value = value.strip().lower() == "true"
+    if not isinstance(value, bool):
+        raise InvalidRequest(
+            f"providers.{provider}.{feature}",
+            f"{value!r} is not true or false",
+            allowed="true, false",
+        )
+    return value
 
 
 # --- statuses -----------------------------------------------------------------------------
@@ -659,7 +795,7 @@ class VideosApi:
     A subclass sets ``provider`` and implements :meth:`translate` and :meth:`assets` (where the
     finished video is). The defaults: create answers become handles (:func:`submit_handle`),
     polls are ``GET /videos/{id}`` parsed with ``vocabulary``, downloads use the core's default.
-    ``reelkit_sora.plugin.VideosPlugin`` dispatches the hooks to ``<package>.videos.API``.
+    ``reelkit_openai_videos.plugin.VideosPlugin`` dispatches the hooks to ``<package>.videos.API``.
     """
 
     provider: ProviderInfo
@@ -720,7 +856,17 @@ class VideosApi:
         """
         source = self.source_id(request, "remix_of")
         self.refuse_extras(model, request, "a remix")
-        return remix_request(self.videos_url(config), source, request.prompt)
+        http = remix_request(self.videos_url(config), source, request.prompt)
+        return not_sent(
+            http,
+            unsent(
+                request,
+                SOURCE_SETTINGS,
+                "a remix keeps its source video's duration and size; not sent",
+                allowed="the source's (leave it out)",
+                inherited=source_settings(request.remix_of),
+            ),
+        )
 
     def parse_submit(
         self, model: ModelInfo, request: VideoRequest, response: httpx.Response

@@ -2,9 +2,9 @@
 
 A plugin package ``reelkit_x`` keeps its facts in ``reelkit_x.catalogue`` (``PROVIDER`` and
 ``MODELS``) and its wire quirks in ``reelkit_x.videos``, whose ``API`` is an instance of a
-:class:`reelkit_sora.dialect.VideosApi` subclass; its ``__init__`` is two lines::
+:class:`reelkit_openai_videos.dialect.VideosApi` subclass; its ``__init__`` is two lines::
 
-    from reelkit_sora.plugin import VideosPlugin
+    from reelkit_openai_videos.plugin import VideosPlugin
 
     VideosPlugin(__name__).export(globals())
 
