@@ -229,6 +229,9 @@ class ModelInfo:
     notes: str = ""
     # Accepted ``params`` keys; any other key is an ``InvalidRequest`` before translation.
     params: tuple[Param, ...] = ()
+    # Settings the provider derives from the inputs when they are omitted (xAI keeps a first
+    # frame's own ratio; an explicit one stretches it): left unset by the caller, not sent.
+    implicit_defaults: tuple[str, ...] = ()
     # What it costs (reelkit.pricing), with its source and date; None: nobody published it.
     price: Pricing | None = None
 

@@ -251,3 +251,28 @@ def test_video_bytes_are_refused_for_edits() -> None:
     with pytest.raises(InvalidRequest) as err:
         translate(BASE_ID, simple("edit", video=Media(data=b"\x00\x00\x00\x18ftypmp42")))
     assert err.value.field == "video"
+
+
+@pytest.mark.parametrize(
+    ("asked", "image"),
+    [
+        ({}, None),
+        ({}, "https://e.com/portrait.png"),
+        ({"aspect_ratio": "9:16"}, "https://e.com/portrait.png"),
+        ({"aspect_ratio": "1:1"}, None),
+    ],
+)
+def test_an_aspect_ratio_is_sent_only_when_asked(
+    tmp_path: Any, asked: dict[str, str], image: str | None
+) -> None:
+    # xAI keeps a first frame's own ratio unless told one (which stretches it): a default of
+    # reelkit's must not reach the wire, for a URL image as for bytes, nor for text alone.
+    import reelkit
+
+    extra: dict[str, Any] = {"first_frame": image} if image else {}
+    with reelkit.Client(env={"XAI_API_KEY": "k"}, home=tmp_path) as client:
+        plan = client.plan("a heron", provider="grok", **asked, **extra)
+    assert plan.http is not None
+    body = plan.http.body
+    assert body.get("aspect_ratio") == asked.get("aspect_ratio")
+    assert ("aspect_ratio" in plan.request.unset) is (not asked)

@@ -170,6 +170,10 @@ def _model(
         # cause of `invalid_argument`), so none is declared.
         max_prompt_chars=None,
         params=params,
+        # [veo-grok §2.1] "Image-to-video defaults to the input image's aspect ratio; setting
+        # aspect_ratio explicitly stretches the image" (and text-to-video's default is 16:9,
+        # the model's own): an aspect ratio nobody asked for is never sent.
+        implicit_defaults=("aspect_ratio",),
         price=price,
         notes=notes,
     )

@@ -125,7 +125,9 @@ def _generation(
 ) -> None:
     body["duration"] = _seconds(request.duration)
     body["resolution"] = request.resolution
-    body["aspect_ratio"] = request.aspect_ratio
+    implicit = "aspect_ratio" in request.unset and "aspect_ratio" in model.implicit_defaults
+    if not implicit:  # unasked, xAI keeps the first frame's own shape (URL or bytes alike)
+        body["aspect_ratio"] = request.aspect_ratio
     frame = request.first_frame
     if mode in (Mode.I2V, Mode.FIRST_LAST) and frame is None:
         raise InvalidRequest("first_frame", f"{mode} needs a first frame")
@@ -145,7 +147,7 @@ def _generation(
         # [veo-grok §2.2] an explicit aspect_ratio *stretches* the image; when the applied ratio is
         # the image's own (nearest supported) one, leave it to the API, which keeps the image's
         # exact shape.
-        if request.aspect_ratio is not None and request.aspect_ratio == _own_aspect(frame):
+        if "aspect_ratio" in body and request.aspect_ratio == _own_aspect(frame):
             del body["aspect_ratio"]
     if request.last_frame is not None:
         if not is_15:
