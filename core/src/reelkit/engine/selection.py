@@ -15,7 +15,7 @@ from reelkit import budget, pricing, redact, validation, wire
 from reelkit.arguments import ASK_FIELDS, Ask
 from reelkit.capabilities import Mode, ModelInfo
 from reelkit.clamping import clamp
-from reelkit.errors import BudgetExceeded, InvalidRequest, PluginError
+from reelkit.errors import BudgetExceeded, InvalidRequest, MissingBaseURL, PluginError
 from reelkit.media import to_media
 from reelkit.models import Adjustment, Credentials, Plan, ProviderConfig, SourceJob, VideoRequest
 from reelkit.plugins import NO_PROVIDER, RegisteredProvider
@@ -76,6 +76,10 @@ class Selection(EngineBase):
         adjustments = [*skipped, *clamped]
         config = self.settings.provider_config(chosen.info)
         name = chosen.info.name
+        if not config.base_url:
+            # A gateway with no public endpoint (newapi): the same class and exit status as a
+            # missing key, naming the variable, before any translation (docs/guide.md, Errors).
+            raise MissingBaseURL(name, chosen.info.base_url_envs)
         http = self.host.call(
             name, "reelkit_translate", model=model, request=applied, config=config
         )
