@@ -3,6 +3,8 @@ model's defaults, sizes that name only an aspect ratio, and requested values it 
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -75,3 +77,43 @@ def test_not_sent_values_are_reported_on_the_request() -> None:
     wire.not_sent(request, [two])
     wire.not_sent(request, [])
     assert wire.reported_not_sent(request) == (one, two)
+
+
+def test_the_contract_catches_a_value_dropped_silently() -> None:
+    import json
+    import types
+
+    import awkward
+
+    from reelkit.hookspecs import hookimpl
+    from reelkit.models import ProviderConfig
+    from reelkit.plugins import PluginHost
+    from reelkit.testing import check_carried_or_reported
+
+    report = {"on": False}
+
+    @hookimpl
+    def reelkit_translate(provider: str, model: Any, request: Any, config: Any) -> Any:
+        """awkward's translate, forgetting the duration (reported only when told to)."""
+        http = awkward.reelkit_translate(provider, model, request, config)
+        body = json.loads(http.content)
+        body.pop("seconds")
+        out = httpx.Request(http.method, http.url, json=body)
+        if report["on"]:
+            dropped = Adjustment(field="duration", requested=1, applied=None, reason="no field")
+            wire.not_sent(out, [dropped])
+        return out
+
+    plugin = types.ModuleType("dropping")  # a plugin as an entry point gives one: a module
+    plugin.reelkit_register_providers = awkward.reelkit_register_providers  # type: ignore[attr-defined]
+    plugin.reelkit_translate = reelkit_translate  # type: ignore[attr-defined]
+    host = PluginHost(plugins=[plugin], entry_points=False)
+    provider = host.provider("awkward")
+    config = ProviderConfig(
+        name="awkward", base_url="https://api.awkward.test", poll_interval_s=0, timeout_s=1
+    )
+    model = provider.models[0]
+    with pytest.raises(AssertionError, match=r"duration=.* is neither sent nor reported"):
+        check_carried_or_reported(host, provider.info, model, config)
+    report["on"] = True
+    assert check_carried_or_reported(host, provider.info, model, config) > 0

@@ -326,6 +326,112 @@ def check_priced(model: ModelInfo) -> None:
             assert math.isfinite(cost.estimated) and cost.estimated >= 0, cost
 
 
+#: The output settings a request names that every plugin must carry or report.
+CARRIED = ("duration", "resolution", "aspect_ratio")
+
+
+def wire_scalars(request: Any) -> set[str]:
+    """Every scalar a translated request carries (JSON body, form fields, query), lowercased."""
+    import json as _json
+
+    found: set[str] = {v.lower() for _, v in request.url.params.multi_items()}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+        elif value is not None:
+            found.add(str(value).lower())
+
+    request.read()
+    try:
+        walk(_json.loads(request.content))
+    except ValueError:  # multipart or text: its words
+        text = request.content.decode("utf-8", "replace").lower()
+        found.update(text.replace('"', " ").split())
+    return found
+
+
+def carried_by_default(setting: str, applied: VideoRequest, spec: ModeSpec, sent: set[str]) -> bool:
+    """Whether ``sent`` shows ``setting``: its value; for the geometry, the pixel size (as
+    ``WxH``, ``W*H`` or its two sides); for a duration, its seconds. A setting of which the mode
+    offers one value needs no field."""
+    value = getattr(applied, setting)
+    if setting == "duration":
+        seconds = float(value or 0)
+        return bool({str(int(seconds)), f"{seconds:g}", str(seconds), f"{int(seconds)}s"} & sent)
+    offered = {
+        x
+        for v in spec.variants
+        for x in (v.resolutions if setting == "resolution" else v.aspect_ratios)
+    }
+    size = str(applied.size or "").lower()
+    sides = set(size.split("x")) if "x" in size else set()
+    shown = {str(value).lower(), size, size.replace("x", "*")}
+    return len(offered) == 1 or bool(shown & sent) or (bool(sides) and sides <= sent)
+
+
+def check_carried_or_reported(
+    host: Any,
+    provider: ProviderInfo,
+    model: ModelInfo,
+    config: Any,
+    *,
+    carried: Any = carried_by_default,
+    values: dict[str, Any] | None = None,
+) -> int:
+    """For every mode and variant of ``model``: ask for a duration, resolution and aspect ratio
+    the variant offers (so clamping changes nothing), translate, and check that each is on the
+    wire (``carried``) or reported: an adjustment of clamping's, or ``reelkit.wire.not_sent``
+    from translate. A value equal to the source job's own (a remix, an extension) needs
+    neither. Returns how many requests were checked."""
+    from . import wire
+
+    checked = 0
+    for spec in model.modes:
+        for variant in spec.variants:
+            resolution, ratio = variant.resolutions[-1], variant.aspect_ratios[-1]
+            size = variant.size_for(resolution, ratio)
+            request = request_for(
+                model,
+                spec,
+                duration=variant.durations.lowest,
+                resolution=resolution,
+                aspect_ratio=ratio,
+                **(values or {}),
+            )
+            if request.first_frame is not None and model.images.must_match_size:
+                request = attrs.evolve(request, first_frame=sample_image(model, size), size=size)
+            applied, adjustments = clamp(request, model)
+            if applied.mode is not spec.mode:
+                continue  # another mode won: covered by its own turn
+            http = host.call(
+                provider.name, "reelkit_translate", model=model, request=applied, config=config
+            )
+            reported = {a.field for a in adjustments} | {
+                a.field for a in wire.reported_not_sent(http)
+            }
+            sent = wire_scalars(http)
+            source = applied.continue_from or applied.remix_of
+            for setting in CARRIED:
+                if setting in reported:
+                    continue
+                if source is not None and getattr(source, setting, None) == getattr(
+                    applied, setting
+                ):
+                    continue
+                assert carried(setting, applied, spec, sent), (
+                    f"{provider.name}/{model.id} {spec.mode.value}: {setting}="
+                    f"{getattr(applied, setting)!r} is neither sent nor reported (sent: "
+                    f"{sorted(sent)[:40]})"
+                )
+            checked += 1
+    return checked
+
+
 def _duration_pool(durations: Any) -> list[float]:
     if hasattr(durations, "values"):
         return list(durations.values)
@@ -480,6 +586,39 @@ if pytest is not None:
                 model, spec, variant, lambda xs: data.draw(st.sampled_from(list(xs)))
             )
 
+        def carried(
+            self, setting: str, applied: VideoRequest, spec: ModeSpec, sent: set[str]
+        ) -> bool:
+            """Whether the wire carries ``setting``; override for a dialect that encodes it
+            otherwise (a frame count for seconds, a mode key for the resolution)."""
+            return carried_by_default(setting, applied, spec, sent)
+
+        def test_requested_settings_are_sent_or_reported(self) -> None:
+            """Clamped, never silently: every duration, resolution and aspect ratio asked for
+            is on the wire or reported as an adjustment naming it."""
+            from .models import ProviderConfig
+
+            host = self._host()
+            for provider, models in self._registered():
+                config = ProviderConfig(
+                    name=provider.name,
+                    base_url=provider.base_url or "https://gateway.example.com",
+                    poll_interval_s=provider.poll_interval_s,
+                    timeout_s=provider.timeout_s,
+                    options={"state_dir": "/nonexistent/reelkit-contract", **self.options},
+                )
+                for model in models:
+                    for spec in model.modes:
+                        values = self.mode_values.get((model.id, spec.mode.value), {})
+                        check_carried_or_reported(
+                            host,
+                            provider,
+                            attrs.evolve(model, modes=(spec,)),
+                            config,
+                            carried=self.carried,
+                            values=values,
+                        )
+
         def test_every_variant_is_priced_or_unknown(self) -> None:
             for _, models in self._registered():
                 for model in models:
@@ -504,6 +643,7 @@ else:  # pragma: no cover
 __all__ = [
     "HEAVY_MODULES",
     "ProviderContract",
+    "check_carried_or_reported",
     "check_clamp_properties",
     "check_monotonic",
     "check_priced",

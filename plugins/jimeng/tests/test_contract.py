@@ -15,3 +15,16 @@ class TestJimengContract(ProviderContract):
             "params": {"template_id": "crane_push", "camera_strength": "medium"}
         },
     }
+
+    def carried(self, setting: str, applied: Any, spec: Any, sent: set[str]) -> bool:
+        # Jimeng's dialect: the length is a frame count at 24 fps plus the first frame (121 for
+        # 5 s, 241 for 10 s; docs/reference/volcengine-kling.md §1), and the resolution is part
+        # of the req_key (``..._1080p``/``..._1080`` for 1080p, none for 720p).
+        if setting == "duration":
+            return str(round(float(applied.duration) * 24) + 1) in sent
+        if setting == "resolution" and not super().carried(setting, applied, spec, sent):
+            keys = [s for s in sent if s.startswith("jimeng_")]
+            return bool(keys) and all(
+                ("1080" in k) == (applied.resolution == "1080p") for k in keys
+            )
+        return super().carried(setting, applied, spec, sent)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from reelkit.capabilities import Mode, ModelInfo, aspect_distance
 from reelkit.errors import InvalidRequest, UnsupportedMode
-from reelkit.models import Media, SourceJob, VideoRequest
+from reelkit.models import Adjustment, Media, SourceJob, VideoRequest
 
 from .capabilities import (
     ASPECTS,
@@ -63,10 +63,40 @@ def poll_url(base_url: str, request_id: str) -> str:
 def build_request(
     model: ModelInfo, request: VideoRequest, config: ProviderConfig, *, now: datetime
 ) -> httpx.Request:
-    from reelkit.wire import json_request
+    from reelkit.wire import json_request, not_sent
 
     endpoint, body = build_body(model, request, now=now)
-    return json_request("POST", f"{api_root(config.base_url)}/videos/{endpoint}", body)
+    http = json_request("POST", f"{api_root(config.base_url)}/videos/{endpoint}", body)
+    return not_sent(http, _inherited(request))
+
+
+def _inherited(request: VideoRequest) -> list[Adjustment]:
+    """[veo-grok §2.2, §2.5] edits (and remixes, which are edits) follow their source's length,
+    shape and resolution; an extension takes its length but follows the source's shape: a
+    requested value these cannot carry is reported, not dropped."""
+    mode = request.mode or Mode.T2V
+    fields = {
+        Mode.EDIT: ("duration", "aspect_ratio", "resolution"),
+        Mode.REMIX: ("duration", "aspect_ratio", "resolution"),
+        Mode.EXTEND: ("aspect_ratio", "resolution"),
+    }.get(mode, ())
+    source = request.continue_from or request.remix_of
+    out = []
+    for name in fields:
+        value = getattr(request, name)
+        if value is None or name in request.unset:
+            continue
+        if source is not None and getattr(source, name, None) == value:
+            continue  # the source's own value: what the result has anyway
+        out.append(
+            Adjustment(
+                field=name,
+                requested=value,
+                applied=None,
+                reason=f"a {mode} follows its source video's {name.replace('_', ' ')}; not sent",
+            )
+        )
+    return out
 
 
 def build_body(
