@@ -1,5 +1,6 @@
-"""Clamping: unit cases on the awkward inline plugin, and the §2.5 properties over every model of
-every installed plugin found through entry points (a plugin installed later is checked too)."""
+"""Clamping: unit cases on the awkward inline plugin, and the properties of docs/design.md §2.5 over
+every model of every installed plugin found through entry points (a plugin installed later is
+checked too)."""
 
 from __future__ import annotations
 

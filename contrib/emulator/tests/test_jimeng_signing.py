@@ -1,4 +1,8 @@
-"""The Jimeng fake's HMAC-V4 verifier against the reference's two test vectors (§2.2, §2.3)."""
+"""The Jimeng fake's HMAC-V4 verifier against the two test vectors of the reference note.
+
+The vectors are ``docs/reference/volcengine-kling.md`` §2.2 and §2.3; ``reference §n`` cites that
+note's section n.
+"""
 
 from __future__ import annotations
 

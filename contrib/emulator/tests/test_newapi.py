@@ -1,4 +1,7 @@
-"""The newapi fake against stock new-api behaviour (reference §3) and seeds 003/004."""
+"""The newapi fake against stock new-api behaviour (reference §3) and seeds 003/004.
+
+``reference §n`` cites ``docs/reference/openai-videos.md`` section n.
+"""
 
 from __future__ import annotations
 

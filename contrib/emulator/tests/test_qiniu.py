@@ -1,4 +1,7 @@
-"""The qiniu fake against the documented examples of seed 002 (no official SDK exists)."""
+"""The qiniu fake against the documented examples of seed 002 (no official SDK exists).
+
+``reference §n`` cites ``docs/reference/openai-videos.md`` section n.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The sora fake: the official ``openai`` SDK completes its flow; the API's own rejections."""
+"""The sora fake: the official ``openai`` SDK completes its flow; the API's own rejections.
+
+``reference §n`` cites ``docs/reference/openai-videos.md`` section n.
+"""
 
 from __future__ import annotations
 

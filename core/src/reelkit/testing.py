@@ -223,7 +223,10 @@ def _height(resolution: str) -> int | None:
 
 
 def check_clamp_properties(model: ModelInfo, request: VideoRequest) -> None:
-    """The §2.5 properties for one request: inside, idempotent, one adjustment per change."""
+    """The clamping properties of docs/design.md §2.5 for one request.
+
+    Inside, idempotent, one adjustment per change.
+    """
     try:
         applied, adjustments = clamp(request, model)
     except InvalidRequest:

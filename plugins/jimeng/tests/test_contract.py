@@ -1,4 +1,7 @@
-"""The core's contract suite (registration, translate for every mode, clamping properties)."""
+"""The core's contract suite (registration, translate for every mode, clamping properties).
+
+``reference §n`` cites ``docs/reference/volcengine-kling.md`` section n.
+"""
 
 from __future__ import annotations
 

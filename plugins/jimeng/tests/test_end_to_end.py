@@ -4,6 +4,8 @@ The ``reelkit_emulator`` fixture serves the fakes on a loopback port, points
 ``REELKIT_JIMENG_BASE_URL`` at it and exports dummy ``VOLC_ACCESSKEY``/``VOLC_SECRETKEY``; the
 fake verifies every HMAC-V4 signature with that secret, so each test here also proves the
 signer end to end.
+
+``reference §n`` cites ``docs/reference/volcengine-kling.md`` section n.
 """
 
 from __future__ import annotations

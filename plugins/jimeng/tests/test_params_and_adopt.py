@@ -1,4 +1,7 @@
-"""Declared ``params`` match translate; an adopted handle polls with the submit's req_key."""
+"""Declared ``params`` match translate; an adopted handle polls with the submit's req_key.
+
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Registration through pluggy, the provider contract (docs/design.md §1.2, §1.4) and import cost."""
+"""Registration through pluggy, the provider contract (docs/design.md §1.2, §1.4) and import cost.
+
+``reference §n`` cites ``docs/reference/volcengine-kling.md`` section n.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""HMAC-SHA256 V4 signing: the reference's test vectors, and equality with the official SDK."""
+"""HMAC-SHA256 V4 signing: the reference's test vectors, and equality with the official SDK.
+
+``reference §n`` cites ``docs/reference/volcengine-kling.md`` section n.
+"""
 
 from __future__ import annotations
 

@@ -204,9 +204,9 @@ def test_a_remix_the_deployment_does_not_offer_is_refused_saying_how_to_enable_i
 @pytest.mark.parametrize(
     ("model_id", "completed"),
     [
-        # ref §3.3/§3.6: the Sora upstream's object; its bytes behind the content proxy
+        # docs/reference/openai-videos.md §3.3/§3.6: the Sora upstream's object; its bytes behind the content proxy
         ("sora-2", {"expires_at": 1764908643}),
-        # non-Sora upstreams: the URL in metadata.url (ref §3.6)
+        # non-Sora upstreams: the URL in metadata.url (docs/reference/openai-videos.md §3.6)
         ("kling-v2-6", {"metadata": {"url": "https://cdn.klingai.com/bs2/out.mp4"}}),
         # seed 004: video_url
         ("veo3.1-video-1080p", {"video_url": "https://example.com/output.mp4"}),

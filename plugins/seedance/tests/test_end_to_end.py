@@ -3,6 +3,8 @@
 The ``reelkit_emulator`` fixture points ``REELKIT_SEEDANCE_BASE_URL`` at the fake (which serves
 ``/api/v3/contents/generations/tasks``) and sets a dummy ``ARK_API_KEY``. The fake validates
 bodies as strictly as Ark does, so every mode here also checks the wire format.
+
+``reference §n`` cites ``docs/reference/volcengine-kling.md`` section n.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 The SDK (``volcengine-python-sdk[ark]``, a test dependency only) sends every optional field as
 explicit ``null`` (reference §3.3); reelkit omits them. Everything else must match byte for byte
 once parsed: field names, nesting, roles, types.
+
+``reference §n`` cites ``docs/reference/volcengine-kling.md`` section n.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Declared ``params`` match translate; the task list for ``reelkit jobs reconcile``."""
+"""Declared ``params`` match translate; the task list for ``reelkit jobs reconcile``.
+
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
+"""
 
 from __future__ import annotations
 

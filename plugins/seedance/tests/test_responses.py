@@ -1,4 +1,7 @@
-"""parse_submit / parse_poll / parse_cancel for every status and error code (JSON fixtures)."""
+"""parse_submit / parse_poll / parse_cancel for every status and error code (JSON fixtures).
+
+``reference §n`` cites ``docs/reference/volcengine-kling.md`` section n.
+"""
 
 from __future__ import annotations
 

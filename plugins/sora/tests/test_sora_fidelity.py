@@ -1,7 +1,7 @@
 """Fidelity: for the same intent, reelkit sends the fields the official ``openai`` SDK sends.
 
 The SDK's requests are captured with an ``httpx.MockTransport``; nothing leaves the process.
-openai >= 2.27 always sends multipart for ``videos.create`` (reference §0.3), reelkit sends JSON
+openai >= 2.27 always sends multipart for ``videos.create`` (docs/reference/openai-videos.md §0.3), reelkit sends JSON
 when there is no file: the comparison is of the *fields*, decoded from either encoding.
 """
 

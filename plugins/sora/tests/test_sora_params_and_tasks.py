@@ -97,7 +97,10 @@ def test_other_providers_keys_are_ignored() -> None:
         ("char_1", "must be a list"),
         ({"id": "char_1"}, "must be a list"),
         ([], "has 0 items"),
-        ([{"id": "a"}, {"id": "b"}, {"id": "c"}], "has 3 items"),  # §1.3: at most 2
+        (
+            [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+            "has 3 items",
+        ),  # docs/reference/openai-videos.md §1.3: at most 2
         (["char_1"], "needs a string 'id'"),
         ([{"name": "Mossy"}], "needs a string 'id'"),
     ],

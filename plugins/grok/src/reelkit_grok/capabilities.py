@@ -1,8 +1,8 @@
 """What xAI Grok Imagine video accepts, as data.
 
 Sources, cited next to each fact:
-- [seed] ``seeds/000_8ec806ccbffdb229.txt`` (priority 1, default model, 1–15 s clamped,
-  default 5 s, 480p/720p, 10 min polling cap);
+- [seed 000] ``docs/reference/seeds.md`` §000, MassGen's video skill (priority 1, default model,
+  1–15 s clamped, default 5 s, 480p/720p, 10 min polling cap);
 - [veo-grok §n] ``docs/reference/veo-grok.md`` section n (docs.x.ai video pages, xai-sdk 1.21.0,
   Vercel ``@ai-sdk/xai``);
 - [pricing] https://docs.x.ai/developers/pricing (prices, read 2026-12-02).
@@ -26,12 +26,13 @@ from reelkit.capabilities import (
 from reelkit.pricing import Pricing, Rate
 
 BASE_URL = "https://api.x.ai"  # [veo-grok §2.1] base https://api.x.ai/v1
-DEFAULT_MODEL = "grok-imagine-video"  # [seed] "Default Model"
+DEFAULT_MODEL = "grok-imagine-video"  # [seed 000] "Default Model"
 MODEL_15 = "grok-imagine-video-1.5"  # [veo-grok §0.9, §2.1]
 
 # [veo-grok §2.2] aspect_ratio: 1:1, 16:9 (default), 9:16, 4:3, 3:4, 3:2, 2:3.
 ASPECTS = ("16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3")
-# [seed] "Continuous range 1-15s (clamped to bounds)"; [veo-grok §2.2] duration is an int, 1–15 s.
+# [seed 000] "Continuous range 1-15s (clamped to bounds)"; [veo-grok §2.2] duration is an int,
+# 1–15 s.
 DURATIONS = Range(1, 15, step=1)
 # [veo-grok §2.2] on extensions `duration` is the length added: 1–10 s (SDK default 6).
 EXTENSION_DURATIONS = Range(1, 10, step=1)
@@ -51,7 +52,7 @@ IMAGES = ImageLimits(
     formats=("jpeg", "png", "webp"), transports=("url", "base64"), max_bytes=20 * 1024 * 1024
 )
 
-SD = ("480p", "720p")  # [seed] "480p, 720p"; [veo-grok §2.2] 480p is the API default
+SD = ("480p", "720p")  # [seed 000] "480p, 720p"; [veo-grok §2.2] 480p is the API default
 HD = ("480p", "720p", "1080p")  # [veo-grok §0.9, §2.2] 1080p on 1.5, text- and image-to-video only
 
 # --param KEY=VALUE pass-through, checked by the core before translate (and in depth there).
@@ -156,7 +157,7 @@ def _model(
         aliases=aliases,
         title=title,
         modes=modes,
-        default_duration=5,  # [seed] "Default Duration 5s" (the SDK's own default is 8)
+        default_duration=5,  # [seed 000] "Default Duration 5s" (the SDK's own default is 8)
         default_resolution="480p",  # [veo-grok §2.2] the API's default resolution
         default_aspect_ratio="16:9",  # [veo-grok §2.2] default 16:9
         # [veo-grok §2.2] no fps field; xAI does not document the frame rate (24 is assumed).
@@ -230,11 +231,12 @@ PROVIDER = ProviderInfo(
     title="xAI Grok Imagine video",
     default_model=DEFAULT_MODEL,
     aliases=("xai",),  # docs/design.md §1.2
-    priority=1,  # [seed] "Grok (priority 1)"
-    credential_env=(("XAI_API_KEY",),),  # docs/design.md §1.2, [seed]
+    priority=1,  # [seed 000] "Grok (priority 1)"
+    credential_env=(("XAI_API_KEY",),),  # docs/design.md §1.2, [seed 000]
     base_url=BASE_URL,
     poll_interval_s=5.0,  # [veo-grok §2.5] "every 2–5 s (the docs examples use 5 s)"
-    timeout_s=600.0,  # [seed] "up to 10 min timeout"; [veo-grok §2.4] DEFAULT_VIDEO_TIMEOUT 10 min
+    # [seed 000] "up to 10 min timeout"; [veo-grok §2.4] DEFAULT_VIDEO_TIMEOUT 10 min
+    timeout_s=600.0,
     homepage="https://docs.x.ai/developers/model-capabilities/video/generation",
     notes="Result URLs are temporary (24 h): reelkit downloads them at once [veo-grok §2.3].",
 )

@@ -3,6 +3,7 @@
 The hooks are thin: capability data lives in ``capabilities``, request building in
 ``translate``, answers in ``responses`` and the signer in ``signing``. Those modules (and httpx)
 load only when a hook runs, so ``import reelkit_jimeng`` stays cheap.
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
 """
 
 from __future__ import annotations

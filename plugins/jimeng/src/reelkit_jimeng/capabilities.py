@@ -1,8 +1,8 @@
 """What Jimeng Video 3.0 accepts, as data, with the source of each fact beside it.
 
-Sources: ``seeds/001_a53dfa32f06bb03d.txt`` ("seed 001": mode names, CLI options, environment
-variables, the error table) and ``docs/reference/volcengine-kling.md`` ("ref §n": req_keys, body
-fields, limits, responses).
+Sources: ``docs/reference/seeds.md`` §001 ("seed 001", the Jimeng agent skill: mode names, CLI
+options, environment variables, the error table) and ``docs/reference/volcengine-kling.md``
+("ref §n": req_keys, body fields, limits, responses).
 
 How models map to ``req_key`` values
 ------------------------------------

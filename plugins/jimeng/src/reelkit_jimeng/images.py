@@ -2,6 +2,7 @@
 
 Checks happen here, before any network call, so a bad image costs nothing (ref §1.3:
 JPEG/PNG only, ≤4.7 MB, ≤4096×4096, short side ≥320, long:short ≤3, URL *or* base64).
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 Business errors come with non-200 statuses *and* a JSON body whose ``code`` says what happened
 (400/50411, 429/50429, 500/50500), so the body is read before the status. Gateway errors
 (signing, permissions) have a different shape: ``ResponseMetadata.Error``.
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Build the unsigned CVSync2AsyncSubmitTask / CVSync2AsyncGetResult requests (ref §1.1–§1.4)."""
+"""Build the unsigned CVSync2AsyncSubmitTask / CVSync2AsyncGetResult requests (ref §1.1–§1.4).
+
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
+"""
 
 from __future__ import annotations
 

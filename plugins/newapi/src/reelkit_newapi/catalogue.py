@@ -1,7 +1,7 @@
 """The new-api style gateway provider and its model catalogue, as data.
 
-Sources: the seed ``003_f461b3432fdd20d8.txt`` ("seed 003": a deployment's ``/v1/videos``, its
-model list and modes), the seed ``004_abdb0dc460431c67.txt`` ("seed 004": Veo 3.1 tiers on
+Sources: seed 003 (docs/reference/seeds.md) ("seed 003": a deployment's ``/v1/videos``, its
+model list and modes), seed 004 (docs/reference/seeds.md) ("seed 004": Veo 3.1 tiers on
 ``/v1/video/generations``), ``docs/reference/openai-videos.md`` §3–§4 ("ref §3.x": stock new-api) and,
 for what an upstream model accepts, ``docs/reference/volcengine-kling.md`` (Seedance, Kling) and
 ``docs/reference/veo-grok.md`` (Veo, Grok).
@@ -393,7 +393,8 @@ def _kling(
     params: tuple[Param, ...] = (),
 ) -> ModelInfo:
     # The gateway's kling-video has no quality field of its own (its `mode` is the generation
-    # mode), so each model declares the one resolution it renders by default (§4.4).
+    # mode), so each model declares the one resolution it renders by default
+    # (docs/reference/volcengine-kling.md §4.4).
     variants = (_variant((resolution,), _WIDE, durations),)
     return _model(
         model_name,
@@ -402,7 +403,7 @@ def _kling(
         title=f"Kling {model_name} (kling-video)",
         default_duration=5,
         default_resolution=resolution,
-        max_references=4,  # multi-image2video: image_list of at most 4 (§4.3)
+        max_references=4,  # multi-image2video: image_list of at most 4 (docs/reference/volcengine-kling.md §4.3)
         audio=audio,
         seed=False,
         images=ImageLimits(

@@ -116,7 +116,7 @@ class NewapiVideos(dialect.VideosApi):
         if model.images.must_match_size:
             dialect.check_frame_size(request, model)
         if wire.upload_first_frame and frame is not None and frame.data is not None:
-            # The Sora passthrough takes a file part; JSON carries only a string (ref §3.2, §6.1).
+            # The Sora passthrough takes a file part; JSON carries only a string (docs/reference/openai-videos.md §3.2, §6.1).
             field = wire.first_frame or "input_reference"
             body.pop(field, None)
             part = (
@@ -151,7 +151,7 @@ class NewapiVideos(dialect.VideosApi):
         expires = parse_timestamp(body.get("expires_at"))
         for path in URL_FIELDS:
             url = _lookup(body, path)
-            # data: URLs (Vertex) are served decoded by the proxy instead (ref §3.7).
+            # data: URLs (Vertex) are served decoded by the proxy instead (docs/reference/openai-videos.md §3.7).
             if isinstance(url, str) and url.startswith(("http://", "https://")):
                 return [Asset(url=url, kind="video", mime_type="video/mp4", expires_at=expires)]
         # Gemini/Veo upstreams expose no URL at all: the authenticated proxy is the only way (§0.6).

@@ -7,8 +7,8 @@ compatibility fields. A :class:`Wire` records those choices; ``videos.build_body
 function that applies them.
 
 Sources: ``docs/reference/openai-videos.md`` §3.2–§3.4 (stock new-api), the seed
-``003_f461b3432fdd20d8.txt`` (a new-api deployment's ``/v1/videos`` and its catalogue) and the
-seed ``004_abdb0dc460431c67.txt`` (the ``/v1/video/generations`` variant).
+seed 003 (docs/reference/seeds.md) (a new-api deployment's ``/v1/videos`` and its catalogue) and the
+seed 004 (docs/reference/seeds.md) (the ``/v1/video/generations`` variant).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What Qiniu's OpenAI-compatible ``/v1/videos`` offers: Kling and Sora models, as data.
 
-Sources: the seed ``002_19a87d1dc6dd2927.txt`` (Qiniu's "视频生成 (openai兼容)" page, cited as
+Sources: seed 002 (docs/reference/seeds.md) (Qiniu's "视频生成 (openai兼容)" page, cited as
 "seed 002") and ``docs/reference/openai-videos.md`` §2 (cited as "ref §2.x"), which adds the newer
 Kling ids and the upstream Kling limits.
 """

@@ -33,7 +33,7 @@ from .catalogue import (
     URL_LIFETIME_S,
 )
 
-#: seed 002 任务状态说明, plus the capitalised Veo values Qiniu also uses (ref §0.8, §2.4).
+#: seed 002 任务状态说明, plus the capitalised Veo values Qiniu also uses (docs/reference/openai-videos.md §0.8, §2.4).
 QINIU_STATUSES: Mapping[str, Phase] = {
     **dialect.OPENAI_STATUSES,
     "initializing": Phase.QUEUED,  # 初始化中,任务已创建
@@ -63,7 +63,7 @@ class QiniuVideos(dialect.VideosApi):
         self, model: ModelInfo, request: VideoRequest, config: ProviderConfig
     ) -> httpx.Request:
         if request.mode is Mode.REMIX:
-            # seed 002: only `prompt`; input_reference, seconds and size are not allowed (ref §2.1).
+            # seed 002: only `prompt`; input_reference, seconds and size are not allowed (docs/reference/openai-videos.md §2.1).
             return self.remix(model, request, config)
         extras = self.extras(model, request)
         unsent: list[Adjustment] = []
@@ -244,7 +244,7 @@ def _video_url(medium: Media) -> str:
 
 
 def _url_expiry(url: str) -> datetime | None:
-    """The signed CDN URL's own ``e=<unix>`` deadline (ref §2.3), when it has one."""
+    """The signed CDN URL's own ``e=<unix>`` deadline (docs/reference/openai-videos.md §2.3), when it has one."""
     values = parse_qs(urlsplit(url).query).get("e")
     if not values or not values[0].isdigit():
         return None

@@ -4,6 +4,7 @@ The hooks are thin: capability data lives in ``capabilities``, ``--param`` check
 request building in ``translate`` and answers in ``responses``. Those modules (and httpx) load
 only when a hook runs, so ``import reelkit_seedance`` stays cheap. Authentication is the core's
 default bearer token from ``ARK_API_KEY``.
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
 """
 
 from __future__ import annotations

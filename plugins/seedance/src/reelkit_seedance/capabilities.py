@@ -1,8 +1,8 @@
 """What Seedance on Volcengine Ark (and BytePlus ModelArk) accepts, as data, with sources.
 
-Sources: ``seeds/003_f461b3432fdd20d8.txt`` ("seed 003": the seven public model ids) and
-``docs/reference/volcengine-kling.md`` ("ref §n": endpoints, body params, per-model limits, pixel
-tables, errors). Facts marked [3P] in the reference (Seedance 2.x) are marked here too.
+Sources: ``docs/reference/seeds.md`` §003 ("seed 003", a new-api deployment's model list: the
+seven public model ids) and ``docs/reference/volcengine-kling.md`` ("ref §n": endpoints, body
+params, per-model limits, pixel tables, errors). Facts marked [3P] in the reference (Seedance 2.x) are marked here too.
 """
 
 from __future__ import annotations

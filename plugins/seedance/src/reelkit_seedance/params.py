@@ -5,6 +5,7 @@ opaque ``InvalidParameter``; reelkit names the parameter and what it takes inste
 declare these names and types (``capabilities.PARAM_SPECS``), so the core refuses unknown keys
 and wrong types first; this module checks ranges and formats, and still takes the string forms
 ("true", "3600") when called directly.
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Parse Ark's create / get / delete answers (ref §3.3 error body, §3.4 task, §3.6 codes)."""
+"""Parse Ark's create / get / delete answers (ref §3.3 error body, §3.4 task, §3.6 codes).
+
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
+"""
 
 from __future__ import annotations
 

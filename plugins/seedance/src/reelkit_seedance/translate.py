@@ -3,6 +3,7 @@
 Output settings go in the body as strictly validated params (``resolution``, ``ratio``,
 ``duration``, ...), never as the lenient ``--flags`` in the prompt text (ref §0.7), and unset
 fields are omitted rather than sent as ``null`` (what the official SDK does, ref §0.6).
+``ref §n`` cites ``docs/reference/volcengine-kling.md`` section n.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the OpenAI Videos API offers: the provider and its Sora 2 models, as data.
 
 Sources: ``docs/reference/openai-videos.md`` (cited by section) and the seed
-``000_8ec806ccbffdb229.txt`` (Sora in auto-selection: priority 3, ``sora-2``, "4, 8, or 12s
+seed 000 (docs/reference/seeds.md) (Sora in auto-selection: priority 3, ``sora-2``, "4, 8, or 12s
 (discrete)", default 4 s).
 """
 

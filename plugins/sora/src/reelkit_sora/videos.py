@@ -4,6 +4,8 @@ Sora-specific: the JSON object form of ``input_reference`` (multipart when uploa
 remix and extensions by video id, ``characters`` as the one ``--param``, the result behind the
 authenticated ``GET /videos/{id}/content`` rather than a URL in the Video object, and the task
 list ``GET /videos`` that ``reelkit jobs reconcile`` searches.
+
+Bare ``§n`` citations are sections of docs/reference/openai-videos.md.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """What Google Veo on the Gemini API accepts, as data.
 
 Sources, cited next to each fact:
-- [seed] ``seeds/000_8ec806ccbffdb229.txt`` (priority 2, default model, 16:9 default, 20 s polls,
-  10 min cap, Veo 3.1 audio, extension constraints);
+- [seed 000] ``docs/reference/seeds.md`` §000, MassGen's video skill (priority 2, default model,
+  16:9 default, 20 s polls, 10 min cap, Veo 3.1 audio, extension constraints);
 - [veo-grok §n] ``docs/reference/veo-grok.md`` section n (Gemini API docs "Veo API parameters and
   specifications" and "Model versions", page updated 2026-06-22, and google-genai 2.34.0);
 - [pricing] https://ai.google.dev/gemini-api/docs/pricing (prices, read 2026-12-02).
@@ -26,9 +26,9 @@ from reelkit.capabilities import (
 from reelkit.pricing import Pricing, Rate
 
 BASE_URL = "https://generativelanguage.googleapis.com"  # [veo-grok §1.1]
-DEFAULT_MODEL = "veo-3.1-generate-preview"  # [seed] "Default Model"
+DEFAULT_MODEL = "veo-3.1-generate-preview"  # [seed 000] "Default Model"
 
-# [veo-grok §1.4] aspectRatio: "16:9" (default, also [seed]) or "9:16", on every model.
+# [veo-grok §1.4] aspectRatio: "16:9" (default, also [seed 000]) or "9:16", on every model.
 ASPECTS = ("16:9", "9:16")
 # [veo-grok §1.4, §0.5] Veo 3.x durations are discrete 4/6/8 s; the seed's "continuous 4–8" would
 # send 5 or 7, which the API rejects, so requests snap (and the clamp reports it).
@@ -147,8 +147,8 @@ def _reference_variant(*, four_k: bool) -> tuple[Variant, ...]:
 
 _EXTEND = ModeSpec(
     mode=Mode.EXTEND,
-    # [veo-grok §1.4, §1.5, seed] extension: 720p only, 16:9 or 9:16 (the source's), durationSeconds 8;
-    # the result is one combined video, about 7 s longer than the source.
+    # [veo-grok §1.4, §1.5, seed 000] extension: 720p only, 16:9 or 9:16 (the source's),
+    # durationSeconds 8; the result is one combined video, about 7 s longer than the source.
     variants=(
         Variant(
             resolutions=("720p",),
@@ -189,14 +189,14 @@ def _veo31(model_id: str, *, title: str, aliases: tuple[str, ...], price: Pricin
             ),
             _EXTEND,
         ),
-        default_duration=8,  # [seed] default duration 8 s
+        default_duration=8,  # [seed 000] default duration 8 s
         default_resolution="720p",  # [veo-grok §1.4] 720p is the API default
-        default_aspect_ratio="16:9",  # [seed] "defaults to 16:9 aspect ratio"
+        default_aspect_ratio="16:9",  # [seed 000] "defaults to 16:9 aspect ratio"
         default_fps=24,  # [veo-grok §1.3] MP4 at 24 fps
         fps_settable=False,  # [veo-grok §0.4] fps refused on the Gemini API
         supports_seed=False,  # [veo-grok §0.4] seed refused on the Gemini API
         supports_negative_prompt=True,  # [veo-grok §1.2, §1.4] parameters.negativePrompt
-        audio=Audio.ALWAYS,  # [veo-grok §0.4, seed] audio is always on for Veo 3/3.1
+        audio=Audio.ALWAYS,  # [veo-grok §0.4, seed 000] audio is always on for Veo 3/3.1
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
         max_prompt_chars=VEO3_MAX_PROMPT_CHARS,  # 1,024 tokens [veo-grok §1.2], see above
@@ -304,14 +304,14 @@ PROVIDER = ProviderInfo(
     title="Google Veo (Gemini API)",
     default_model=DEFAULT_MODEL,
     aliases=("google", "gemini"),  # docs/design.md §1.2
-    priority=2,  # [seed] "Google Veo (priority 2)"
+    priority=2,  # [seed 000] "Google Veo (priority 2)"
     credential_env=(
         ("GEMINI_API_KEY",),
         ("GOOGLE_API_KEY",),
     ),  # docs/design.md §1.2, [veo-grok §3.1]
     base_url=BASE_URL,
-    poll_interval_s=20.0,  # [seed] "Custom polling every 20s"
-    timeout_s=600.0,  # [seed] "(up to 10 min)"
+    poll_interval_s=20.0,  # [seed 000] "Custom polling every 20s"
+    timeout_s=600.0,  # [seed 000] "(up to 10 min)"
     homepage="https://ai.google.dev/gemini-api/docs/video",
     notes=(
         "Long-running operations on the Gemini API (paid tier only). google-genai 3.x dropped "
