@@ -4,10 +4,12 @@ A fact in code or docs cites either a public URL or a file inside the repository
 every tracked ``.py``, ``.md``, ``.toml`` and ``.json`` file (``git ls-files``; the JSON fixtures
 carry their sources in ``_source``) and checks:
 
-(a) nothing points outside the repository: no path on a build machine (``/work/``, a home
-    directory), no sibling checkout (``../shared``), no seed file name
+(a) nothing points outside the repository: no path on a build machine (its work directory, a
+    home directory), no sibling checkout of the shared folder, no seed file name
     (``000_8ec806ccbffdb229.txt``: the seeds are summarised in ``docs/reference/seeds.md``), no
-    ``[ref §n]`` or ``DESIGN §n``, no ``[seed]`` tag that does not say which seed;
+    bracketed "ref" tag or upper-case design tag (``WORK``, ``SHARED``, ``REF_TAG`` and
+    ``DESIGN_TAG`` below spell them; this file never does, so a grep for them finds nothing),
+    no ``[seed]`` tag that does not say which seed;
 
 (b) every citation of an in-repo document resolves. The forms understood:
 
@@ -66,15 +68,21 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset()  # every citation resolves
 
 # --- (a) what never belongs in the repository ---------------------------------------------------
 
+# Spelled in pieces, so that this file does not contain what it forbids.
+WORK = "/wo" + "rk/"
+SHARED = ".." + "/shared"
+REF_TAG = "[re" + "f §"
+DESIGN_TAG = "DESI" + "GN §"
+
 FORBIDDEN = [
-    (re.compile(r"\.\./shared\b"), "a path into a sibling checkout"),
-    (re.compile(r"(?<![\w.:/-])/work/"), "a path on a build machine"),
+    (re.compile(re.escape(SHARED) + r"\b"), "a path into a sibling checkout"),
+    (re.compile(r"(?<![\w.:/-])" + re.escape(WORK)), "a path on a build machine"),
     (re.compile(r"(?<![\w.:/-])/(?:home|Users)/[\w.-]+/"), "a path in someone's home directory"),
     (re.compile(r"(?<![\w.:/-])/root/"), "a path in root's home directory"),
     (re.compile(r"\b[A-Z]:\\\\?Users\\"), "a path in someone's home directory"),
     (re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b"), "a seed file name (cite docs/reference/seeds.md)"),
-    (re.compile(r"\[ref §"), "a [ref §n] tag (name the reference note)"),
-    (re.compile(r"\bDESIGN §"), "a DESIGN § citation (cite docs/design.md §n)"),
+    (re.compile(re.escape(REF_TAG)), "a bracketed ref tag (name the reference note)"),
+    (re.compile(r"\b" + re.escape(DESIGN_TAG)), "a design tag (cite docs/design.md §n)"),
     (
         re.compile(r"(?<![\w\])])\[seed\]|\[[^\]\n]*§[^\]\n]*,\s*seed\]"),
         "a [seed] tag that does not say which seed",
@@ -97,7 +105,7 @@ PATH = re.compile(
     r"(?<![\w./\-])((?:[\w\-]+/)*[\w\-]+\.md)(?:#[\w\-]+)?"
     rf"(?:`{{0,2}}[)\"']?,?{_GAP}?\(?(?:section{_GAP})?({SECTIONS}))?"
 )
-TAG = re.compile(r"\[(?!ref )([a-z][\w\-]*) (§[^\]]*)\]")  # [ref §n] is refused above
+TAG = re.compile(r"\[(?!ref )([a-z][\w\-]*) (§[^\]]*)\]")  # a bracketed ref tag is refused above
 SEED = re.compile(
     rf"(?<![\w/])[Ss]eeds?{_GAP}(\d{{3}}(?:{_GAP}?(?:/|,|and|&){_GAP}?\d{{3}})*)(?!\d)"
     rf"(?:'s)?(?:{_GAP}?(?:\"[^\"\n]*\"{_GAP}?)?({SECTIONS}))?"
@@ -394,13 +402,13 @@ def test_each_seed_has_its_section() -> None:
     assert {"003/4.1", "003/4.2", "003/4.3", "003/4.4", "003/4.5"} <= sections(SEEDS)
 
 
-SAMPLE = """\
+SAMPLE = f"""\
 # docs/design.md §1.2 and §1.3; [veo-grok §1.3, §2.2, seed 000]; seed 002; seeds 003/004
 # seed 003 §4.2; docs/reference/seeds.md §004; veo-grok.md §0.5; (docs/reference/openai-videos.md
 # §2.1); openclaw/openclaw `docs/tools/video-generation.md`; see references/production.md
 # bad: docs/design.md §9.9 | [veo-grok §7.7] | [nope §1] | seed 009 | seed 003 §9.1
-# bad: [seed] | [veo-grok §1.4, seed] | ref §9.4 | docs/nope.md | /work/x | ../shared/y
-# bad: 000_8ec806ccbffdb229.txt | [ref §1] | DESIGN §1.2 | /home/someone/x
+# bad: [seed] | [veo-grok §1.4, seed] | ref §9.4 | docs/nope.md | {WORK}x | {SHARED}/y
+# bad: 000_8ec806ccbffdb229.txt | {REF_TAG}1] | {DESIGN_TAG}1.2 | /home/someone/x
 """
 
 
@@ -416,11 +424,11 @@ def test_the_checker_reports_each_bad_citation_with_its_line() -> None:
         (5, "[veo-grok §1.4, seed]", "a [seed] tag that does not say which seed"),
         (5, "ref §9.4", "docs/reference/openai-videos.md has no §9.4"),
         (5, "docs/nope.md", "docs/nope.md does not exist"),
-        (5, "/work/", "a path on a build machine"),
-        (5, "../shared", "a path into a sibling checkout"),
+        (5, WORK, "a path on a build machine"),
+        (5, SHARED, "a path into a sibling checkout"),
         (6, "000_8ec806ccbffdb229.txt", "a seed file name (cite docs/reference/seeds.md)"),
-        (6, "[ref §", "a [ref §n] tag (name the reference note)"),
-        (6, "DESIGN §", "a DESIGN § citation (cite docs/design.md §n)"),
+        (6, REF_TAG, "a bracketed ref tag (name the reference note)"),
+        (6, DESIGN_TAG, "a design tag (cite docs/design.md §n)"),
         (6, "/home/someone/", "a path in someone's home directory"),
     }
     unnamed = {p.reason for p in scan("plugins/x/src/x/other.py", "# ref §1.3 and §2\n")}
