@@ -534,18 +534,23 @@ if pytest is not None:
                     applied, _ = clamp(request_for(model, model.modes[0]), model)
                     within(applied, model)
 
-        def test_translate_every_mode(self) -> None:
+        def _config(self, provider: ProviderInfo) -> Any:
+            """A config the contract translates under: the provider's own URL (or a gateway's
+            stand-in), never a real state directory."""
             from .models import ProviderConfig
 
+            return ProviderConfig(
+                name=provider.name,
+                base_url=provider.base_url or "https://gateway.example.com",
+                poll_interval_s=provider.poll_interval_s,
+                timeout_s=provider.timeout_s,
+                options={"state_dir": "/nonexistent/reelkit-contract", **self.options},
+            )
+
+        def test_translate_every_mode(self) -> None:
             host = self._host()
             for provider, models in self._registered():
-                config = ProviderConfig(
-                    name=provider.name,
-                    base_url=provider.base_url or "https://gateway.example.com",
-                    poll_interval_s=provider.poll_interval_s,
-                    timeout_s=provider.timeout_s,
-                    options={"state_dir": "/nonexistent/reelkit-contract", **self.options},
-                )
+                config = self._config(provider)
                 for model, spec in model_modes(models):
                     values = self.mode_values.get((model.id, spec.mode.value), {})
                     applied, _ = clamp(request_for(model, spec, **values), model)
@@ -599,17 +604,9 @@ if pytest is not None:
         def test_requested_settings_are_sent_or_reported(self) -> None:
             """Clamped, never silently: every duration, resolution and aspect ratio asked for
             is on the wire or reported as an adjustment naming it."""
-            from .models import ProviderConfig
-
             host = self._host()
             for provider, models in self._registered():
-                config = ProviderConfig(
-                    name=provider.name,
-                    base_url=provider.base_url or "https://gateway.example.com",
-                    poll_interval_s=provider.poll_interval_s,
-                    timeout_s=provider.timeout_s,
-                    options={"state_dir": "/nonexistent/reelkit-contract", **self.options},
-                )
+                config = self._config(provider)
                 for model in models:
                     for spec in model.modes:
                         values = self.mode_values.get((model.id, spec.mode.value), {})
