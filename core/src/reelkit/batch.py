@@ -370,22 +370,9 @@ def _plan_shot(
     )
 
 
-def _named(shot: Shot, exc: ReelkitError) -> InvalidRequest:
-    field = getattr(exc, "field", "request")
-    return InvalidRequest(
-        f"shots.{shot.id}.{field}", _bare(exc), allowed=getattr(exc, "allowed", None)
-    )
-
-
-def _bare(exc: ReelkitError) -> str:
-    text = exc.message
-    field = getattr(exc, "field", "")
-    if field and text.startswith(f"{field}: "):
-        text = text[len(field) + 2 :]
-    allowed = getattr(exc, "allowed", None)
-    if allowed and text.endswith(f" (allowed: {allowed})"):
-        text = text[: -len(f" (allowed: {allowed})")]
-    return text
+def _named(shot: Shot, exc: InvalidRequest) -> InvalidRequest:
+    """The same error, its field named within the shot (``shots.<id>.<field>``)."""
+    return InvalidRequest(f"shots.{shot.id}.{exc.field}", exc.reason, allowed=exc.allowed)
 
 
 def _extend_spec(client: Any, plan: Plan) -> Any:

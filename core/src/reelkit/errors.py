@@ -59,6 +59,7 @@ class _FieldError(ReelkitError):
             text += f" (allowed: {allowed})"
         super().__init__(text)
         self.field = field
+        self.reason = scrub(message)  # the message without the field and the allowed values
         self.allowed = allowed
 
     def to_dict(self) -> dict[str, object]:

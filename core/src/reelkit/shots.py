@@ -227,15 +227,8 @@ def _options(
     try:
         checked = check_ask_types(values, kinds)
     except InvalidRequest as exc:
-        raise InvalidRequest(f"{where}.{exc.field}", _message(exc), allowed=exc.allowed) from None
+        raise InvalidRequest(f"{where}.{exc.field}", exc.reason, allowed=exc.allowed) from None
     return {k: v for k, v in checked.items() if v is not None}
-
-
-def _message(exc: InvalidRequest) -> str:
-    text = exc.message
-    prefix = f"{exc.field}: "
-    text = text[len(prefix) :] if text.startswith(prefix) else text
-    return re.sub(r" \(allowed: .*\)$", "", text)
 
 
 def _media_path(base: Path | None, value: str) -> str:
