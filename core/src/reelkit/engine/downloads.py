@@ -107,6 +107,7 @@ class Downloads(EngineBase):
         record = self.journal.update(
             record, state=JobState.DOWNLOADED, path=str(placed.path), metadata=metadata
         )
+        self._ended(record)
         return placed, record
 
     def _fetch_following(
