@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("reelkit")
 
 SECRET_ENV = "REELKIT_WEBHOOK_SECRET"
-# Seconds before each attempt after the first: the retry schedule the Standard Webhooks
-# specification gives as its example (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h;
-# https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md,
-# "Retry schedule", read 2026-12-02). $REELKIT_WEBHOOK_RETRY_SCALE multiplies it (tests use 0.01).
+# Seconds before each attempt after a failure: the schedule Svix, the authors of the Standard
+# Webhooks specification (https://www.standardwebhooks.com), documents for its own deliveries
+# (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; https://docs.svix.com/retries, read
+# 2026-12-02). $REELKIT_WEBHOOK_RETRY_SCALE multiplies it (the tests use 0.01).
 SCHEDULE: tuple[float, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
 ATTEMPT_TIMEOUT_S = 15.0  # one attempt; a receiver should answer at once and work later
 LEASE_S = 60.0  # an attempt under way holds the event this long (more than its timeout)
