@@ -179,3 +179,24 @@ def test_without_a_secret_a_webhook_is_refused(reelkit_emulator: Any, tmp_path: 
         client.generate("x", provider="local", webhook_url="http://127.0.0.1:9/x")
     assert refused.value.field == "webhook_url"
     assert client.records() == []
+
+
+def test_a_failed_job_is_a_failed_video_and_a_video_failed_event(
+    gateway: Any, receiver: Receiver, dev_keys: tuple[str, ...], webhook_secret: str
+) -> None:
+    client = openai.OpenAI(api_key=dev_keys[0], base_url=gateway.base_url, max_retries=0)
+    video = client.videos.create_and_poll(
+        prompt="a storm that never renders [emulator:fail]",
+        model="sora/sora-2",
+        poll_interval_ms=50,
+        extra_body={"webhook_url": receiver.url},
+    )
+    assert video.status == "failed"
+    assert video.error is not None and video.error.code and video.error.message
+    headers, body = receiver.wait_delivered()
+    event = verified(webhook_secret, headers, body)
+    assert event["type"] == "video.failed" and event["data"]["id"] == video.id
+    assert event["data"]["error"]["message"]
+    with pytest.raises(openai.BadRequestError) as not_ready:
+        client.videos.download_content(video.id)
+    assert not_ready.value.body["code"] == "video_not_ready"  # type: ignore[index]
