@@ -145,4 +145,7 @@ def test_configured_keys_are_digests_never_keys() -> None:
     assert keys.names() == ["dev-1", "dev-2"]
     found = keys.find("a-key-2")
     assert found is not None and found.name == "dev-2" and "a-key-2" not in repr(found)
+    from reelkit import redact
+
+    assert "a-key-1" not in redact.scrub_text("a log line naming a-key-1")  # masked everywhere
     assert keys.find("a-key-3") is None

@@ -40,6 +40,7 @@ redact.install_log_filter(log)
 ANONYMOUS = CallerKey(name="anonymous", digest="")  # --no-auth: every caller is this one
 POLL_AFTER_MS = 1000  # the SDK's create_and_poll sleeps this long between polls
 MAX_LIMIT = 100
+MAX_FIELD_BYTES = 16 * 1024 * 1024  # a form field (a data: URL image); Starlette's default is 1 MiB
 
 
 class Gateway:
@@ -295,7 +296,7 @@ async def _body(request: Request) -> tuple[dict[str, Any], dict[str, bytes]]:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         try:
-            form = await request.form()
+            form = await request.form(max_part_size=MAX_FIELD_BYTES)
         except Exception as exc:  # python-multipart raises several types on bad bodies
             raise InvalidRequest("body", f"is not a valid form ({exc})") from None
         items: list[tuple[str, Any]] = []

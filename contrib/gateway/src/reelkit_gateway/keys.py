@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from reelkit import redact
 from reelkit.budget import Budget
 from reelkit.errors import ConfigurationError
 from reelkit.spending import parse_since
@@ -92,6 +93,7 @@ class Keys:
         for name, entry in section.items():
             keys.append(_configured(str(name), entry))
         raw = [k.strip() for k in env.get(ENV, "").split(",") if k.strip()]
+        redact.remember(raw)  # *_KEYS is not a name the core masks by itself
         for i, key in enumerate(raw, 1):
             keys.append(CallerKey(name=f"dev-{i}", digest=digest(key)))
         names = [k.name for k in keys]
