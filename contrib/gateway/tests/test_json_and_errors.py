@@ -61,3 +61,16 @@ def test_a_provider_without_credentials_is_a_503_naming_no_variable(
     body = unavailable.value.body
     assert body["code"] == "provider_unavailable"  # type: ignore[index]
     assert "XAI" not in body["message"]  # type: ignore[index]
+
+
+def test_an_unknown_submit_outcome_is_a_failed_video_that_a_retry_never_resends(
+    gateway: Any, dev_keys: tuple[str, ...], reelkit_emulator: Any
+) -> None:
+    reelkit_emulator.inject("reset", provider="sora", endpoint="submit")
+    client = openai.OpenAI(api_key=dev_keys[0], base_url=gateway.base_url, max_retries=0)
+    video = client.videos.create(prompt="a dropped line", model="sora/sora-2")
+    assert video.status == "failed"
+    assert video.error is not None and video.error.code == "submit_outcome_unknown"
+    again = client.videos.create(prompt="a dropped line", model="sora/sora-2")  # a client retry
+    assert again.id == video.id and again.status == "failed"
+    assert reelkit_emulator.stats()["sora"]["submits"] <= 1  # sent once at most, never twice
