@@ -67,6 +67,10 @@ class _Cache:
                 self._tokens.clear()
             self._tokens[key] = token
 
+    def clear(self) -> None:
+        with self._lock:
+            self._tokens.clear()
+
     def drop(self, key: str, value: str) -> None:
         with self._lock:
             if (t := self._tokens.get(key)) is not None and t.value == value:

@@ -176,14 +176,22 @@ def _extension_video(request: VideoRequest) -> tuple[dict[str, Any], str | None]
                 allowed="a vertex job with a gs:// output, or video=PATH",
             )
         data = src.data or {}
-        uri = data.get("gcs_uri") or src.video_url
-        if not uri or not str(uri).startswith("gs://"):
+        uri = str(data.get("gcs_uri") or src.video_url or "")
+        if not uri and src.task_id.startswith("gs://"):
+            uri = src.task_id  # `-p vertex --continue-from gs://bucket/video.mp4`
+        video: dict[str, Any]
+        if uri.startswith("gs://"):
+            video = {"gcsUri": uri, "mimeType": "video/mp4"}
+        elif uri.startswith("data:") and ";base64," in uri:
+            # The source came back inline: its bytes go back the same way.
+            head, _, payload = uri.partition(",")
+            mime = head.removeprefix("data:").split(";", 1)[0] or "video/mp4"
+            video = {"bytesBase64Encoded": payload, "mimeType": mime}
+        else:
             raise InvalidRequest(
                 "continue_from",
-                f"job {label} has no gs:// output to extend (it came back inline, or is not "
-                "finished); pass its downloaded file as video=PATH, or generate with "
-                "--param storage_uri=gs://bucket/prefix",
-                allowed="a vertex job with a gs:// output, or video=PATH",
+                f"job {label} has no video to extend yet; wait until it has succeeded",
+                allowed="a finished vertex job, or a gs:// URI of a Veo video",
             )
         resolution = src.resolution or data.get("resolution")
         if resolution is not None and str(resolution).lower() != "720p":
@@ -201,7 +209,7 @@ def _extension_video(request: VideoRequest) -> tuple[dict[str, Any], str | None]
         aspect = src.aspect_ratio or data.get("aspect_ratio")
         if aspect is not None and aspect not in ASPECTS:
             raise InvalidRequest("continue_from", f"job {label} is {aspect}", allowed=ASPECTS)
-        return {"gcsUri": str(uri), "mimeType": "video/mp4"}, aspect
+        return video, aspect
     video = request.video
     if video is None:
         raise InvalidRequest(
