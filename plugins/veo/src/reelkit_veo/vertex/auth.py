@@ -171,7 +171,7 @@ class VertexAuth(httpx.Auth):
         self._info: Mapping[str, Any] | None = None
 
     def __repr__(self) -> str:
-        return f"VertexAuth(credentials=<{self._path.name}>, token=***)"
+        return "VertexAuth(credentials=***, token=***)"
 
     __str__ = __repr__
 
