@@ -168,7 +168,7 @@ def test_missing_project_and_missing_key_files(
     assert "application_default_credentials.json" in str(missing.value)
     assert "GOOGLE_APPLICATION_CREDENTIALS" in str(missing.value)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "absent.json"))
-    with Client() as c, pytest.raises(MissingCredentials, match="absent.json"):
+    with Client() as c, pytest.raises(MissingCredentials, match=r"absent\.json"):
         c.generate("x", provider="vertex", output=tmp_path)
     assert reelkit_emulator.stats()["vertex"]["submits"] == 0
 

@@ -160,7 +160,7 @@ def test_parse_submit_and_errors() -> None:
     assert (handle.provider, handle.task_id) == ("vertex", OPERATION)
     with pytest.raises(AuthenticationFailed):
         parse_submit("m", reply(401, "vertex_error_401.json"), {})
-    with pytest.raises(AuthenticationFailed, match="aiplatform.endpoints.predict"):
+    with pytest.raises(AuthenticationFailed, match=r"aiplatform\.endpoints\.predict"):
         parse_submit("m", reply(403, "vertex_error_403.json"), {})
     with pytest.raises(RateLimited) as limited:
         parse_submit("m", reply(429, "vertex_error_429.json"), {})

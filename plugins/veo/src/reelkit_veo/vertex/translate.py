@@ -210,20 +210,20 @@ def _extension_video(request: VideoRequest) -> tuple[dict[str, Any], str | None]
         if aspect is not None and aspect not in ASPECTS:
             raise InvalidRequest("continue_from", f"job {label} is {aspect}", allowed=ASPECTS)
         return video, aspect
-    video = request.video
-    if video is None:
+    medium = request.video
+    if medium is None:
         raise InvalidRequest(
             "continue_from", "an extension needs a video", allowed="a vertex job or video=PATH"
         )
-    if video.data is not None:
+    if medium.data is not None:
         return {
-            "bytesBase64Encoded": video.base64(),
-            "mimeType": video.mime_type or "video/mp4",
+            "bytesBase64Encoded": medium.base64(),
+            "mimeType": medium.mime_type or "video/mp4",
         }, None
-    if video.url and video.url.startswith("gs://"):
-        return {"gcsUri": video.url, "mimeType": "video/mp4"}, None
+    if medium.url and medium.url.startswith("gs://"):
+        return {"gcsUri": medium.url, "mimeType": "video/mp4"}, None
     raise InvalidRequest(
         "video",
-        f"Vertex takes a video as bytes or a gs:// URI, not {video.url}",
+        f"Vertex takes a video as bytes or a gs:// URI, not {medium.url}",
         allowed="a local path or gs://",
     )
