@@ -31,7 +31,7 @@ from datetime import date
 
 import attrs
 
-from reelkit.capabilities import Audio, ModelInfo, Param, ProviderInfo
+from reelkit.capabilities import Audio, Mode, ModelInfo, Param, ProviderInfo
 from reelkit.pricing import Pricing, Rate
 from reelkit_veo import capabilities as veo
 
@@ -62,6 +62,15 @@ UNPRICED = Pricing(
 
 _NOTE = "— seed and the audio switch are sent on Vertex; outputs inline or to storage_uri (gs://)"
 
+#: Veo's notes that speak of the Gemini API, in Vertex's words [vertex-ref].
+_MODE_NOTES = {
+    Mode.REFERENCE: "asset references; a prompt is required",
+    Mode.EXTEND: (
+        "continue_from a vertex job (its gs:// or inline output) or a gs:// URI; "
+        "up to 20 extensions, input ≤141 s"
+    ),
+}
+
 #: Gemini API id -> Vertex id, where they differ [litellm-vertex].
 VERTEX_IDS = {"veo-3.1-lite-generate-preview": "veo-3.1-lite-generate-001"}
 
@@ -83,6 +92,9 @@ def _vertex(model: ModelInfo) -> ModelInfo:
     return attrs.evolve(
         model,
         id=vertex_id,
+        modes=tuple(
+            attrs.evolve(spec, note=_MODE_NOTES.get(spec.mode, spec.note)) for spec in model.modes
+        ),
         aliases=aliases,
         title=model.title.replace(" (deprecated)", ""),
         supports_seed=True,  # [vertex-ref] parameters.seed
