@@ -213,7 +213,7 @@ class VertexAuth(httpx.Auth):
                 info = json.loads(self._path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) else "not JSON"
-                error = MissingCredentials(NAME, ((CREDENTIALS_ENV,), (PROJECT_ENV,)))
+                error = MissingCredentials(NAME, ((CREDENTIALS_ENV, PROJECT_ENV), (PROJECT_ENV,)))
                 error.message = (
                     f"{error}: cannot read Application Default Credentials at {self._path} "
                     f"({reason}); point {CREDENTIALS_ENV} at a service-account key file or run "

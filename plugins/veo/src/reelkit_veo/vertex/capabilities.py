@@ -115,9 +115,9 @@ PROVIDER = ProviderInfo(
     title="Google Veo (Vertex AI)",
     default_model=veo.DEFAULT_MODEL,  # [vertex-3.1] the same preview id
     priority=8,  # after the first eight providers (docs/design.md §1.8)
-    # A service-account (or any ADC) file, or gcloud's ADC file at its well-known path, which
-    # needs only the project to be named (the file is found by the auth, not the environment).
-    credential_env=((CREDENTIALS_ENV,), (PROJECT_ENV,)),
+    # A key file (service account or any ADC file) and the project to bill; or the project
+    # alone, with gcloud's ADC file at its well-known path (found by the auth, not the env).
+    credential_env=((CREDENTIALS_ENV, PROJECT_ENV), (PROJECT_ENV,)),
     base_url=BASE_URL,
     option_env=(
         ("project", PROJECT_ENV),
