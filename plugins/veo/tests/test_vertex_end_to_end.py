@@ -195,3 +195,31 @@ def test_gcloud_authorized_user_file(
     with Client() as c:
         result = c.generate("Via gcloud", provider="vertex", output=tmp_path)
     assert_video(result)
+
+
+def test_async_client_runs_the_same_oauth_flow(
+    key_file: Path, reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from reelkit.client import AsyncClient
+
+    async def main() -> Any:
+        async with AsyncClient() as c:
+            return await c.generate(
+                "Clouds drifting",
+                provider="vertex",
+                params={"storage_uri": "gs://async-bucket/x"},
+                output=tmp_path,
+            )
+
+    assert_video(asyncio.run(main()))
+
+
+def test_dry_run_shows_a_placeholder_and_no_secret(key_file: Path) -> None:
+    with Client() as c:
+        plan = c.plan("Clouds", provider="vertex", duration=5)
+    body = json.dumps(plan.to_dict())
+    assert "reelkit-preview-token" in body or "***" in body
+    assert "ya29." not in body and "PRIVATE KEY" not in body
+    assert ":predictLongRunning" in plan.to_dict()["http"]["url"]

@@ -70,13 +70,15 @@ class Auth:
     grants: int = 0
 
 
-_STATE: dict[int, Auth] = {}
+def _start(ctx: ProviderContext) -> None:
+    ctx.oauth = Auth()  # type: ignore[attr-defined]
 
 
 def _state(ctx: ProviderContext) -> Auth:
-    # One per context (a fresh emulator app gets a fresh one); tokens survive a stats reset the
-    # way a real token outlives a test's counters.
-    return _STATE.setdefault(id(ctx), Auth())
+    # One per app, made at its start: issued keys and tokens outlive a reset of the counters,
+    # as a real token outlives a test's bookkeeping.
+    state: Auth = ctx.oauth  # type: ignore[attr-defined]
+    return state
 
 
 def bearer(request: Request, ctx: ProviderContext) -> None:
@@ -402,5 +404,6 @@ FAKE = ProviderFake(
     expired=veo.not_found("No such object (expired)."),
     url_ttl=veo.FILE_TTL_SECONDS,
     natural_fps=24,
+    on_start=_start,
     description="Google Veo on Vertex AI (predictLongRunning, fetchPredictOperation, OAuth, GCS)",
 )
