@@ -223,3 +223,10 @@ def test_dry_run_shows_a_placeholder_and_no_secret(key_file: Path) -> None:
     assert "reelkit-preview-token" in body or "***" in body
     assert "ya29." not in body and "PRIVATE KEY" not in body
     assert ":predictLongRunning" in plan.to_dict()["http"]["url"]
+
+
+def test_the_emulator_masks_real_google_credentials(reelkit_emulator: Any, tmp_path: Path) -> None:
+    """Without the emulator's key file a test cannot reach Google: no key file, no gcloud."""
+    with Client() as c, pytest.raises(MissingCredentials, match="reelkit-emulator-no-gcloud"):
+        c.generate("x", provider="vertex", output=tmp_path)
+    assert reelkit_emulator.stats()["vertex"]["submits"] == 0

@@ -386,9 +386,14 @@ FAKE = ProviderFake(
         Endpoint("/_emulator/revoke", _revoke, ("POST",), "other"),
         Endpoint("/_emulator/grants", _grants, ("GET",), "other"),
     ],
+    # Project and region; a real key file or gcloud login of yours is masked (blank key file,
+    # an absent gcloud directory), so a test never reaches Google's token endpoint. The key
+    # this fake trusts comes from GET /vertex/_emulator/service-account.json.
     credentials={
         "GOOGLE_CLOUD_PROJECT": "reelkit-emulator",
         "GOOGLE_CLOUD_LOCATION": "us-central1",
+        "GOOGLE_APPLICATION_CREDENTIALS": "",
+        "CLOUDSDK_CONFIG": "reelkit-emulator-no-gcloud",
     },
     credentials_note=(
         "vertex needs a key file: curl -o sa.json $REELKIT_VERTEX_BASE_URL/_emulator/service-account.json "
