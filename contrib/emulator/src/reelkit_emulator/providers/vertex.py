@@ -241,7 +241,11 @@ def _validate(
         else None
     )
     if video is None:
-        return veo.validate_generate(_gemini_id(model_id), body), storage
+        spec = veo.validate_generate(_gemini_id(model_id), body)
+        if spec.mode == "reference" and spec.aspect_ratio != "16:9":
+            # Vertex's Veo 3.1 page: "9:16, except for reference image to video".
+            raise veo.invalid("Reference images to video support only aspectRatio 16:9.")
+        return spec, storage
     return _extension(model_id, model, body, video, known), storage
 
 

@@ -20,8 +20,9 @@ same prompt bound. What differs on Vertex, with its source:
   result as ``response.videos[]`` of ``{gcsUri|bytesBase64Encoded, mimeType}``.
 
 Prices: the Vertex AI pricing page (https://cloud.google.com/vertex-ai/generative-ai/pricing)
-was not among the stored pages (searched 2026-12-02 for "Vertex AI pricing Veo"); only third
-parties quote it. Every rate is therefore ``amount=None``: plans say "unpriced" rather than
+was not among the stored pages (searched 2026-12-02 for "Vertex AI pricing Veo" and "Veo 3.1
+video + audio per second"); only third parties quote it, and they disagree (with and without
+audio, per tier). Every rate is therefore ``amount=None``: plans say "unpriced" rather than
 guess, and ``--max-cost`` needs ``--allow-unpriced``.
 """
 
@@ -31,7 +32,7 @@ from datetime import date
 
 import attrs
 
-from reelkit.capabilities import Audio, Mode, ModelInfo, Param, ProviderInfo
+from reelkit.capabilities import Audio, Mode, ModelInfo, ModeSpec, Param, ProviderInfo
 from reelkit.pricing import Pricing, Rate
 from reelkit_veo import capabilities as veo
 
@@ -85,6 +86,15 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+def _vertex_mode(spec: ModeSpec) -> ModeSpec:
+    spec = attrs.evolve(spec, note=_MODE_NOTES.get(spec.mode, spec.note))
+    if spec.mode is Mode.REFERENCE:
+        # [vertex-3.1] aspect ratios: "9:16, except for reference image to video".
+        variants = tuple(attrs.evolve(v, aspect_ratios=("16:9",)) for v in spec.variants)
+        spec = attrs.evolve(spec, variants=variants)
+    return spec
+
+
 def _vertex(model: ModelInfo) -> ModelInfo:
     vertex_id = VERTEX_IDS.get(model.id, model.id)
     aliases = model.aliases + ((model.id,) if vertex_id != model.id else ())
@@ -92,9 +102,7 @@ def _vertex(model: ModelInfo) -> ModelInfo:
     return attrs.evolve(
         model,
         id=vertex_id,
-        modes=tuple(
-            attrs.evolve(spec, note=_MODE_NOTES.get(spec.mode, spec.note)) for spec in model.modes
-        ),
+        modes=tuple(_vertex_mode(spec) for spec in model.modes),
         aliases=aliases,
         title=model.title.replace(" (deprecated)", ""),
         supports_seed=True,  # [vertex-ref] parameters.seed
