@@ -230,3 +230,23 @@ def test_the_emulator_masks_real_google_credentials(reelkit_emulator: Any, tmp_p
     with Client() as c, pytest.raises(MissingCredentials, match="reelkit-emulator-no-gcloud"):
         c.generate("x", provider="vertex", output=tmp_path)
     assert reelkit_emulator.stats()["vertex"]["submits"] == 0
+
+
+def test_tokens_never_reach_logs_or_the_journal(
+    client: Any, reelkit_emulator: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    import os
+
+    caplog.set_level(logging.DEBUG)
+    result = client.generate("Quiet", provider="vertex", output=tmp_path)
+    assert_video(result)
+    tokens = list(reelkit_emulator.emulator.context("vertex").oauth.tokens)
+    assert tokens
+    journal = b"".join(
+        p.read_bytes() for p in Path(os.environ["REELKIT_HOME"]).rglob("*") if p.is_file()
+    )
+    for token in tokens:
+        assert token not in caplog.text
+        assert token.encode() not in journal
+        assert token not in json.dumps(result.to_dict())

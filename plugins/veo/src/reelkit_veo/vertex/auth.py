@@ -199,6 +199,10 @@ class VertexAuth(httpx.Auth):
         info = self._load()
         response = yield token_request(info, self._clock())
         token = parse_token(response, self._clock())
+        # Every error message, log line and journal entry of this process masks it from now on.
+        from reelkit import redact
+
+        redact.remember((token.value,))
         self._cache.put(self._key(), token)
         return token
 
