@@ -172,8 +172,8 @@ def _extension_video(request: VideoRequest) -> tuple[dict[str, Any], str | None]
             raise InvalidRequest(
                 "continue_from",
                 f"job {label} was made by {src.provider}; Vertex extends Veo videos it made "
-                "(a vertex job), or a local file given as video=",
-                allowed="a vertex job with a gs:// output, or video=PATH",
+                "(a vertex job), or a Veo video in Cloud Storage (continue_from=gs://...)",
+                allowed="a vertex job, or a gs:// URI of a Veo video",
             )
         data = src.data or {}
         uri = str(data.get("gcs_uri") or src.video_url or "")
@@ -213,7 +213,9 @@ def _extension_video(request: VideoRequest) -> tuple[dict[str, Any], str | None]
     medium = request.video
     if medium is None:
         raise InvalidRequest(
-            "continue_from", "an extension needs a video", allowed="a vertex job or video=PATH"
+            "continue_from",
+            "an extension needs a video",
+            allowed="a vertex job, or a gs:// URI of a Veo video",
         )
     if medium.data is not None:
         return {
