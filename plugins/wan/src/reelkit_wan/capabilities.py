@@ -110,7 +110,7 @@ AUDIO_PARAMS = (*BASE_PARAMS, AUDIO_URL)
 PRICES_READ = date(2026, 12, 2)
 T2V_PRICE_URL = "https://www.alibabacloud.com/help/en/model-studio/text-to-video-api-reference"
 I2V_PRICE_URL = "https://www.alibabacloud.com/help/en/model-studio/image-to-video-api-reference"
-PRICING_URL = "https://www.alibabacloud.com/help/en/model-studio/models"
+KF2V_PRICE_URL = "https://www.alibabacloud.com/help/en/model-studio/image-to-video-by-first-and-last-frame-api-reference"
 _REGION_NOTE = "international (Singapore) price; Beijing and Virginia bill their own rates"
 
 
@@ -124,7 +124,8 @@ def _flat(usd: float, source: str) -> Pricing:
     )
 
 
-def _unknown(resolutions: tuple[str, ...]) -> Pricing:
+def _unknown(resolutions: tuple[str, ...], source: str) -> Pricing:
+    """No official price was read for these models: the page named is where it would be."""
     return Pricing(
         currency="USD",
         rates=(
@@ -134,7 +135,7 @@ def _unknown(resolutions: tuple[str, ...]) -> Pricing:
                 note="per-second price by resolution and region not read from an official page",
             ),
         ),
-        source=PRICING_URL,
+        source=source,
         as_of=PRICES_READ,
     )
 
@@ -214,7 +215,7 @@ WAN25_T2V = _model(
     default_resolution="1080p",  # [3p] novita: "Default value: 1920*1080 (1080P)"
     max_prompt=2000,  # [3p] novita: "maximum length of 2000 characters"
     audio=Audio.OPTIONAL,
-    price=_unknown(("480p", "720p", "1080p")),
+    price=_unknown(("480p", "720p", "1080p"), T2V_PRICE_URL),
 )
 WAN25_I2V = _model(
     "wan2.5-i2v-preview",
@@ -225,7 +226,7 @@ WAN25_I2V = _model(
     default_resolution="1080p",  # [i2v] resolution defaults to 1080P on wan2.5
     max_prompt=2000,
     audio=Audio.OPTIONAL,
-    price=_unknown(("480p", "720p", "1080p")),
+    price=_unknown(("480p", "720p", "1080p"), I2V_PRICE_URL),
 )
 WAN22_T2V_PLUS = _model(
     "wan2.2-t2v-plus",
@@ -234,7 +235,7 @@ WAN22_T2V_PLUS = _model(
     modes=(ModeSpec(mode=Mode.T2V, variants=text_variants(("480p", "1080p"), FIVE)),),
     default_resolution="1080p",
     max_prompt=800,  # [3p] "For wan2.2 and wan2.1 series, maximum length is 800 characters"
-    price=_unknown(("480p", "1080p")),
+    price=_unknown(("480p", "1080p"), T2V_PRICE_URL),
 )
 WAN22_I2V_FLASH = _model(
     "wan2.2-i2v-flash",
@@ -243,7 +244,7 @@ WAN22_I2V_FLASH = _model(
     modes=(ModeSpec(mode=Mode.I2V, variants=image_variants(("480p", "720p"), FIVE)),),
     default_resolution="720p",
     max_prompt=800,
-    price=_unknown(("480p", "720p")),
+    price=_unknown(("480p", "720p"), I2V_PRICE_URL),
 )
 WANX21_T2V_TURBO = _model(
     "wanx2.1-t2v-turbo",
@@ -281,7 +282,7 @@ WANX21_KF2V_PLUS = _model(
     default_resolution="720p",
     max_prompt=800,
     fps=30,
-    price=_unknown(("720p",)),
+    price=_unknown(("720p",), KF2V_PRICE_URL),
 )
 WAN22_KF2V_FLASH = _model(
     "wan2.2-kf2v-flash",
@@ -296,7 +297,7 @@ WAN22_KF2V_FLASH = _model(
     default_resolution="720p",
     max_prompt=800,
     fps=30,
-    price=_unknown(("480p", "720p", "1080p")),
+    price=_unknown(("480p", "720p", "1080p"), KF2V_PRICE_URL),
 )
 
 #: The default: Wan 2.5 for text and for a first frame. DashScope names a model per kind of job
@@ -317,7 +318,7 @@ WAN25 = ModelInfo(
     url_lifetime_s=URL_LIFETIME_S,
     max_prompt_chars=2000,
     params=AUDIO_PARAMS,
-    price=_unknown(("480p", "720p", "1080p")),
+    price=_unknown(("480p", "720p", "1080p"), T2V_PRICE_URL),
     notes="— sends wan2.5-t2v-preview for text and wan2.5-i2v-preview for a first frame.",
 )
 #: What each reelkit model sends as ``model`` for each mode (by default its own id).
