@@ -340,6 +340,8 @@ PROVIDER = ProviderInfo(
     # [tasks] "Rate limit: 20 QPS"; the SDK's wait() polls every few seconds; jobs take 1–5 min.
     poll_interval_s=5.0,
     timeout_s=900.0,  # [t2v] "tasks take 1–5 minutes"; queues can add more
+    # [t2v] (the May 2025 version) "Number of concurrent tasks: 2" per model on a default account.
+    max_concurrency=2,
     homepage="https://www.alibabacloud.com/help/en/model-studio/text-to-video-api-reference",
     notes="Region: [providers.wan] region = beijing | singapore | virginia (keys are per region).",
 )

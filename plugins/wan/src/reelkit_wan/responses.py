@@ -108,6 +108,8 @@ def parse_status(job: JobHandle, response: httpx.Response, *, now: datetime) -> 
     if status == "SUCCEEDED":
         return _succeeded(body, output, now=now)
     if status == "UNKNOWN":
+        # Terminal, as the SDK's own wait() treats it ([sdk] client/base_api.py): polling on
+        # cannot bring back a task DashScope has deleted.
         return Failed(
             message=(
                 f"DashScope no longer knows task {job.task_id}: task ids and their results "
