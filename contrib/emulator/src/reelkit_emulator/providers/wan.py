@@ -18,8 +18,11 @@ Served at ``/wan/api/v1/...``:
 - ``GET /tasks/{task_id}``.
 
 Checks: ``Authorization: Bearer <any non-empty key>`` (else 401 ``InvalidApiKey``); a submit
-without ``X-DashScope-Async: enable`` gets 403 ``AccessDenied`` "current user api does not
-support synchronous calls", as HTTP callers of these models do; the body per model (known model,
+without ``X-DashScope-Async: enable`` is refused (the reference says only that the header is
+required and "Returns an error if not included":
+https://docs.qwencloud.com/api-reference/video-generation/wan-image-to-video-first-last-frames/create-task;
+the 403 ``AccessDenied`` "current user api does not support synchronous calls" used here is
+DashScope's usual wording, not confirmed on a page read); the body per model (known model,
 the model's own input fields and no other model's, its sizes or tiers, its durations, seed
 range, ``audio`` only on wan2.5) with 400 ``InvalidParameter``. A submit answers
 ``{"output": {"task_id", "task_status": "PENDING"}, "request_id"}``; polls walk PENDING →
