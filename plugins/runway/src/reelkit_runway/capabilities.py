@@ -166,7 +166,7 @@ GEN4_TURBO = ModelInfo(
     url_lifetime_s=URL_LIFETIME_S,
     params=(PUBLIC_FIGURE,),
     price=PRICE_GEN4_TURBO,
-    notes="— image-to-video only ([ref]: gen4_turbo is not offered on text_to_video).",
+    notes="— image-to-video only (Runway offers it on image_to_video alone).",
 )
 
 
@@ -223,7 +223,7 @@ ALEPH2 = ModelInfo(
     url_lifetime_s=URL_LIFETIME_S,
     params=(PUBLIC_FIGURE,),
     price=PRICE_ALEPH2,
-    notes="— the source video is an https URL or a data URI of at most 5 MB [sdk].",
+    notes="— the source video is an https URL or a data URI of at most 5 MB.",
 )
 
 PROVIDER = ProviderInfo(
