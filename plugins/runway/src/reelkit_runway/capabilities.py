@@ -11,9 +11,10 @@ Sources, cited next to each fact (all read 2026-12-02):
 - [guide] https://docs.dev.runwayml.com/guides/using-the-api (base URL, SDK usage);
 - [failures] https://docs.dev.runwayml.com/errors/task-failures/ (``failureCode`` families).
 
-Models that the SDK no longer lists (``gen3a_turbo``, ``gen4_aleph``, ``veo3``: removed from the
-generated request types in 2026, sdk-python commit d106617 and later) are not offered: the API
-would refuse them with a validation error.
+Models the SDK 5.24.0 no longer lists in its request types are not offered: ``gen3a_turbo`` and
+``gen4_aleph`` (dropped in June 2026, sdk-python commit d106617) and ``veo3`` (still in 5.13.0,
+gone by 5.24.0). Runway's third-party models on these endpoints (Kling, Seedance, Hailuo, Wan,
+Grok, Gemini Omni, HappyHorse) are left out: reelkit reaches them through their own providers.
 """
 
 from __future__ import annotations
