@@ -230,3 +230,22 @@ def test_faulty_polls_are_polled_again_and_pay_once(
     assert_video(client.generate("Clouds", provider="runway", output=tmp_path))
     stats = reelkit_emulator.stats()["runway"]
     assert (stats["submits"], stats["faults"]) == (1, 4)
+
+
+def test_the_billed_amount_is_the_credits_runway_reports(
+    client: Any, reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    result = client.generate("Clouds", provider="runway", duration=5, output=tmp_path)
+    assert result.cost["estimated"] == pytest.approx(0.60)  # 5 s × 12 credits × $0.01
+    assert result.billed is not None
+    assert result.billed["amount"] == pytest.approx(0.60)  # the task's cost.credits
+
+
+def test_resume_in_another_client_polls_and_never_resubmits(
+    reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    with Client() as first:
+        job_id = first.submit("Clouds", provider="runway", output=tmp_path).id
+    with Client() as second:
+        assert_video(second.resume(job_id).wait())
+    assert reelkit_emulator.stats()["runway"]["submits"] == 1

@@ -124,3 +124,11 @@ def test_cancel_answers_204_and_refuses_errors() -> None:
     assert isinstance(status, Failed) and status.code == "cancelled"
     with pytest.raises(ProviderError):
         parse_cancel(reply(404, {"error": "Task not found"}))
+
+
+def test_the_core_default_adopted_handle_is_the_submitted_one() -> None:
+    # Polling needs only the task id, so `reelkit jobs adopt JOB TASK_ID` needs no hook here.
+    from reelkit.models import JobHandle
+
+    submitted = parse_submit("gen4.5", reply(200, load("submit.json")))
+    assert submitted == JobHandle(provider="runway", model="gen4.5", task_id=TASK_ID)
