@@ -70,13 +70,12 @@ EDIT_DURATIONS = Range(1, 30)
 
 MAX_PROMPT_CHARS = 1000  # [sdk] promptText: "up to 1000 characters (measured in UTF-16 code units)"
 # [sdk] promptImage / videoUri: "base64 data URI (... up to 5MB)"; [ref] size limits: images
-# 16 MB by URL, 5 MB as a data URI. Checked in translate on the encoded URI.
+# 16 MB by URL (Runway fetches those itself), 5 MB as a data URI. Local files and bytes travel
+# as data URIs, so the limit is checked in translate on the encoded URI (which is what the 5 MB
+# counts, read conservatively as MiB of the URI text), naming the field.
 DATA_URI_MAX_BYTES = 5 * 1024 * 1024
-URL_IMAGE_MAX_BYTES = 16 * 1024 * 1024
 # [ref] "Images: JPEG, PNG, WebP (no GIF)"; HTTPS URLs or data URIs.
-IMAGES = ImageLimits(
-    formats=("jpeg", "png", "webp"), transports=("url", "base64"), max_bytes=URL_IMAGE_MAX_BYTES
-)
+IMAGES = ImageLimits(formats=("jpeg", "png", "webp"), transports=("url", "base64"))
 # [sdk] task output URLs "will expire within 24-48 hours": reelkit assumes the shorter.
 URL_LIFETIME_S = 24 * 3600.0
 
@@ -102,8 +101,8 @@ def _credits(*rates: Rate) -> Pricing:
     return Pricing(currency="USD", rates=rates, source=PRICING_URL, as_of=PRICES_READ, note=_NOTE)
 
 
-def _per_second(credits: float, **conditions: object) -> Rate:
-    return Rate(amount=round(credits * USD_PER_CREDIT, 4), **conditions)  # type: ignore[arg-type]
+def _per_second(credits: float, *, audio: bool | None = None) -> Rate:
+    return Rate(amount=round(credits * USD_PER_CREDIT, 4), audio=audio)
 
 
 PRICE_GEN45 = _credits(_per_second(12))  # [ref] gen4.5: 12 credits/s

@@ -43,7 +43,7 @@ ENDPOINTS = {
 }
 #: Models whose bodies carry Veo's fields (audio, negativePrompt) rather than Gen-4's (seed).
 VEO_MODELS = frozenset({"veo3.1", "veo3.1_fast"})
-#: Models whose prompt is required [sdk]: gen4.5 (text and image) and aleph2 has it optional.
+#: Models whose ``promptText`` is required [sdk] (text and image to video); elsewhere optional.
 PROMPT_REQUIRED = frozenset({"gen4.5"})
 #: [ref] Runway fetches inputs over HTTPS only; ``runway://`` names an upload.
 URI_SCHEMES = ("https://", "runway://")
