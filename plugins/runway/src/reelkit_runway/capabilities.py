@@ -149,7 +149,7 @@ GEN45 = ModelInfo(
     url_lifetime_s=URL_LIFETIME_S,
     params=(PUBLIC_FIGURE,),
     price=PRICE_GEN45,
-    notes="— promptText is required for text-to-video and image-to-video alike.",
+    notes="— a prompt is required, with or without a first frame.",
 )
 
 GEN4_TURBO = ModelInfo(
@@ -239,7 +239,9 @@ PROVIDER = ProviderInfo(
     # [ref] tier 1 (the default) runs 1-2 tasks at once; more are THROTTLED, not refused.
     max_concurrency=1,
     homepage="https://docs.dev.runwayml.com/",
-    notes="Output URLs expire within 24-48 h [sdk]: reelkit downloads them at once.",
+    # [sdk] output URLs expire within 24-48 h; no request field sets the frame rate, and none is
+    # documented, so the models keep the core default of 24 fps (not settable).
+    notes="Output URLs expire within 24-48 h: reelkit downloads them at once.",
 )
 
 MODELS: tuple[ModelInfo, ...] = (GEN45, GEN4_TURBO, VEO31, VEO31_FAST, ALEPH2)
