@@ -2,9 +2,9 @@
 
 ``POST /v1/video_generation`` takes ``model`` and ``prompt`` plus, by task: ``first_frame_image``
 (image-to-video), ``first_frame_image`` + ``last_frame_image`` (start/end frames, Hailuo-02) or
-``subject_reference: [{"type": "character", "image": [url]}]`` (S2V-01). The Hailuo models take
-``duration`` (6 or 10) and ``resolution`` ("768P", ...); the 01 models make 6 s 720P clips and
-are sent neither. Then ``GET /v1/query/video_generation?task_id=`` until the status is
+``subject_reference: [{"type": "character", "image": [url]}]`` (S2V-01). Every body carries
+``duration`` (6 or 10 on the Hailuo models) and ``resolution`` ("768P", ...); the 01 models make
+6 s 720P clips and ignore both [3P], which are sent anyway so the request says what it asks. Then ``GET /v1/query/video_generation?task_id=`` until the status is
 ``Success`` (with a ``file_id``) or ``Fail``; the bytes come from
 ``GET /v1/files/retrieve_content?file_id=`` [files].
 """
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from reelkit.models import ProviderConfig
 
 PROVIDER_NAMES = frozenset({"minimax", "hailuo"})
-#: The models whose body carries duration and resolution [3P].
-SIZED = frozenset({"MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast", "MiniMax-Hailuo-02"})
 
 
 def api_root(base_url: str) -> str:
@@ -78,9 +76,8 @@ def build_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
             "prompt", f"{len(prompt)} characters", allowed=f"≤{MAX_PROMPT_CHARS} characters"
         )
     body: dict[str, Any] = {"model": model.id, "prompt": prompt or None}
-    if model.id in SIZED:
-        body["duration"] = None if request.duration is None else round(request.duration)
-        body["resolution"] = _wire_resolution(request.resolution)
+    body["duration"] = None if request.duration is None else round(request.duration)
+    body["resolution"] = _wire_resolution(request.resolution)
     if mode in (Mode.I2V, Mode.FIRST_LAST):
         if request.first_frame is None:
             raise InvalidRequest("first_frame", f"{mode} needs a first frame")
