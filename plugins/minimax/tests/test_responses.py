@@ -83,9 +83,7 @@ def test_success_points_at_the_file_on_the_same_host() -> None:
     assert isinstance(status, Succeeded)
     video = status.video
     assert video is not None
-    assert video.url == (
-        "https://api.minimax.io/v1/files/retrieve_content?file_id=205258526306433"
-    )
+    assert video.url == ("https://api.minimax.io/v1/files/retrieve_content?file_id=205258526306433")
     assert video.data == {"file_id": "205258526306433"}
     assert status.metadata == {"size": "1366x768"}
     bare = parse_status(answer("poll_success_no_size"))

@@ -197,6 +197,5 @@ PROVIDER = ProviderInfo(
     poll_interval_s=10.0,  # MiniMax's guide polls every 10 s (mirrored in [3P] gateway docs)
     timeout_s=1200.0,  # a 10 s 1080P-class job takes minutes; 20 min before handing back
     homepage="https://platform.minimax.io/docs/api-reference/video-generation-intro",
-    notes="Mainland China: REELKIT_MINIMAX_BASE_URL (or MINIMAX_API_HOST) = "
-    f"{MAINLAND_BASE_URL}.",
+    notes=f"Mainland China: REELKIT_MINIMAX_BASE_URL (or MINIMAX_API_HOST) = {MAINLAND_BASE_URL}.",
 )
