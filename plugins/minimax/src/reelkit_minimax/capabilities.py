@@ -16,9 +16,13 @@ Sources, cited next to each fact (all read 2026-12-02):
   https://docs.metriqual.com/docs/video-minimax (the 01 models: 6 s at 720P, 2000-character
   prompts).
 
-The v2 API (``POST /v2/video_generation`` with a role-tagged ``content`` array, models
-MiniMax-H3 / H3-Max, https://platform.minimax.io/docs/api-reference/video-generation-v2-create.md)
-exists but is not modelled here: see docs/providers/minimax.md.
+- [v2] the v2 API, ``POST /v2/video_generation`` with a role-tagged ``content`` array and
+  ``GET /v2/query/video_generation/{task_id}``
+  (https://platform.minimax.io/docs/api-reference/video-generation-v2-create.md), whose full
+  schema was read in MiniMax's own CLI, https://github.com/MiniMax-AI/cli (``src/video/v2.ts``,
+  ``src/types/api.ts``, ``src/client/endpoints.ts`` at commit 8992722a): model MiniMax-H3,
+  roles first_frame / last_frame / reference_image / reference_video / reference_audio, 4–15 s,
+  ratios adaptive, 21:9, 16:9, 4:3, 1:1, 3:4, 9:16, prompts up to 7000 characters.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from reelkit.capabilities import (
     ModeSpec,
     Param,
     ProviderInfo,
+    Range,
     Variant,
 )
 from reelkit.pricing import Pricing, Rate, Unit
@@ -44,6 +49,9 @@ DEFAULT_MODEL = "MiniMax-Hailuo-2.3"  # [intro] the newest model listed first
 HAILUO_23 = "MiniMax-Hailuo-2.3"
 HAILUO_23_FAST = "MiniMax-Hailuo-2.3-Fast"  # [intro] "New Image-to-video model"
 HAILUO_02 = "MiniMax-Hailuo-02"  # [intro] "higher resolution (1080P), longer duration (10s)"
+H3 = "MiniMax-H3"  # [v2] the only model MiniMax's CLI sends to /v2 (H3-Max is not modelled)
+#: Models served by the v2 endpoints; every other model goes to /v1.
+V2_MODELS = frozenset({H3})
 
 # MiniMax outputs 16:9 from text; image-led tasks follow the image (no aspect field exists) [t2v].
 ASPECTS = ("16:9",)
@@ -51,7 +59,13 @@ SIX_OR_TEN = Choices((6, 10))  # [3P] duration 6 or 10 on the Hailuo models
 SIX = Choices((6,))  # [3P] "1080P only supports 6 s"; the 01 models make 6 s clips
 
 #: reelkit's resolution names → MiniMax's wire values ("768P") [t2v].
-WIRE_RESOLUTIONS = {"512p": "512P", "720p": "720P", "768p": "768P", "1080p": "1080P"}
+WIRE_RESOLUTIONS = {
+    "512p": "512P",
+    "720p": "720P",
+    "768p": "768P",
+    "1080p": "1080P",
+    "2k": "2K",
+}
 
 # [t2v] first_frame_image, last_frame_image and subject_reference[].image take a public URL or a
 # base64 data URL. Formats and size limits were not readable in the pages read: the usual three.
@@ -149,6 +163,65 @@ def _i2v(variants: tuple[Variant, ...]) -> ModeSpec:
     return ModeSpec(mode=Mode.I2V, variants=variants, note=_IMAGE_NOTE)
 
 
+# --- v2: MiniMax-H3 ------------------------------------------------------------------------
+
+ADAPTIVE = "adaptive"  # [v2] the video follows the frames / references
+H3_RATIOS = ("16:9", "21:9", "4:3", "1:1", "3:4", "9:16")  # [v2] text-to-video needs one
+H3_DURATIONS = Range(4, 15, step=1)  # [v2] "an integer from 4 to 15 seconds"
+# [v2] the CLI sends 2K (its default and, in that version, the only value it allows); 768P is
+# documented by third parties (https://replicate.com/minimax/h3: "768P or 2K").
+H3_RESOLUTIONS = ("768p", "2k")
+MAX_H3_PROMPT_CHARS = 7000  # [v2] "text content must not exceed 7000 characters"
+MAX_H3_REFERENCE_IMAGES = 9  # [v2] up to 9 reference images, 3 videos, 3 audios, 12 in all
+MAX_H3_REFERENCE_MEDIA = 3
+REFERENCE_VIDEOS = Param(
+    name="reference_videos",
+    type="list",
+    description="≤3 video URLs sent as reference_video (not with first/last frames)",
+)
+REFERENCE_AUDIOS = Param(
+    name="reference_audios",
+    type="list",
+    description="≤3 audio URLs sent as reference_audio (with reference images or videos)",
+)
+H3_PARAMS = (REFERENCE_VIDEOS, REFERENCE_AUDIOS, CALLBACK_URL)
+
+
+def _h3_variants(ratios: tuple[str, ...]) -> tuple[Variant, ...]:
+    return (Variant(resolutions=H3_RESOLUTIONS, aspect_ratios=ratios, durations=H3_DURATIONS),)
+
+
+H3_MODEL = ModelInfo(
+    id=H3,
+    title="MiniMax H3 (Hailuo 03, v2 API)",
+    modes=(
+        ModeSpec(mode=Mode.T2V, variants=_h3_variants(H3_RATIOS)),
+        # [v2] with frames the ratio is "adaptive": the video follows the image.
+        ModeSpec(mode=Mode.I2V, variants=_h3_variants((ADAPTIVE,)), note=_IMAGE_NOTE),
+        ModeSpec(mode=Mode.FIRST_LAST, variants=_h3_variants((ADAPTIVE,)), note=_IMAGE_NOTE),
+        ModeSpec(
+            mode=Mode.REFERENCE,
+            variants=_h3_variants((ADAPTIVE, *H3_RATIOS)),
+            max_reference_images=MAX_H3_REFERENCE_IMAGES,
+            min_reference_images=1,
+            accepts_first_frame=False,  # [v2] frame and reference inputs cannot be mixed
+            note="sent as reference_image items; params reference_videos / reference_audios",
+        ),
+    ),
+    default_duration=5,  # [v2] the CLI's default
+    default_resolution="2k",  # [v2] the CLI's default
+    default_aspect_ratio=ADAPTIVE,  # text-to-video, which has no adaptive, takes 16:9
+    fps_settable=False,
+    supports_seed=False,  # [v2] no seed, negative prompt or audio switch in the request
+    supports_negative_prompt=False,
+    max_prompt_chars=MAX_H3_PROMPT_CHARS,
+    images=IMAGES,
+    url_lifetime_s=None,  # [v2] task.content.url: its lifetime is not documented
+    params=H3_PARAMS,
+    price=PRICE,
+    notes="— the v2 API: POST /v2/video_generation with a role-tagged content array.",
+)
+
 MODELS: tuple[ModelInfo, ...] = (
     _model(HAILUO_23, title="Hailuo 2.3", modes=(_t2v(_hailuo()), _i2v(_hailuo()))),
     _model(HAILUO_23_FAST, title="Hailuo 2.3 Fast", modes=(_i2v(_hailuo()),)),
@@ -181,6 +254,7 @@ MODELS: tuple[ModelInfo, ...] = (
         ),
         legacy=True,
     ),
+    H3_MODEL,
 )
 
 PROVIDER = ProviderInfo(

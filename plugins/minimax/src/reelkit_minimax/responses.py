@@ -84,7 +84,7 @@ def error_for_code(code: int, message: str, response: httpx.Response) -> Reelkit
     return ProviderError(text, provider=PROVIDER, code=code, retryable=code in RETRYABLE)
 
 
-def _checked(response: httpx.Response) -> Mapping[str, Any]:
+def checked(response: httpx.Response) -> Mapping[str, Any]:
     """The JSON object of a 2xx answer whose ``base_resp`` says success, else the typed error."""
     if not response.is_success:
         response.read()
@@ -108,7 +108,7 @@ def _is_task_failure(body: Mapping[str, Any]) -> bool:
 
 
 def parse_submit(model_id: str, response: httpx.Response) -> JobHandle:
-    body = _checked(response)
+    body = checked(response)
     task_id = require(body, "task_id", PROVIDER, status=response.status_code)
     if not str(task_id).strip():
         raise ProviderError("the answer's task_id is empty", provider=PROVIDER)
@@ -116,7 +116,7 @@ def parse_submit(model_id: str, response: httpx.Response) -> JobHandle:
 
 
 def parse_status(response: httpx.Response) -> JobStatus:
-    body = _checked(response)
+    body = checked(response)
     status = str(require(body, "status", PROVIDER, status=response.status_code)).lower()
     if status in QUEUED:
         return Queued()

@@ -18,7 +18,7 @@ from reelkit.capabilities import Mode, ModelInfo
 from reelkit.errors import InvalidRequest, UnsupportedMode
 from reelkit.models import Media, VideoRequest
 
-from .capabilities import MAX_PROMPT_CHARS, PARAM_NAMES, WIRE_RESOLUTIONS
+from .capabilities import MAX_PROMPT_CHARS, V2_MODELS, WIRE_RESOLUTIONS
 
 if TYPE_CHECKING:
     import httpx
@@ -60,6 +60,10 @@ def content_url(base_url: str, file_id: str) -> str:
 def build_request(model: ModelInfo, request: VideoRequest, config: ProviderConfig) -> httpx.Request:
     from reelkit.wire import json_request
 
+    if model.id in V2_MODELS:
+        from .v2 import build_v2_body, submit_v2_url
+
+        return json_request("POST", submit_v2_url(config.base_url), build_v2_body(model, request))
     return json_request("POST", submit_url(config.base_url), build_body(model, request))
 
 
@@ -77,7 +81,7 @@ def build_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
         )
     body: dict[str, Any] = {"model": model.id, "prompt": prompt or None}
     body["duration"] = None if request.duration is None else round(request.duration)
-    body["resolution"] = _wire_resolution(request.resolution)
+    body["resolution"] = wire_resolution(request.resolution)
     if mode in (Mode.I2V, Mode.FIRST_LAST):
         if request.first_frame is None:
             raise InvalidRequest("first_frame", f"{mode} needs a first frame")
@@ -103,11 +107,11 @@ def build_body(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
         raise InvalidRequest(
             "reference_images", f"{model.id} takes no reference images", allowed=["S2V-01"]
         )
-    body.update(_params(request.params, model))
+    body.update(params_of(request.params, model))
     return body
 
 
-def _wire_resolution(resolution: str | None) -> str | None:
+def wire_resolution(resolution: str | None) -> str | None:
     if resolution is None:
         return None
     wire = WIRE_RESOLUTIONS.get(resolution.lower())
@@ -132,13 +136,13 @@ def image_value(medium: Media, field: str) -> str:
     return f"data:{mime};base64,{medium.base64()}"
 
 
-def _params(params: Mapping[str, Any], model: ModelInfo) -> dict[str, Any]:
+def params_of(params: Mapping[str, Any], model: ModelInfo) -> dict[str, Any]:
     """``--param`` values (the core has checked their names and types against the model)."""
     out: dict[str, Any] = {}
     for key, value in params.items():
         prefix, _, rest = key.partition(".")
         name = rest if rest and prefix in PROVIDER_NAMES else key
-        if name not in PARAM_NAMES or name not in {p.name for p in model.params}:
+        if name not in {p.name for p in model.params}:
             raise InvalidRequest(
                 f"params.{key}",
                 f"unknown MiniMax parameter for {model.id}",
