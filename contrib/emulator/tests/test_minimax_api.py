@@ -154,3 +154,89 @@ async def test_results_expire_after_nine_hours(client: httpx.AsyncClient, app: A
     app.state.emulator.clock.advance(9 * 3600 + 1)
     gone = await client.get("/minimax/v1/files/retrieve", params={"file_id": done["file_id"]})
     assert code(gone.json()) == 2013 and "expired" in gone.json()["base_resp"]["status_msg"]
+
+
+# --- v2: MiniMax-H3 ---------------------------------------------------------------------------
+
+
+def text(prompt: str = "A lighthouse at dusk") -> dict[str, Any]:
+    return {"type": "text", "text": prompt}
+
+
+def image(role: str | None = "first_frame") -> dict[str, Any]:
+    item: dict[str, Any] = {"type": "image_url", "image_url": {"url": IMG}}
+    if role is not None:
+        item["role"] = role
+    return item
+
+
+async def create_v2(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    body.setdefault("model", "MiniMax-H3")
+    body.setdefault("content", [text()])
+    body.setdefault("resolution", "2K")
+    body.setdefault("duration", 5)
+    body.setdefault("ratio", "16:9")
+    response = await client.post("/minimax/v2/video_generation", json=body)
+    assert response.status_code == 200
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def test_v2_walk_to_a_real_mp4(client: httpx.AsyncClient, probe: Any) -> None:
+    created = await create_v2(client, ratio="9:16", resolution="768P", duration=4)
+    assert code(created) == 0
+    tasks = [
+        (await client.get(f"/minimax/v2/query/video_generation/{created['task_id']}")).json()[
+            "task"
+        ]
+        for _ in range(4)
+    ]
+    assert [t["status"] for t in tasks] == ["queued", "queued", "running", "succeeded"]
+    video = await client.get(tasks[-1]["content"]["url"])
+    width, height, seconds = probe(video.content)
+    assert (width, height) == (768, 1366) and seconds == pytest.approx(4, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"content": [text("  ")]}, "one non-empty text item"),
+        ({"content": [image()]}, "one non-empty text item"),
+        ({"content": [text(), image(), image("reference_image")]}, "cannot be used together"),
+        ({"content": [text(), image("last_frame"), image("last_frame")]}, "at most one"),
+        ({"content": [text(), image("reference_video")]}, "role must be one of"),
+        (
+            {
+                "content": [
+                    text(),
+                    {"type": "audio_url", "audio_url": {"url": IMG}, "role": "reference_audio"},
+                ]
+            },
+            "requires a reference image or video",
+        ),
+        ({"ratio": "adaptive"}, "concrete ratio"),
+        ({"duration": 16}, "from 4 to 15"),
+        ({"resolution": "1080P"}, "not one of"),
+        ({"model": "MiniMax-Hailuo-2.3"}, "not one of"),
+        ({"content": [text("x" * 7001)]}, "7000"),
+    ],
+)
+async def test_v2_refusals(client: httpx.AsyncClient, body: dict[str, Any], words: str) -> None:
+    answer = await create_v2(client, **body)
+    assert code(answer) == 2013 and words in answer["base_resp"]["status_msg"]
+
+
+async def test_v2_accepts_frames_and_references(client: httpx.AsyncClient) -> None:
+    refs = [image("reference_image")] * 9 + [
+        {"type": "video_url", "video_url": {"url": IMG}, "role": "reference_video"}
+    ]
+    for content in ([text(), image(None)], [text(), image(), image("last_frame")], [text(), *refs]):
+        assert code(await create_v2(client, content=content, ratio="adaptive")) == 0, content
+
+
+async def test_v2_moderation_fails_the_task(client: httpx.AsyncClient) -> None:
+    task_id = (await create_v2(client, content=[text("[emulator:moderation] x")]))["task_id"]
+    answers = [
+        (await client.get(f"/minimax/v2/query/video_generation/{task_id}")).json()["task"]
+        for _ in range(4)
+    ]
+    assert answers[-1]["status"] == "failed" and "sensitive" in answers[-1]["error"]["message"]

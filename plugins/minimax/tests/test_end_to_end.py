@@ -185,3 +185,72 @@ def test_the_secret_never_shows_in_a_dry_run(client: Any, reelkit_emulator: Any)
     assert plan.http is not None
     assert "reelkit-emulator" not in repr(plan.http)
     assert plan.http.headers["authorization"] == "Bearer ***"
+
+
+# --- v2: MiniMax-H3 ---------------------------------------------------------------------------
+
+
+def test_h3_text_to_video(client: Any, reelkit_emulator: Any, tmp_path: Path) -> None:
+    result = client.generate(
+        "A lighthouse at dusk",
+        provider="minimax",
+        model="MiniMax-H3",
+        aspect_ratio="9:16",
+        resolution="768p",
+        duration=8,
+        output=tmp_path,
+    )
+    assert_video(result)
+    task = last_task(reelkit_emulator)
+    assert (task.params["ratio"], task.params["duration"]) == ("9:16", 8)
+    assert task.video.size == "768x1366"
+
+
+def test_h3_first_and_last_frame(
+    client: Any, reelkit_emulator: Any, frame: str, tmp_path: Path
+) -> None:
+    result = client.generate(
+        "Day turns to night",
+        provider="minimax",
+        model="MiniMax-H3",
+        first_frame=frame,
+        last_frame=frame,
+        output=tmp_path,
+    )
+    assert_video(result)
+    assert result.mode == "first_last"
+    roles = [item.get("role") for item in last_task(reelkit_emulator).params["content"]]
+    assert roles == [None, "first_frame", "last_frame"]
+
+
+def test_h3_image_to_video(client: Any, reelkit_emulator: Any, frame: str, tmp_path: Path) -> None:
+    result = client.generate(
+        "The sea moves", provider="minimax", model="MiniMax-H3", first_frame=frame, output=tmp_path
+    )
+    assert_video(result)
+    assert last_task(reelkit_emulator).params["ratio"] == "adaptive"
+
+
+def test_h3_references(client: Any, reelkit_emulator: Any, frame: str, tmp_path: Path) -> None:
+    result = client.generate(
+        "The two of them dance",
+        provider="minimax",
+        model="MiniMax-H3",
+        reference_images=[frame, frame],
+        params={"reference_audios": ["https://example.com/voice.mp3"]},
+        output=tmp_path,
+    )
+    assert_video(result)
+    roles = [item.get("role") for item in last_task(reelkit_emulator).params["content"]]
+    assert roles == [None, "reference_image", "reference_image", "reference_audio"]
+
+
+def test_h3_moderation_and_a_faulted_submit(
+    client: Any, reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    with pytest.raises(ContentFiltered):
+        client.generate("[emulator:moderation] x", provider="minimax", model="MiniMax-H3")
+    reelkit_emulator.inject("reset", provider="minimax", endpoint="submit")
+    with pytest.raises(SubmitOutcomeUnknown):
+        client.generate("Once", provider="minimax", model="MiniMax-H3", output=tmp_path)
+    assert reelkit_emulator.stats()["minimax"]["submits"] == 1  # the moderated one only

@@ -25,6 +25,19 @@ MiniMax's: **HTTP 200** with ``{"base_resp": {"status_code": <non-zero>, "status
   real MP4 (9 h, as MiniMax's video query pages say of their download links);
 - ``GET /v1/files/retrieve_content?file_id=`` → the MP4 itself (bearer auth).
 
+And the v2 API for MiniMax-H3 (schema as MiniMax's own CLI sends and checks it,
+https://github.com/MiniMax-AI/cli ``src/video/v2.ts``, ``src/types/api.ts``):
+
+- ``POST /v2/video_generation`` ``{model, content, resolution, duration, ratio, callback_url?}``:
+  exactly one non-empty ``text`` item (≤7000 characters), images as ``first_frame`` /
+  ``last_frame`` / ``reference_image``, videos as ``reference_video``, audios as
+  ``reference_audio`` (≤9 images, ≤3 videos, ≤3 audios); frames and references never mixed;
+  audio only with a reference image or video; 4–15 s; ``768P`` or ``2K``; text-to-video needs a
+  concrete ratio → ``{"task_id", "base_resp"}`` (refusals: 2013, as on v1);
+- ``GET /v2/query/video_generation/{task_id}`` → ``{"task": {"id", "model", "status": queued |
+  running | succeeded | failed, "content": {"url"}, "error": {"code", "message"}, "resolution",
+  "duration", "ratio", "usage"}, "base_resp"}``; the URL is a signed link to the MP4.
+
 Unknown body fields are refused (stricter than MiniMax may be: it keeps plugins honest).
 Image-led tasks render 16:9 (the real service follows the image's shape).
 """
@@ -319,6 +332,148 @@ async def _content(request: Request, ctx: ProviderContext) -> Response:
     return await _handled(ctx, work)
 
 
+# --------------------------------------------------------------------------------------------
+# v2: MiniMax-H3
+# --------------------------------------------------------------------------------------------
+
+H3_RATIOS = ("adaptive", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16")
+H3_FRAMES = {"768P": 768, "2K": 1440}
+CREATE_V2 = Schema(
+    [
+        Field("model", required=True, choices=("MiniMax-H3",)),
+        Field("content", type="array", required=True, min_len=1),
+        Field("resolution", required=True, choices=tuple(H3_FRAMES)),
+        Field("duration", type="integer", required=True, min=4, max=15),
+        Field("ratio", choices=H3_RATIOS, default="adaptive"),
+        Field("callback_url", type="string", min_len=1),
+    ]
+)
+_ROLES = {
+    "image_url": ("first_frame", "last_frame", "reference_image"),
+    "video_url": ("reference_video",),
+    "audio_url": ("reference_audio",),
+}
+
+
+def _v2_wording(p: Problem) -> ApiError:
+    if p.kind == "range":
+        return invalid("duration must be an integer from 4 to 15")
+    return wording(p)
+
+
+def validate_v2(body: Any) -> VideoJob:
+    if not isinstance(body, dict):
+        raise invalid("the request body must be a JSON object")
+    v = check(CREATE_V2, body, _v2_wording)
+    texts, roles = [], []
+    for i, item in enumerate(v["content"]):
+        kind = item.get("type") if isinstance(item, dict) else None
+        if kind == "text":
+            texts.append(item.get("text") if isinstance(item.get("text"), str) else "")
+            continue
+        if kind not in _ROLES:
+            raise invalid(f"content[{i}].type must be text, image_url, video_url or audio_url")
+        media = item.get(kind)
+        url = media.get("url") if isinstance(media, dict) else None
+        if not isinstance(url, str) or not url.startswith(
+            ("https://", "http://", "data:", "mm_file://")
+        ):
+            raise invalid(f"content[{i}].{kind}.url must be a URL, a data URI or mm_file://")
+        role = item.get("role", "first_frame" if kind == "image_url" else None)
+        if role not in _ROLES[kind]:
+            raise invalid(f"content[{i}].role must be one of {', '.join(_ROLES[kind])}")
+        roles.append(role)
+    if len(texts) != 1 or not texts[0].strip():
+        raise invalid("content needs exactly one non-empty text item")
+    if len(texts[0]) > 7000:
+        raise invalid("text content must not exceed 7000 characters")
+    frames = [r for r in roles if r in ("first_frame", "last_frame")]
+    refs = [r for r in roles if r.startswith("reference_")]
+    if frames and refs:
+        raise invalid("frame inputs and reference inputs cannot be used together")
+    if max((frames.count(r) for r in ("first_frame", "last_frame")), default=0) > 1:
+        raise invalid("at most one first_frame and one last_frame")
+    counts = {r: refs.count(r) for r in ("reference_image", "reference_video", "reference_audio")}
+    if (
+        counts["reference_image"] > 9
+        or counts["reference_video"] > 3
+        or counts["reference_audio"] > 3
+    ):
+        raise invalid("up to 9 reference images, 3 reference videos and 3 reference audios")
+    if counts["reference_audio"] and not (counts["reference_image"] or counts["reference_video"]):
+        raise invalid("reference audio requires a reference image or video")
+    if not roles and v["ratio"] == "adaptive":
+        raise invalid("text-to-video requires a concrete ratio; adaptive is not supported")
+    task = "fl2v" if "last_frame" in frames else "i2v" if frames else "ref" if refs else "t2v"
+    return VideoJob(v["model"], task, texts[0], v["duration"], v["resolution"])
+
+
+def _h3_frame(resolution: str, ratio: str) -> tuple[int, int]:
+    """The short side is the resolution's; "adaptive" renders 16:9 here."""
+    a, b = (16, 9) if ratio == "adaptive" else (int(x) for x in ratio.split(":"))
+    short = H3_FRAMES[resolution]
+    long = int(round(short * max(a, b) / min(a, b) / 2)) * 2
+    return (long, short) if a >= b else (short, long)
+
+
+async def _create_v2(request: Request, ctx: ProviderContext) -> Response:
+    async def work() -> Response:
+        _authorise(request)
+        try:
+            body = await json_body(request)
+        except BodyError as exc:
+            raise invalid(str(exc)) from None
+        job = validate_v2(body)
+        width, height = _h3_frame(job.resolution, body.get("ratio") or "adaptive")
+        task = ctx.create_task(
+            request,
+            model=job.model_id,
+            prompt=job.prompt,
+            video=VideoSpec(duration=job.duration, width=width, height=height),
+            params=body,
+            id_factory=_digits,
+            extra={"job": job},
+        )
+        return json_response({"task_id": task.id, "base_resp": OK})
+
+    return await _handled(ctx, work)
+
+
+async def _query_v2(request: Request, ctx: ProviderContext) -> Response:
+    async def work() -> Response:
+        _authorise(request)
+        task_id = request.path_params["task_id"]
+        task = ctx.store.poll(task_id)
+        if task is None:
+            raise invalid(f"task_id {task_id!r} not found")
+        job: VideoJob = task.extra["job"]
+        status = {Phase.QUEUED: "queued", Phase.RUNNING: "running"}.get(
+            task.phase, "succeeded" if task.succeeded else "failed"
+        )
+        answer: dict[str, Any] = {
+            "id": task.id,
+            "model": task.model,
+            "status": status,
+            "resolution": job.resolution,
+            "duration": job.duration,
+            "ratio": task.params.get("ratio") or "adaptive",
+            "task_type": job.task,
+            "created_at": int(task.created_at),
+        }
+        if status == "failed":
+            moderated = task.outcome is Outcome.MODERATION
+            answer["error"] = {
+                "code": "content_sensitive" if moderated else "internal_error",
+                "message": "output video is sensitive" if moderated else "video generation failed",
+            }
+        elif status == "succeeded":
+            answer["content"] = {"url": ctx.media_link(request, task, "output.mp4").url}
+            answer["usage"] = {"output_seconds": job.duration, "total_seconds": job.duration}
+        return json_response({"task": answer, "base_resp": OK})
+
+    return await _handled(ctx, work)
+
+
 FAKE = ProviderFake(
     name="minimax",
     endpoints=[
@@ -332,6 +487,8 @@ FAKE = ProviderFake(
             "download",
             expired=refused(INVALID, "file has expired"),
         ),
+        Endpoint("/v2/video_generation", _create_v2, ("POST",), "submit"),
+        Endpoint("/v2/query/video_generation/{task_id}", _query_v2, ("GET",), "poll"),
     ],
     credentials={"MINIMAX_API_KEY": "reelkit-emulator"},
     dialect=MINIMAX,
@@ -339,5 +496,5 @@ FAKE = ProviderFake(
     server_error=refused(UNKNOWN, "unknown error, please retry later"),
     url_ttl=URL_TTL_SECONDS,
     natural_fps=24,
-    description="MiniMax Hailuo video (v1)",
+    description="MiniMax Hailuo video (v1, and v2 for MiniMax-H3)",
 )
