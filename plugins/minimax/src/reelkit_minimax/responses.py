@@ -7,10 +7,12 @@
 - the video itself: ``GET /v1/files/retrieve_content?file_id=`` on the same host [files].
 
 Codes [errors]: 1000 unknown error, 1001 request timeout, 1024 internal error (retry later),
-1002 rate limit, 1004 not authorized, 1008 insufficient balance. Also mapped, as the brief for
-this plugin and MiniMax's CLI name them (not in the rows of the error page that were readable):
-1026 / 1027 sensitive input / output, 1033 system error, 2013 invalid parameters, 2049 invalid
-API key.
+1002 rate limit, 1004 not authorized, 1008 insufficient balance. Also mapped, as reelkit's
+issue for this provider lists them (they are not in the rows of the error page that were
+readable): 1026 / 1027 sensitive input / output, 1033 system error, 2013 invalid parameters,
+2049 invalid API key. MiniMax's CLI (https://github.com/MiniMax-AI/cli, ``src/errors/api.ts``)
+adds 1039 (sensitivity filter) and 1028 / 1030 (quota exhausted); it also reads 1002 as a
+sensitivity filter, which contradicts the error page: the page wins here (a rate limit).
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ from .translate import content_url
 PROVIDER = "minimax"
 RATE_LIMITED = 1002
 AUTH = frozenset({1004, 2049})
-BALANCE = 1008
-SENSITIVE = frozenset({1026, 1027})
+BALANCE = frozenset({1008, 1028, 1030})
+SENSITIVE = frozenset({1026, 1027, 1039})
 INVALID = 2013
 RETRYABLE = frozenset({1000, 1001, 1024, 1033})
 QUEUED = frozenset({"preparing", "queueing", "queued"})
@@ -77,9 +79,9 @@ def error_for_code(code: int, message: str, response: httpx.Response) -> Reelkit
         return ContentFiltered(text, provider=PROVIDER, code=code, reasons=(text,), billed=False)
     if code == INVALID:
         return InvalidRequest("request", f"MiniMax refused the parameters: {text} [{code}]")
-    if code == BALANCE:
+    if code in BALANCE:
         return ProviderError(
-            f"{text} (top up the MiniMax account)", provider=PROVIDER, code=code, retryable=False
+            f"{text} (top up the account or plan)", provider=PROVIDER, code=code, retryable=False
         )
     return ProviderError(text, provider=PROVIDER, code=code, retryable=code in RETRYABLE)
 
