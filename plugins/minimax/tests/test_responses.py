@@ -131,3 +131,14 @@ def test_a_truncated_answer_is_a_retryable_error() -> None:
     response = httpx.Response(200, content=b'{"task_id": "1", "sta', request=SUBMIT)
     with pytest.raises(ProviderError):
         parse_status(response)
+
+
+@pytest.mark.parametrize(
+    ("code", "error", "retryable"),
+    [(1039, ContentFiltered, False), (1030, ProviderError, False), (1033, ProviderError, True)],
+)
+def test_the_codes_minimax_s_cli_knows(code: int, error: type, retryable: bool) -> None:
+    body = {"task_id": "", "base_resp": {"status_code": code, "status_msg": "no"}}
+    with pytest.raises(error) as err:
+        parse_submit("x", httpx.Response(200, json=body, request=SUBMIT))
+    assert err.value.retryable is retryable
