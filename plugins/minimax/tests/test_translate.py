@@ -115,3 +115,30 @@ def test_poll_and_content_urls_follow_the_region_host() -> None:
     assert content_url("http://127.0.0.1:9/minimax", "42") == (
         "http://127.0.0.1:9/minimax/v1/files/retrieve_content?file_id=42"
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ({}, "https://api.minimax.io/v1/video_generation"),
+        (
+            {"MINIMAX_API_HOST": "https://api.minimaxi.com/v1"},
+            "https://api.minimaxi.com/v1/video_generation",
+        ),
+        (
+            {
+                "MINIMAX_API_HOST": "https://api.minimaxi.com",
+                "REELKIT_MINIMAX_BASE_URL": "https://b.example",
+            },
+            "https://b.example/v1/video_generation",
+        ),
+    ],
+)
+def test_the_region_is_the_base_url(tmp_path: Any, env: dict[str, str], url: str) -> None:
+    from reelkit import Client
+
+    full = {"MINIMAX_API_KEY": "sk-secret", "REELKIT_HOME": str(tmp_path), **env}
+    with Client(env=full) as client:
+        plan = client.plan("a cat", provider="hailuo")
+    assert plan.http is not None and plan.http.url == url
+    assert "sk-secret" not in repr(plan)
