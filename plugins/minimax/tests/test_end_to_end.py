@@ -18,6 +18,8 @@ from reelkit.errors import (  # noqa: E402
     ContentFiltered,
     InvalidRequest,
     JobFailed,
+    ProviderError,
+    RateLimited,
     SubmitOutcomeUnknown,
 )
 from reelkit.testing import png_bytes  # noqa: E402
@@ -148,18 +150,34 @@ def test_rate_limit_at_http_200_on_the_poll_backs_off(
     assert stats["submits"] == 1
 
 
-@pytest.mark.parametrize("fault", ["reset", "429", "500", "malformed"])
+@pytest.mark.parametrize("fault", ["reset", "malformed"])
 def test_a_faulted_submit_is_never_sent_twice(
     client: Any, reelkit_emulator: Any, tmp_path: Path, fault: str
 ) -> None:
-    """Whatever happens to the submit's answer, reelkit does not submit again: a faulted
-    answer (even MiniMax's rate limit, which comes as HTTP 200) leaves the job unknown."""
+    """An answer reelkit cannot read may hide an accepted task: the job stays unknown and is
+    never submitted again."""
     reelkit_emulator.inject(fault, provider="minimax", endpoint="submit")
     with pytest.raises(SubmitOutcomeUnknown) as err:
         client.generate("Once only", provider="minimax", output=tmp_path)
     stats = reelkit_emulator.stats()["minimax"]
     assert stats["requests"] == 1 and stats["submits"] == 0
     assert client.job(err.value.job_id).state == "unknown"
+
+
+@pytest.mark.parametrize(("fault", "error"), [("429", RateLimited), ("500", ProviderError)])
+def test_a_refusal_at_http_200_fails_the_job_without_a_task(
+    client: Any, reelkit_emulator: Any, tmp_path: Path, fault: str, error: type[Exception]
+) -> None:
+    """MiniMax refuses with HTTP 200 and a ``base_resp`` code: that is a refusal (no task was
+    made, nothing billed), so the job fails with the typed error instead of staying unknown."""
+    reelkit_emulator.inject(fault, provider="minimax", endpoint="submit")
+    with pytest.raises(error) as err:
+        client.generate("Once only", provider="minimax", output=tmp_path)
+    assert not isinstance(err.value, SubmitOutcomeUnknown)
+    stats = reelkit_emulator.stats()["minimax"]
+    assert stats["requests"] == 1 and stats["submits"] == 0
+    (job,) = client.jobs()
+    assert job.state == "failed"
 
 
 def test_a_lost_download_is_fetched_again_not_paid_again(
