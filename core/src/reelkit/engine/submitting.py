@@ -211,6 +211,12 @@ class Submitting(Polling):
             raise
         except httpx.TransportError as exc:
             return (yield from self._unknown(record, f"{type(exc).__name__} after sending: {exc}"))
+        except ReelkitError as exc:
+            # Raised by the auth flow (a key file that cannot be read, a token endpoint that
+            # refuses the grant): the submit itself was never answered 2xx, so nothing was
+            # accepted or billed.
+            yield from self._fail(record, exc)
+            raise
         try:
             handle = self.host.call(
                 name,
