@@ -38,7 +38,18 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = "0.1.0"
-PROVIDERS = ("grok", "veo", "sora", "seedance", "jimeng", "qiniu", "newapi")
+PROVIDERS = (
+    "grok",
+    "veo",
+    "sora",
+    "seedance",
+    "jimeng",
+    "qiniu",
+    "newapi",
+    "runway",
+    "minimax",
+    "wan",
+)
 CLI = {"reelkit-cli", "click", "rich"}
 RENDERER = {"reelkit-local", "av", "numpy", "pillow"}
 POSTGRES = {"psycopg", "psycopg-binary", "psycopg-pool"}
@@ -63,9 +74,14 @@ CORE_EXTRAS: dict[str, set[str]] = {
     "postgres": POSTGRES,
     "webhooks": {"standardwebhooks"},
 }
+#: ``reelkit[vertex]``: the veo distribution (it carries the vertex provider too) and google-auth,
+#: which signs Vertex's OAuth assertions, with what google-auth needs.
+GOOGLE_AUTH = {"google-auth", "cryptography", "cffi", "pycparser", "pyasn1", "pyasn1-modules"}
+VERTEX = {"reelkit-veo"} | GOOGLE_AUTH
 META_EXTRAS: dict[str, set[str]] = {
     **{name: provider(name) for name in PROVIDERS},
-    "all": set().union(*(provider(name) for name in PROVIDERS)),
+    "vertex": VERTEX,
+    "all": set().union(*(provider(name) for name in PROVIDERS)) | VERTEX,
     "emulator": {"reelkit-emulator", "starlette", "uvicorn", "python-multipart"},
     "postgres": POSTGRES,
 }
@@ -189,7 +205,8 @@ def test_a_host_application_gets_the_core_and_its_providers_only(
         [executable(venv, "python"), "-c", script], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['jimeng', 'veo']"
+    # reelkit-veo carries two providers: veo (Gemini API) and vertex (Vertex AI).
+    assert done.stdout.strip() == "['jimeng', 'veo', 'vertex']"
 
 
 def test_the_core_alone_brings_no_plugin_cli_or_video_library(

@@ -217,6 +217,12 @@ class Submitting(Polling):
             raise
         except httpx.TransportError as exc:
             return (yield from self._unknown(record, f"{type(exc).__name__} after sending: {exc}"))
+        except ReelkitError as exc:
+            # Raised by the auth flow (a key file that cannot be read, a token endpoint that
+            # refuses the grant): the submit itself was never answered 2xx, so nothing was
+            # accepted or billed.
+            yield from self._fail(record, exc)
+            raise
         try:
             handle = self.host.call(
                 name,
@@ -226,7 +232,7 @@ class Submitting(Polling):
                 response=response,
             )
         except (ResponseFormatError, ProviderError, PluginError) as exc:
-            if response.is_success and not isinstance(exc, ContentFiltered):
+            if response.is_success and not _refused(exc):
                 return (
                     yield from self._unknown(
                         record, f"HTTP {response.status_code} but the answer was unreadable: {exc}"
@@ -338,3 +344,21 @@ def _fingerprint(plan: Plan, caller: str | None = None) -> str:
         identity["caller"] = caller
     payload = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _refused(exc: Exception) -> bool:
+    """Did a 2xx answer carry the provider's own refusal, so that no task exists?
+
+    Some providers answer every error with HTTP 200 and an error code in the body (MiniMax's
+    ``base_resp``, Kling's envelope). A plugin that read such a code raises a ``ProviderError``
+    carrying it: that is a refusal, nothing was accepted or billed. An answer the plugin could not
+    read (``ResponseFormatError``, a ``PluginError``, an error without a provider code) may hide an
+    accepted task, so its outcome stays unknown.
+    """
+    if isinstance(exc, ContentFiltered):
+        return True
+    return (
+        isinstance(exc, ProviderError)
+        and not isinstance(exc, ResponseFormatError)
+        and exc.code is not None
+    )
