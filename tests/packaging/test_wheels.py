@@ -72,6 +72,7 @@ CORE_EXTRAS: dict[str, set[str]] = {
     "local": RENDERER,
     "all": set().union(*(provider(name) for name in PROVIDERS)) | RENDERER,
     "postgres": POSTGRES,
+    "webhooks": {"standardwebhooks"},
 }
 #: ``reelkit[vertex]``: the veo distribution (it carries the vertex provider too) and google-auth,
 #: which signs Vertex's OAuth assertions, with what google-auth needs.
@@ -249,6 +250,17 @@ def test_the_mcp_extra_adds_the_server_and_no_other_reelkit_part(
     assert not added & (RENDERER | POSTGRES)
 
 
+def test_the_gateway_extra_adds_the_gateway_and_no_other_reelkit_part(
+    install: Callable[..., tuple[Path, set[str]]],
+) -> None:
+    _, alone = install("reelkit")
+    _, names = install("reelkit", "gateway")
+    added = names - alone
+    assert {"reelkit-gateway", "standardwebhooks", "prometheus-client", "starlette"} <= added
+    assert {n for n in added if n.startswith("reelkit")} == {"reelkit-gateway"}
+    assert not added & (RENDERER | POSTGRES)
+
+
 # --- the artifacts ---------------------------------------------------------------------------------
 
 
@@ -294,14 +306,16 @@ def test_the_wheels_metadata_asks_for_what_the_extras_name(dist: Path) -> None:
     assert first_party(core, "local") == {"reelkit-local"}
     assert first_party(core, "all") == every | {"reelkit-local"}
     assert first_party(core, "postgres") == set()
+    assert first_party(core, "webhooks") == set()
     meta = wheel_metadata(dist, "reelkit")
-    assert set(meta.get_all("Provides-Extra") or []) == set(META_EXTRAS) | {"mcp"}
+    assert set(meta.get_all("Provides-Extra") or []) == set(META_EXTRAS) | {"mcp", "gateway"}
     assert first_party(meta, None) == {"reelkit-core", "reelkit-cli", "reelkit-local"}
     assert first_party(meta, "postgres") == {"reelkit-core[postgres]"}
     for extra in PROVIDERS:
         assert first_party(meta, extra) == {f"reelkit-{extra}"}
     assert first_party(meta, "all") == every
     assert first_party(meta, "emulator") == {"reelkit-emulator"}
+    assert first_party(meta, "gateway") == {"reelkit-gateway"}
 
 
 def test_sdists_ship_the_code_and_metadata_only(dist: Path) -> None:

@@ -120,6 +120,7 @@ class Downloads(EngineBase):
         record = self.journal.update(
             record, state=JobState.DOWNLOADED, path=str(placed.path), metadata=metadata
         )
+        self._ended(record)
         return placed, record
 
     def _write_inline(self, record: JobRecord, url: str, dest: Path) -> Flow[Fetched]:

@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import httpx
 
-from reelkit import redact, retry
+from reelkit import redact, retry, webhooks
 from reelkit.arguments import Ask
 from reelkit.effects import Flow, Offload, Sleep
 from reelkit.errors import (
@@ -54,7 +54,9 @@ class Submitting(Polling):
     ) -> Flow[JobRecord]:
         """Submit (unless an identical job can be reused or followed) and optionally wait."""
         plan = prepared.plan
-        fingerprint = _fingerprint(plan)
+        fingerprint = _fingerprint(plan, ask.caller)
+        if ask.webhook_url is not None:  # refused before anything is claimed or paid
+            webhooks.check_url(ask.webhook_url, self.settings)
         try:
             credentials: Credentials | None = self._credentials(prepared.provider)
             missing: ReelkitError | None = None
@@ -140,6 +142,8 @@ class Submitting(Polling):
             owner=claims.owner(),
             lease_s=claims.lease_seconds(prepared.config),
             cost=_cost_columns(plan),
+            caller=ask.caller,
+            webhook_url=ask.webhook_url,
         )
         if created and not ask.force:
             # An identical job may have finished (and released its claim) between the check
@@ -154,6 +158,8 @@ class Submitting(Polling):
                     assets=done.assets,
                     metadata={**done.metadata, "reused": True, "reused_from": done.id},
                 )
+                if record.webhook_state is not None:
+                    self.webhooks.notify()  # this job ended at once, reusing another's video
                 return done, (done, False)
         return None, (record, created)
 
@@ -326,18 +332,17 @@ def _cost_columns(plan: Plan) -> dict[str, Any] | None:
     }
 
 
-def _fingerprint(plan: Plan) -> str:
+def _fingerprint(plan: Plan, caller: str | None = None) -> str:
     data = unstructure(plan.request)
     for key in ("first_frame", "last_frame", "video"):
         medium = getattr(plan.request, key)
         if medium is not None:
             data[key] = medium.digest()
     data["reference_images"] = [m.digest() for m in plan.request.reference_images]
-    payload = json.dumps(
-        {"provider": plan.provider, "model": plan.model, "request": data},
-        sort_keys=True,
-        default=str,
-    )
+    identity: dict[str, Any] = {"provider": plan.provider, "model": plan.model, "request": data}
+    if caller is not None:  # callers share nothing: one cannot learn what another asked for
+        identity["caller"] = caller
+    payload = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
