@@ -66,18 +66,20 @@ def provider(name: str) -> set[str]:
     return {f"reelkit-{name}"} | ({DIALECT} if name in OPENAI_STYLE else set())
 
 
-# What each extra adds to its distribution alone: exactly the distributions it names.
-CORE_EXTRAS: dict[str, set[str]] = {
-    **{name: provider(name) for name in PROVIDERS},
-    "local": RENDERER,
-    "all": set().union(*(provider(name) for name in PROVIDERS)) | RENDERER,
-    "postgres": POSTGRES,
-    "webhooks": {"standardwebhooks"},
-}
 #: ``reelkit[vertex]``: the veo distribution (it carries the vertex provider too) and google-auth,
 #: which signs Vertex's OAuth assertions, with what google-auth needs.
 GOOGLE_AUTH = {"google-auth", "cryptography", "cffi", "pycparser", "pyasn1", "pyasn1-modules"}
 VERTEX = {"reelkit-veo"} | GOOGLE_AUTH
+
+# What each extra adds to its distribution alone: exactly the distributions it names.
+CORE_EXTRAS: dict[str, set[str]] = {
+    **{name: provider(name) for name in PROVIDERS},
+    "vertex": VERTEX,
+    "local": RENDERER,
+    "all": set().union(*(provider(name) for name in PROVIDERS)) | VERTEX | RENDERER,
+    "postgres": POSTGRES,
+    "webhooks": {"standardwebhooks"},
+}
 META_EXTRAS: dict[str, set[str]] = {
     **{name: provider(name) for name in PROVIDERS},
     "vertex": VERTEX,
@@ -304,7 +306,8 @@ def test_the_wheels_metadata_asks_for_what_the_extras_name(dist: Path) -> None:
     for extra in PROVIDERS:
         assert first_party(core, extra) == {f"reelkit-{extra}"}
     assert first_party(core, "local") == {"reelkit-local"}
-    assert first_party(core, "all") == every | {"reelkit-local"}
+    assert first_party(core, "vertex") == {"reelkit-veo[vertex]"}
+    assert first_party(core, "all") == every | {"reelkit-veo[vertex]", "reelkit-local"}
     assert first_party(core, "postgres") == set()
     assert first_party(core, "webhooks") == set()
     meta = wheel_metadata(dist, "reelkit")
@@ -313,7 +316,8 @@ def test_the_wheels_metadata_asks_for_what_the_extras_name(dist: Path) -> None:
     assert first_party(meta, "postgres") == {"reelkit-core[postgres]"}
     for extra in PROVIDERS:
         assert first_party(meta, extra) == {f"reelkit-{extra}"}
-    assert first_party(meta, "all") == every
+    assert first_party(meta, "vertex") == {"reelkit-veo[vertex]"}
+    assert first_party(meta, "all") == every | {"reelkit-veo[vertex]"}
     assert first_party(meta, "emulator") == {"reelkit-emulator"}
     assert first_party(meta, "gateway") == {"reelkit-gateway"}
 
