@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from reelkit.capabilities import Mode, ModelInfo
+from reelkit.capabilities import Audio, Mode, ModelInfo
 from reelkit.errors import ConfigurationError, InvalidRequest, UnsupportedMode
 from reelkit.models import Adjustment, Media, VideoRequest
 
@@ -118,7 +118,7 @@ def build_body(model: ModelInfo, request: VideoRequest) -> tuple[str, dict[str, 
     body["duration"] = None if request.duration is None else str(round(request.duration))
     if "camera_control" in params:
         body["camera_control"] = _camera(params["camera_control"], model, mode, quality, body)
-    if request.audio is not None:
+    if request.audio is not None and model.audio is Audio.OPTIONAL:
         if request.audio and model.id in SOUND_NEEDS_PRO and quality != "pro":
             raise InvalidRequest(
                 "audio", f"{model.id} makes sound only in pro mode", allowed="1080p (pro)"
