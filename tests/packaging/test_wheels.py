@@ -38,7 +38,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = "0.1.0"
-PROVIDERS = ("grok", "veo", "sora", "seedance", "jimeng", "qiniu", "newapi")
+PROVIDERS = ("grok", "veo", "sora", "seedance", "jimeng", "qiniu", "newapi", "kling")
 CLI = {"reelkit-cli", "click", "rich"}
 RENDERER = {"reelkit-local", "av", "numpy", "pillow"}
 POSTGRES = {"psycopg", "psycopg-binary", "psycopg-pool"}

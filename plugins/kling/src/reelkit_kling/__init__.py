@@ -96,7 +96,7 @@ def reelkit_parse_poll(job: JobHandle, response: httpx.Response) -> JobStatus:
 
 
 def handle_data(request: VideoRequest) -> dict[str, Any]:
-    """[kling §4.2] a task is queried on the path family it was created on."""
+    """[volcengine-kling §4.2] a task is queried on the path family it was created on."""
     from .translate import ENDPOINTS
 
     return {"endpoint": ENDPOINTS.get(request.mode or Mode.T2V, "text2video")}

@@ -1,7 +1,7 @@
 """What the Kling AI API (direct, ``/v1/videos/...``) accepts, as data.
 
 Sources, cited next to each fact:
-- [kling §n] ``docs/reference/volcengine-kling.md`` section 4.n (Kling's official API reference as
+- [volcengine-kling §n] ``docs/reference/volcengine-kling.md`` section 4.n (Kling's official API reference as
   mirrored by inference-sh/grid, vercel/ai ``@ai-sdk/klingai`` and the repository's notes);
 - [t2v] Kling's API reference, text to video,
   https://app.klingai.com/global/dev/document-api/apiReference/model/textToVideo (the field
@@ -33,9 +33,9 @@ from reelkit.capabilities import (
 )
 from reelkit.pricing import Pricing
 
-#: [kling §4.1] the international host (vercel/ai's default); mainland accounts use Beijing.
+#: [volcengine-kling §4.1] the international host (vercel/ai's default); mainland accounts use Beijing.
 BASE_URL = "https://api-singapore.klingai.com"
-#: ``[providers.kling] region = "beijing"`` in reelkit.toml picks the mainland host [kling §4.1]
+#: ``[providers.kling] region = "beijing"`` in reelkit.toml picks the mainland host [volcengine-kling §4.1]
 #: (a mismatched region shows up as auth errors); ``REELKIT_KLING_BASE_URL`` overrides both.
 REGIONS: Mapping[str, str] = {
     "singapore": BASE_URL,
@@ -43,21 +43,21 @@ REGIONS: Mapping[str, str] = {
 }
 DEFAULT_MODEL = "kling-v2-5-turbo"  # [qiniu] the one model with t2v, i2v and first/last frame
 
-#: [kling §4.1] the JWT lives 30 min (``exp = now + 1800``) and is valid from ``now - 5``.
+#: [volcengine-kling §4.1] the JWT lives 30 min (``exp = now + 1800``) and is valid from ``now - 5``.
 JWT_LIFETIME_S = 1800
 JWT_LEEWAY_S = 5
 
-ASPECTS = ("16:9", "9:16", "1:1")  # [kling §4.3] aspect_ratio: 16:9 (default), 9:16, 1:1
-FIVE_TEN = Choices((5, 10))  # [kling §4.3] duration is a string, "5" (default) or "10"
-THREE_TO_FIFTEEN = Range(3, 15, step=1)  # [kling §4.3] v3 takes "3"…"15" (third-party)
-MAX_PROMPT = 2500  # [kling §4.3], [t2v]: prompt and negative_prompt ≤2500 characters
-#: [kling §4.5] "Generated media is deleted after 30 days"; §6: Kling URL TTL 30 days.
+ASPECTS = ("16:9", "9:16", "1:1")  # [volcengine-kling §4.3] aspect_ratio: 16:9 (default), 9:16, 1:1
+FIVE_TEN = Choices((5, 10))  # [volcengine-kling §4.3] duration is a string, "5" (default) or "10"
+THREE_TO_FIFTEEN = Range(3, 15, step=1)  # [volcengine-kling §4.3] v3 takes "3"…"15" (third-party)
+MAX_PROMPT = 2500  # [volcengine-kling §4.3], [t2v]: prompt and negative_prompt ≤2500 characters
+#: [volcengine-kling §4.5] "Generated media is deleted after 30 days"; §6: Kling URL TTL 30 days.
 URL_LIFETIME_S = 30 * 24 * 3600.0
-#: [kling §4.3] image: jpg/jpeg/png, ≤10 MB, ≥300 px, sent as a URL or raw base64 (no data:).
+#: [volcengine-kling §4.3] image: jpg/jpeg/png, ≤10 MB, ≥300 px, sent as a URL or raw base64 (no data:).
 IMAGES = ImageLimits(
     formats=("jpeg", "png"), transports=("url", "base64"), max_bytes=10 * 1024 * 1024, min_side=300
 )
-#: [kling §4.3] ``mode`` std is 720p, pro 1080p on every model that offers both [kling §4.4].
+#: [volcengine-kling §4.3] ``mode`` std is 720p, pro 1080p on every model that offers both [volcengine-kling §4.4].
 MODE_BY_RESOLUTION: Mapping[str, str] = {"720p": "std", "1080p": "pro"}
 
 # --- params (``--param KEY=VALUE``), checked by the core's types, then in depth in translate ---
@@ -74,16 +74,16 @@ EXTERNAL_TASK_ID = Param(
 CFG_SCALE = Param(
     name="cfg_scale",
     type="float",
-    # [kling §4.3] [0, 1], default 0.5; "not supported on v2.x"
+    # [volcengine-kling §4.3] [0, 1], default 0.5; "not supported on v2.x"
     description="Prompt adherence in [0, 1] (Kling's default 0.5); kling-v1 and v1-6 only.",
 )
 CAMERA_CONTROL = Param(
     name="camera_control",
     type="dict",
-    # [kling §4.3] in text-to-video only kling-v1 std 5 s supports it.
+    # [volcengine-kling §4.3] in text-to-video only kling-v1 std 5 s supports it.
     description='{"type": "simple", "config": {"zoom": 5}} or a preset type; kling-v1, t2v, std, 5 s.',
 )
-#: kling-v1 renders 720p in both modes [kling §4.4], so its mode cannot follow the resolution.
+#: kling-v1 renders 720p in both modes [volcengine-kling §4.4], so its mode cannot follow the resolution.
 V1_MODE = Param(
     name="mode",
     type="str",
@@ -98,7 +98,7 @@ COMMON_PARAMS = (CALLBACK_URL, EXTERNAL_TASK_ID)
 
 # --- prices -------------------------------------------------------------------------------
 # Kling bills the API in prepaid resource-pack "units" deducted per task (the query answer's
-# ``final_unit_deduction``, [kling §4.5]), not in a currency per second. On 2026-12-02 the
+# ``final_unit_deduction``, [volcengine-kling §4.5]), not in a currency per second. On 2026-12-02 the
 # official "Billing Info" / "Prepaid Resource Packs" pages (app.klingai.com/global/dev, linked
 # from the API reference) were not readable here, and the third-party tables found (credits
 # per 5 s std/pro clip, per-second USD from resellers) disagree with each other and are not
@@ -153,7 +153,7 @@ def _modes(
         )
     )
     if first_last is not None:
-        # [kling §4.3] image_tail (the end frame) needs image; on pro for most models [kling §4.4].
+        # [volcengine-kling §4.3] image_tail (the end frame) needs image; on pro for most models [volcengine-kling §4.4].
         specs.append(
             ModeSpec(
                 mode=Mode.FIRST_LAST,
@@ -187,19 +187,19 @@ def _model(
         id=model_id,
         title=title,
         modes=modes,
-        default_duration=5,  # [kling §4.3] duration default "5"
+        default_duration=5,  # [volcengine-kling §4.3] duration default "5"
         default_resolution=default_resolution,
-        default_aspect_ratio="16:9",  # [kling §4.3] aspect_ratio default 16:9
-        default_fps=fps,  # [kling §4.4] the capability map's frame rates; not settable
+        default_aspect_ratio="16:9",  # [volcengine-kling §4.3] aspect_ratio default 16:9
+        default_fps=fps,  # [volcengine-kling §4.4] the capability map's frame rates; not settable
         fps_settable=False,
-        supports_seed=False,  # [kling §4.3] no seed field
+        supports_seed=False,  # [volcengine-kling §4.3] no seed field
         supports_negative_prompt=negative_prompt,
         audio=audio,
         max_prompt_chars=MAX_PROMPT,
         images=IMAGES,
         url_lifetime_s=URL_LIFETIME_S,
         params=params,
-        # [kling §4.3] image2video has no aspect_ratio: the output follows the image, so an
+        # [volcengine-kling §4.3] image2video has no aspect_ratio: the output follows the image, so an
         # aspect ratio nobody asked for is not reported as dropped.
         implicit_defaults=("aspect_ratio",),
         price=PRICE,
@@ -213,32 +213,34 @@ MODELS: tuple[ModelInfo, ...] = (
     _model(
         "kling-v1",
         title="Kling V1",
-        # [kling §4.4] v1: std and pro, 720p, 30 fps; [kling §4.3] image_tail on v1 std/pro 5 s.
+        # [volcengine-kling §4.4] v1: std and pro, 720p, 30 fps; [volcengine-kling §4.3] image_tail on v1 std/pro 5 s.
         modes=_modes(("720p",), first_last=("720p",), tail_durations=Choices((5,)), fps=30),
         default_resolution="720p",
         params=(V1_MODE, CFG_SCALE, CAMERA_CONTROL, *COMMON_PARAMS),
         fps=30,
-        notes="— camera_control (text-to-video, std, 5 s) and cfg_scale through --param.",
+        notes="— through --param: camera_control (text-to-video, std, 5 s) and cfg_scale.",
     ),
     _model(
         "kling-v1-6",
         title="Kling V1.6",
-        modes=_modes(SD_HD),  # [kling §4.4] v1-6: 720p (std) / 1080p (pro)
+        modes=_modes(SD_HD),  # [volcengine-kling §4.4] v1-6: 720p (std) / 1080p (pro)
         default_resolution="720p",
         params=(CFG_SCALE, *COMMON_PARAMS),
-        notes="— cfg_scale through --param.",
+        notes="— through --param: cfg_scale.",
     ),
     _model(
         "kling-v2-1",
         title="Kling V2.1",
-        # [kling §4.4] v2-1: I2V only; tail frame on pro only.
+        # [volcengine-kling §4.4] v2-1: I2V only; tail frame on pro only.
         modes=_modes(SD_HD, t2v=False),
         default_resolution="720p",
     ),
     _model(
         "kling-v2-5-turbo",
         title="Kling V2.5 Turbo",
-        modes=_modes(SD_HD),  # [kling §4.4] tail frame on pro only; [qiniu] std 720p, pro 1080p
+        modes=_modes(
+            SD_HD
+        ),  # [volcengine-kling §4.4] tail frame on pro only; [qiniu] std 720p, pro 1080p
         default_resolution="720p",
     ),
     _model(
@@ -246,14 +248,14 @@ MODELS: tuple[ModelInfo, ...] = (
         title="Kling V2.6",
         modes=_modes(SD_HD),
         default_resolution="720p",
-        # [kling §4.3] sound on|off on v2.6+ and pro; [kling §4.4] std has no audio.
+        # [volcengine-kling §4.3] sound on|off on v2.6+ and pro; [volcengine-kling §4.4] std has no audio.
         audio=Audio.OPTIONAL,
         notes="— sound only in pro mode (1080p).",
     ),
     _model(
         "kling-v3",
         title="Kling V3",
-        # [kling §4.3] v3: "3"…"15" s, sound; first/last frame is not listed for it.
+        # [volcengine-kling §4.3] v3: "3"…"15" s, sound; first/last frame is not listed for it.
         modes=_modes(SD_HD, THREE_TO_FIFTEEN, first_last=None),
         default_resolution="1080p",
         audio=Audio.OPTIONAL,
@@ -266,7 +268,7 @@ PROVIDER = ProviderInfo(
     default_model=DEFAULT_MODEL,
     # docs/design.md §1.8: kling joins after the first eight providers in auto-selection.
     priority=10,
-    # [auth], [kling §4.1]: an access/secret key pair signs an HS256 JWT; the newer single API
+    # [auth], [volcengine-kling §4.1]: an access/secret key pair signs an HS256 JWT; the newer single API
     # key is a plain bearer. The pair comes first (see docs/providers/kling.md).
     credential_env=(("KLING_ACCESS_KEY", "KLING_SECRET_KEY"), ("KLING_API_KEY",)),
     base_url=BASE_URL,

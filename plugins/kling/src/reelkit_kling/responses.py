@@ -1,5 +1,5 @@
 """Parse Kling's answers: one envelope ``{code, message, request_id, data}`` for everything
-([kling §4.5, §4.6] in ``docs/reference/volcengine-kling.md``).
+([volcengine-kling §4.5, §4.6] in ``docs/reference/volcengine-kling.md``).
 
 ``code`` 0 is success; ``data.task_status`` walks ``submitted → processing → succeed | failed``
 (``succeed``, not "succeeded"); results are in ``data.task_result.videos[{id, url, duration}]``

@@ -1,6 +1,6 @@
 """Kling's credentials as ``httpx.Auth``: an HS256 JWT signed per request, or a plain API key.
 
-The JWT ([kling §4.1] in ``docs/reference/volcengine-kling.md``; the official sample and
+The JWT ([volcengine-kling §4.1] in ``docs/reference/volcengine-kling.md``; the official sample and
 https://tryagi.github.io/KlingAI/guides/authentication, read 2026-12-02):
 header ``{"alg": "HS256", "typ": "JWT"}``, payload ``{"iss": <access key>, "exp": now + 1800,
 "nbf": now - 5}``, signed with the secret key, sent as ``Authorization: Bearer <jwt>``.

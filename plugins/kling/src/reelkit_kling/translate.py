@@ -1,4 +1,4 @@
-"""Build Kling submit and query requests ([kling §4.2, §4.3] in
+"""Build Kling submit and query requests ([volcengine-kling §4.2, §4.3] in
 ``docs/reference/volcengine-kling.md``).
 
 - ``POST /v1/videos/text2video``: ``model_name, prompt, negative_prompt, cfg_scale, mode,
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 ENDPOINTS = {Mode.T2V: "text2video", Mode.I2V: "image2video", Mode.FIRST_LAST: "image2video"}
 V1 = "kling-v1"
-#: Models whose sound is made only in pro mode ([kling §4.4] v2-6: "std has no audio").
+#: Models whose sound is made only in pro mode ([volcengine-kling §4.4] v2-6: "std has no audio").
 SOUND_NEEDS_PRO = frozenset({"kling-v2-6"})
 
 
@@ -123,7 +123,7 @@ def build_body(model: ModelInfo, request: VideoRequest) -> tuple[str, dict[str, 
             raise InvalidRequest(
                 "audio", f"{model.id} makes sound only in pro mode", allowed="1080p (pro)"
             )
-        body["sound"] = "on" if request.audio else "off"  # [kling §4.3] sound: on | off
+        body["sound"] = "on" if request.audio else "off"  # [volcengine-kling §4.3] sound: on | off
     body["callback_url"] = params.get("callback_url")
     body["external_task_id"] = params.get("external_task_id")
     return endpoint, body
@@ -143,7 +143,7 @@ def _quality(model: ModelInfo, request: VideoRequest, params: Mapping[str, Any])
 
 
 def image_value(medium: Media, field: str) -> str:
-    """A URL as given, bytes as raw base64 without a ``data:`` prefix [kling §4.3]."""
+    """A URL as given, bytes as raw base64 without a ``data:`` prefix [volcengine-kling §4.3]."""
     if medium.url is not None:
         if medium.url.startswith("data:"):
             return medium.url.split(",", 1)[-1]
@@ -178,7 +178,7 @@ def check_params(params: Mapping[str, Any]) -> dict[str, Any]:
 def _camera(
     value: Any, model: ModelInfo, mode: Mode, quality: str, body: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """[kling §4.3] ``{type, config?}``: ``config`` only for ``simple``, with exactly one
+    """[volcengine-kling §4.3] ``{type, config?}``: ``config`` only for ``simple``, with exactly one
     non-zero axis in [-10, 10]; in text-to-video only kling-v1, std, 5 s supports it."""
     field = "params.camera_control"
     if not (
