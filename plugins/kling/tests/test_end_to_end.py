@@ -7,6 +7,8 @@ The ``reelkit_emulator`` fixture serves the fakes on a loopback port, points
 from __future__ import annotations
 
 import base64
+import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +161,6 @@ def test_a_jwt_signed_with_another_secret_is_refused(
 def test_the_fake_checks_nbf_and_exp(reelkit_emulator: Any) -> None:
     url = reelkit_emulator.url("kling") + "/v1/videos/text2video/123"
     ak, sk = fake.DEFAULT_ACCESS_KEY, fake.DEFAULT_SECRET_KEY
-    import time
-
     now = time.time()
     for issued, code in ((now + 600, 1003), (now - 3600, 1004)):
         token = encode_jwt(ak, sk, now=issued)
@@ -176,9 +176,7 @@ def test_moderation_is_content_filtered(client: Any, reelkit_emulator: Any) -> N
 
 
 def test_a_bad_value_gets_kling_s_1201(reelkit_emulator: Any) -> None:
-    token = encode_jwt(
-        fake.DEFAULT_ACCESS_KEY, fake.DEFAULT_SECRET_KEY, now=__import__("time").time()
-    )
+    token = encode_jwt(fake.DEFAULT_ACCESS_KEY, fake.DEFAULT_SECRET_KEY, now=time.time())
     answer = httpx.post(
         reelkit_emulator.url("kling") + "/v1/videos/text2video",
         json={"model_name": "kling-v2-6", "prompt": "x", "duration": 5},
@@ -211,3 +209,65 @@ def test_a_server_error_on_submit_is_not_retried(client: Any, reelkit_emulator: 
         client.generate("Another paid clip", provider="kling")
     assert reelkit_emulator.stats()["kling"]["requests"] == 1
     assert reelkit_emulator.stats()["kling"]["submits"] == 0
+
+
+def test_a_job_resumed_in_another_client_polls_and_never_resubmits(
+    reelkit_emulator: Any, tmp_path: Path
+) -> None:
+    with reelkit.Client() as first:
+        job = first.submit("A harbour at night", provider="kling", output=tmp_path)
+    reelkit_emulator.inject("500", provider="kling", endpoint="poll")
+    with reelkit.Client() as second:
+        assert_video(second.resume(job.id).wait())
+    stats = reelkit_emulator.stats()["kling"]
+    assert (stats["submits"], stats["downloads"]) == (1, 1)
+
+
+def test_the_plan_shows_no_credential(client: Any, reelkit_emulator: Any) -> None:
+    plan = client.plan("A cat", provider="kling")
+    shown = json.dumps(plan.http.to_dict())
+    assert fake.DEFAULT_SECRET_KEY not in shown and fake.DEFAULT_ACCESS_KEY not in shown
+    assert "eyJ" not in shown  # no JWT either
+    assert plan.http.url.endswith("/v1/videos/text2video")
+
+
+def _post(emulator: Any, family: str, body: dict[str, Any]) -> httpx.Response:
+    token = encode_jwt(fake.DEFAULT_ACCESS_KEY, fake.DEFAULT_SECRET_KEY, now=time.time())
+    return httpx.post(
+        f"{emulator.url('kling')}/v1/videos/{family}",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("family", "body", "status", "code"),
+    [
+        ("text2video", {"model_name": "kling-v9", "prompt": "x"}, 404, 1203),
+        ("text2video", {"model_name": "kling-v2-1", "prompt": "x"}, 400, 1201),
+        ("text2video", {"prompt": "x", "cfg_scale": 0.5, "model_name": "kling-v2-6"}, 400, 1201),
+        ("text2video", {"prompt": " "}, 400, 1200),
+        ("image2video", {"image": "data:image/png;base64,AAAA"}, 400, 1201),
+        ("image2video", {"model_name": "kling-v2-5-turbo", "image": "https://i/a.png",
+                         "image_tail": "https://i/b.png", "mode": "std"}, 400, 1201),
+    ],
+)  # fmt: skip
+def test_the_fake_rejects_what_kling_rejects(
+    reelkit_emulator: Any, family: str, body: dict[str, Any], status: int, code: int
+) -> None:
+    answer = _post(reelkit_emulator, family, body)
+    assert (answer.status_code, answer.json()["code"]) == (status, code)
+    assert reelkit_emulator.stats()["kling"]["submits"] == 0
+
+
+def test_the_fake_finds_tasks_by_external_id_on_their_own_family(reelkit_emulator: Any) -> None:
+    body = {"prompt": "x", "external_task_id": "shot-7"}
+    created = _post(reelkit_emulator, "text2video", body).json()["data"]
+    assert created["task_info"] == {"external_task_id": "shot-7"}
+    assert _post(reelkit_emulator, "text2video", body).json()["code"] == 1201  # unique per user
+    token = encode_jwt(fake.DEFAULT_ACCESS_KEY, fake.DEFAULT_SECRET_KEY, now=time.time())
+    auth = {"Authorization": f"Bearer {token}"}
+    base = reelkit_emulator.url("kling") + "/v1/videos"
+    found = httpx.get(f"{base}/text2video/shot-7", headers=auth).json()["data"]
+    assert found["task_id"] == created["task_id"]
+    assert httpx.get(f"{base}/image2video/{created['task_id']}", headers=auth).status_code == 404
