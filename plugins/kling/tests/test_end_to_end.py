@@ -271,3 +271,35 @@ def test_the_fake_finds_tasks_by_external_id_on_their_own_family(reelkit_emulato
     found = httpx.get(f"{base}/text2video/shot-7", headers=auth).json()["data"]
     assert found["task_id"] == created["task_id"]
     assert httpx.get(f"{base}/image2video/{created['task_id']}", headers=auth).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("inputs", "mode", "types"),
+    [
+        ({}, "t2v", None),
+        ({"first_frame": "FRAME"}, "i2v", ["first_frame"]),
+        ({"first_frame": "FRAME", "last_frame": "FRAME"}, "first_last", ["first_frame", "end_frame"]),
+        ({"reference_images": ["FRAME", "FRAME"]}, "reference", [None, None]),
+    ],
+)  # fmt: skip
+def test_the_omni_endpoint_for_every_mode(
+    client: Any,
+    reelkit_emulator: Any,
+    frame: str,
+    tmp_path: Path,
+    inputs: dict[str, Any],
+    mode: str,
+    types: list[str | None] | None,
+) -> None:
+    given = {k: ([frame] * len(v) if isinstance(v, list) else frame) for k, v in inputs.items()}
+    result = client.generate(
+        "<<<image_1>>> waves", provider="kling", model="kling-video-o1", output=tmp_path, **given
+    )
+    assert_video(result)
+    assert result.mode == mode
+    body = last_task(reelkit_emulator).params
+    if types is None:
+        assert "image_list" not in body and body["aspect_ratio"] == "16:9"
+    else:
+        assert [item.get("type") for item in body["image_list"]] == types
+    assert body["mode"] == "pro"  # 1080p, the O1 default

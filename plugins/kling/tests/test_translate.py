@@ -178,3 +178,29 @@ def test_a_task_is_polled_on_its_own_family() -> None:
 
     poll = reelkit_poll_request(job=handle("image2video"), config=config())
     assert str(poll.url) == f"{BASE}/v1/videos/image2video/867283741759111202"
+
+
+def test_omni_goes_to_the_unified_endpoint_and_is_polled_there() -> None:
+    from kling_helpers import load, reply
+
+    from reelkit_kling import reelkit_parse_submit
+
+    request = VideoRequest(
+        prompt="<<<image_1>>> smiles",
+        mode=Mode.I2V,
+        first_frame=FRAME,
+        resolution="720p",
+        aspect_ratio="16:9",
+    )
+    http = reelkit_translate(model=model("kling-v3-omni"), request=request, config=config())
+    assert str(http.url) == f"{BASE}/v1/videos/omni-video"
+    body = json.loads(http.content)
+    assert body["image_list"] == [
+        {"image_url": base64.b64encode(PNG).decode(), "type": "first_frame"}
+    ]
+    assert body["mode"] == "std" and "aspect_ratio" not in body
+    job = reelkit_parse_submit(
+        model=model("kling-v3-omni"), request=request, response=reply(200, load("submit.json"))
+    )
+    poll = reelkit_poll_request(job=job, config=config())
+    assert str(poll.url) == f"{BASE}/v1/videos/omni-video/867283741759111202"

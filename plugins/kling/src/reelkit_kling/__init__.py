@@ -61,7 +61,7 @@ def reelkit_parse_submit(
 ) -> JobHandle:
     from .responses import parse_submit
 
-    return parse_submit(model.id, response, handle_data(request))
+    return parse_submit(model.id, response, handle_data(model, request))
 
 
 @hookimpl
@@ -70,7 +70,7 @@ def reelkit_adopt_handle(model: ModelInfo, request: VideoRequest, task_id: str) 
     from reelkit.models import JobHandle
 
     return JobHandle(
-        provider=PROVIDER.name, model=model.id, task_id=task_id, data=handle_data(request)
+        provider=PROVIDER.name, model=model.id, task_id=task_id, data=handle_data(model, request)
     )
 
 
@@ -95,8 +95,8 @@ def reelkit_parse_poll(job: JobHandle, response: httpx.Response) -> JobStatus:
     return parse_status(job, response, now=utcnow())
 
 
-def handle_data(request: VideoRequest) -> dict[str, Any]:
+def handle_data(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:
     """[volcengine-kling §4.2] a task is queried on the path family it was created on."""
-    from .translate import ENDPOINTS
+    from .translate import endpoint_for
 
-    return {"endpoint": ENDPOINTS.get(request.mode or Mode.T2V, "text2video")}
+    return {"endpoint": endpoint_for(model.id, request.mode or Mode.T2V)}

@@ -11,6 +11,11 @@ Sources, cited next to each fact:
 - [camera] https://docs.comfy.org/ko/built-in-nodes/KlingCameraControlT2VNode and the Kling
   schema Comfy Router publishes for kling-v1-5 (read 2026-12-02): camera_control types and the
   six config axes, each in [-10, 10];
+- [omni] Kling's "Video Omni" page (``POST /v1/videos/omni-video``) as CometAPI documents its
+  relay of it, https://apidoc.cometapi.com/id/api/video/kling/omni-video (read 2026-12-02):
+  ``image_list`` entries with an optional ``type`` first_frame | end_frame, at most 7 images
+  without a reference video, std | pro, aspect_ratio 16:9 | 9:16 | 1:1 required without a first
+  frame, 5 or 10 s for text and first-frame video;
 - [qiniu] ``plugins/qiniu/src/reelkit_qiniu/catalogue.py`` (the Kling models Qiniu relays: the
   same ids, modes and limits).
 """
@@ -209,7 +214,7 @@ def _model(
 
 SD_HD = ("720p", "1080p")
 
-MODELS: tuple[ModelInfo, ...] = (
+CLASSIC: tuple[ModelInfo, ...] = (
     _model(
         "kling-v1",
         title="Kling V1",
@@ -261,6 +266,47 @@ MODELS: tuple[ModelInfo, ...] = (
         audio=Audio.OPTIONAL,
     ),
 )
+
+#: [omni] at most 7 images in image_list when no reference video is given.
+MAX_OMNI_IMAGES = 7
+#: The unified endpoint's models ([omni]: model_name kling-video-o1 (default) or kling-v3-omni).
+OMNI_MODELS = frozenset({"kling-video-o1", "kling-v3-omni"})
+
+
+def _omni_modes(durations: Choices | Range) -> tuple[ModeSpec, ...]:
+    variants = _variants(SD_HD, durations)
+    note = "POST /v1/videos/omni-video"
+    return (
+        ModeSpec(mode=Mode.T2V, variants=variants, note=note),
+        ModeSpec(mode=Mode.I2V, variants=variants, note=note + " (image_list first_frame)"),
+        ModeSpec(mode=Mode.FIRST_LAST, variants=variants, note=note + " (first_frame + end_frame)"),
+        ModeSpec(
+            mode=Mode.REFERENCE,
+            variants=variants,
+            max_reference_images=MAX_OMNI_IMAGES,
+            note=note + " (image_list; refer to them as <<<image_1>>>, …)",
+        ),
+    )
+
+
+OMNI: tuple[ModelInfo, ...] = (
+    _model(
+        "kling-video-o1",
+        title="Kling O1 (unified omni endpoint)",
+        modes=_omni_modes(FIVE_TEN),  # [omni] 5 or 10 s for text and first-frame video
+        default_resolution="1080p",
+        negative_prompt=False,  # [omni] lists no negative_prompt
+    ),
+    _model(
+        "kling-v3-omni",
+        title="Kling V3 Omni (unified omni endpoint)",
+        modes=_omni_modes(THREE_TO_FIFTEEN),  # [qiniu] kling-v3-omni: 3–15 s, sound
+        default_resolution="1080p",
+        negative_prompt=False,  # [omni] lists no negative_prompt
+        audio=Audio.OPTIONAL,
+    ),
+)
+MODELS: tuple[ModelInfo, ...] = CLASSIC + OMNI
 
 PROVIDER = ProviderInfo(
     name="kling",

@@ -28,6 +28,7 @@ from .capabilities import (
     CAMERA_TYPES,
     MAX_PROMPT,
     MODE_BY_RESOLUTION,
+    OMNI_MODELS,
     REGIONS,
 )
 
@@ -37,6 +38,14 @@ if TYPE_CHECKING:
     from reelkit.models import ProviderConfig
 
 ENDPOINTS = {Mode.T2V: "text2video", Mode.I2V: "image2video", Mode.FIRST_LAST: "image2video"}
+OMNI = "omni-video"
+
+
+def endpoint_for(model_id: str, mode: Mode) -> str:
+    """The path family of a job: the unified omni endpoint for its models, else by mode."""
+    return OMNI if model_id in OMNI_MODELS else ENDPOINTS.get(mode, "text2video")
+
+
 V1 = "kling-v1"
 #: Models whose sound is made only in pro mode ([volcengine-kling §4.4] v2-6: "std has no audio").
 SOUND_NEEDS_PRO = frozenset({"kling-v2-6"})
@@ -66,7 +75,8 @@ def build_request(model: ModelInfo, request: VideoRequest, config: ProviderConfi
     endpoint, body = build_body(model, request)
     http = json_request("POST", f"{api_root(config)}/videos/{endpoint}", body)
     unsent = []
-    if endpoint == "image2video" and request.aspect_ratio and "aspect_ratio" not in request.unset:
+    framed = (request.mode or Mode.T2V) in (Mode.I2V, Mode.FIRST_LAST)
+    if framed and request.aspect_ratio and "aspect_ratio" not in request.unset:
         unsent.append(
             Adjustment(
                 field="aspect_ratio",
@@ -81,10 +91,11 @@ def build_request(model: ModelInfo, request: VideoRequest, config: ProviderConfi
 def build_body(model: ModelInfo, request: VideoRequest) -> tuple[str, dict[str, Any]]:
     """The endpoint name and the JSON body of a clamped request."""
     mode = request.mode or Mode.T2V
-    if model.mode(mode) is None or mode not in ENDPOINTS:
+    omni = model.id in OMNI_MODELS
+    if model.mode(mode) is None or (mode not in ENDPOINTS and not omni):
         raise UnsupportedMode("mode", f"{model.id} does not offer {mode}", allowed=model.mode_names)
     params = check_params(request.params)
-    endpoint = ENDPOINTS[mode]
+    endpoint = endpoint_for(model.id, mode)
     prompt = request.prompt.strip()
     if endpoint == "text2video" and not prompt:
         raise InvalidRequest(
@@ -92,7 +103,11 @@ def build_body(model: ModelInfo, request: VideoRequest) -> tuple[str, dict[str, 
         )
     quality = _quality(model, request, params)
     body: dict[str, Any] = {"model_name": model.id}
-    if endpoint == "image2video":
+    if endpoint == OMNI:
+        if not prompt:
+            raise InvalidRequest("prompt", "the omni endpoint needs a prompt")
+        body["image_list"] = _image_list(request, mode)
+    elif endpoint == "image2video":
         if request.first_frame is None:
             raise InvalidRequest("first_frame", f"{mode} needs a first frame")
         body["image"] = image_value(request.first_frame, "first_frame")
@@ -113,7 +128,7 @@ def build_body(model: ModelInfo, request: VideoRequest) -> tuple[str, dict[str, 
         body["negative_prompt"] = request.negative_prompt
     body["cfg_scale"] = params.get("cfg_scale")
     body["mode"] = quality
-    if endpoint == "text2video":
+    if mode not in (Mode.I2V, Mode.FIRST_LAST):  # a first frame sets the shape
         body["aspect_ratio"] = request.aspect_ratio
     body["duration"] = None if request.duration is None else str(round(request.duration))
     if "camera_control" in params:
@@ -140,6 +155,27 @@ def _quality(model: ModelInfo, request: VideoRequest, params: Mapping[str, Any])
             allowed=["--resolution 720p (std)", "--resolution 1080p (pro)"],
         )
     return MODE_BY_RESOLUTION.get(request.resolution or "720p", "std")
+
+
+def _image_list(request: VideoRequest, mode: Mode) -> list[dict[str, str]] | None:
+    """[omni] ``image_list``: frames typed first_frame / end_frame, references untyped."""
+    items: list[dict[str, str]] = []
+    if mode in (Mode.I2V, Mode.FIRST_LAST):
+        if request.first_frame is None:
+            raise InvalidRequest("first_frame", f"{mode} needs a first frame")
+        first = image_value(request.first_frame, "first_frame")
+        items.append({"image_url": first, "type": "first_frame"})
+    if mode is Mode.FIRST_LAST:
+        if request.last_frame is None:
+            raise InvalidRequest("last_frame", "first_last needs a last frame")
+        items.append(
+            {"image_url": image_value(request.last_frame, "last_frame"), "type": "end_frame"}
+        )
+    for i, ref in enumerate(request.reference_images):
+        items.append({"image_url": image_value(ref, f"reference_images[{i}]")})
+    if mode is Mode.REFERENCE and not request.reference_images:
+        raise InvalidRequest("reference_images", "reference mode needs images", allowed="1–7")
+    return items or None
 
 
 def image_value(medium: Media, field: str) -> str:

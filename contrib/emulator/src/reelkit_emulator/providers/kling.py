@@ -1,4 +1,5 @@
-"""Fake of the Kling AI video API, direct (``/v1/videos/text2video`` and ``/image2video``).
+"""Fake of the Kling AI video API, direct (``/v1/videos/text2video``, ``/image2video`` and the
+unified ``/omni-video``).
 
 Facts: ``docs/reference/volcengine-kling.md`` §4 (hosts and auth §4.1, endpoints §4.2, request
 fields §4.3, capability map §4.4, responses §4.5, error codes §4.6), and Kling's API reference,
@@ -20,7 +21,9 @@ Every answer is the envelope ``{code, message, request_id, data}``. Bodies are v
 not on v2.x models, ``camera_control`` (kling-v1 std 5 s text2video; ``simple`` with exactly one
 non-zero axis in [-10, 10]), ``image`` (a URL or base64 *without* a ``data:`` prefix),
 ``image_tail`` (needs ``image``; pro except on kling-v1, 5 s there), ``sound`` on|off (v2-6 only
-in pro); a violation is 400 with ``1201``. Tasks walk ``submitted → processing → succeed`` and
+in pro); on ``omni-video``, ``image_list`` entries ``{image_url, type?}`` (first_frame,
+end_frame; an end frame needs a first frame; ≤7) and ``aspect_ratio`` unless a first frame is
+given. A violation is 400 with ``1201``. Tasks walk ``submitted → processing → succeed`` and
 are queried on their own path family (or by ``external_task_id``); results are
 ``task_result.videos[{id, url, duration}]``, kept 30 days. std renders 720p, pro 1080p (kling-v1:
 720p). Faults: 429 ``1302``, 500 ``5000``; ``[emulator:moderation]`` ends ``failed`` with a
@@ -80,6 +83,12 @@ MODELS: dict[str, KlingModel] = {
     "kling-v2-5-turbo": KlingModel(),
     "kling-v2-6": KlingModel(sound=True, sound_needs_pro=True),
     "kling-v3": KlingModel(durations=tuple(str(n) for n in range(3, 16)), sound=True),
+}
+#: ``POST /v1/videos/omni-video`` (https://apidoc.cometapi.com/id/api/video/kling/omni-video,
+#: read 2026-12-02): model_name kling-video-o1 (default) or kling-v3-omni.
+OMNI_MODELS: dict[str, KlingModel] = {
+    "kling-video-o1": KlingModel(),
+    "kling-v3-omni": KlingModel(durations=tuple(str(n) for n in range(3, 16)), sound=True),
 }
 
 
@@ -208,7 +217,7 @@ def wording(p: Problem) -> ApiError:
 
 
 def _durations(values: Mapping[str, Any]) -> tuple[str, ...]:
-    return MODELS[values["model_name"]].durations
+    return {**MODELS, **OMNI_MODELS}[values["model_name"]].durations
 
 
 _COMMON = [
@@ -241,6 +250,55 @@ IMAGE2VIDEO = Schema(
     requires=(("image_tail", "image"),),
     exclusive=(("image_tail", "camera_control"),),
 )
+
+
+OMNI = Schema(
+    [
+        Field("model_name", default="kling-video-o1", choices=tuple(OMNI_MODELS)),
+        Field("prompt", required=True, blank_is_missing=True, max_len=2500),
+        Field("image_list", type="array", max_len=7),  # 7 without a reference video
+        Field("mode", choices=("std", "pro"), default="pro"),
+        Field("aspect_ratio", choices=ASPECT_RATIOS),
+        Field("duration", choices=_durations, default="5"),
+        Field("sound", choices=("on", "off")),
+        Field("callback_url"),
+        Field("external_task_id"),
+    ],
+    reject_unknown=False,
+)
+
+
+def validate_omni(body: Mapping[str, Any]) -> tuple[dict[str, Any], VideoSpec]:
+    """Typed ``image_list`` entries pin frames (end_frame needs first_frame); without a first
+    frame the aspect ratio is required."""
+    v = check(OMNI, body, wording)
+    if not isinstance(body.get("duration", "5"), str):
+        raise illegal('duration must be a string such as "5"')
+    model = OMNI_MODELS[v["model_name"]]
+    if v["sound"] is not None and not model.sound:
+        raise illegal(f"sound is not supported by {v['model_name']}")
+    kinds = []
+    size = None
+    for i, item in enumerate(v["image_list"] or ()):
+        if not isinstance(item, dict) or "image_url" not in item:
+            raise illegal(f"image_list[{i}] must be an object with image_url")
+        kind = item.get("type")
+        if kind not in (None, "first_frame", "end_frame"):
+            raise illegal(f"image_list[{i}].type must be first_frame or end_frame")
+        found = _image(f"image_list[{i}].image_url", item["image_url"])
+        if kind == "first_frame":
+            size = found
+        kinds.append(kind)
+    if "end_frame" in kinds and "first_frame" not in kinds:
+        raise illegal("an end_frame needs a first_frame")
+    if "first_frame" not in kinds and v["aspect_ratio"] is None:
+        raise illegal("aspect_ratio is required without a first_frame")
+    aspect = v["aspect_ratio"] or "16:9"
+    if size is not None:
+        ratio = size[0] / size[1]
+        aspect = "16:9" if ratio > 1.2 else "9:16" if ratio < 0.83 else "1:1"
+    width, height = frame_size(v["mode"], aspect, False)
+    return v, VideoSpec(duration=float(v["duration"]), width=width, height=height)
 
 
 def _camera(value: Mapping[str, Any], v: Mapping[str, Any], family: str) -> None:
@@ -346,7 +404,7 @@ async def _submit(request: Request, ctx: ProviderContext, family: str) -> Respon
         raise error(400, 1200, f"invalid request body: {exc}") from None
     if not isinstance(body, dict):
         raise error(400, 1200, "the request body must be a JSON object")
-    values, video = validate(family, body)
+    values, video = validate_omni(body) if family == "omni-video" else validate(family, body)
     external = values["external_task_id"]
     if external is not None and any(t.extra.get("external_task_id") == external for t in ctx.store):
         raise illegal(f"external_task_id {external!r} already exists")  # §4.3: unique per user
@@ -376,6 +434,10 @@ async def _text2video(request: Request, ctx: ProviderContext) -> Response:
 
 async def _image2video(request: Request, ctx: ProviderContext) -> Response:
     return await _submit(request, ctx, "image2video")
+
+
+async def _omni(request: Request, ctx: ProviderContext) -> Response:
+    return await _submit(request, ctx, "omni-video")
 
 
 def _find(ctx: ProviderContext, family: str, key: str) -> Task | None:
@@ -427,6 +489,7 @@ FAKE = ProviderFake(
     endpoints=[
         Endpoint("/v1/videos/text2video", _text2video, ("POST",), "submit"),
         Endpoint("/v1/videos/image2video", _image2video, ("POST",), "submit"),
+        Endpoint("/v1/videos/omni-video", _omni, ("POST",), "submit"),
         Endpoint("/v1/videos/{family:str}/{task_id:str}", _query, ("GET",), "poll"),
     ],
     exact_credentials={
