@@ -47,6 +47,7 @@ PROVIDERS = (
     "qiniu",
     "newapi",
     "runway",
+    "kling",
     "minimax",
     "wan",
 )

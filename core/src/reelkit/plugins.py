@@ -37,8 +37,9 @@ FIRST_PARTY: Mapping[str, tuple[str, ...]] = {
     "sora": ("openai",),
     "seedance": ("ark", "doubao"),
     "jimeng": ("volcengine",),
-    "qiniu": ("kling",),
+    "qiniu": (),  # "kling" moved to the direct Kling provider
     "newapi": ("gateway",),
+    "kling": (),
     "runway": ("runwayml",),
 }
 

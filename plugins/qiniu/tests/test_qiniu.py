@@ -42,7 +42,7 @@ def _translate(model_id: str, request: VideoRequest) -> httpx.Request:
 
 def test_contract_values() -> None:
     p = catalogue.PROVIDER
-    assert (p.name, p.aliases, p.credential_env) == ("qiniu", ("kling",), (("QINIU_API_KEY",),))
+    assert (p.name, p.aliases, p.credential_env) == ("qiniu", (), (("QINIU_API_KEY",),))
     assert p.base_url_envs == ("REELKIT_QINIU_BASE_URL",)
     assert p.base_url == BASE
     assert {"sora-2", "kling-video-o1", "kling-v2-1", "kling-v2-5-turbo"} <= set(MODELS)

@@ -70,7 +70,7 @@ def test_every_mode(
         path = tmp_path / "first.png"
         path.write_bytes(png_bytes(640, 360))
         inputs = {**inputs, "first_frame": str(path)}
-    result = client.generate("画面动起来", provider="kling", model=model, output=tmp_path, **inputs)
+    result = client.generate("画面动起来", provider="qiniu", model=model, output=tmp_path, **inputs)
     assert_downloaded(result)
     assert (result.provider, result.model, result.mode) == ("qiniu", model, mode)
     assert reelkit_emulator.stats()["qiniu"]["submits"] == 1

@@ -31,7 +31,8 @@ PROVIDER = ProviderInfo(
     priority=6,
     title="Qiniu AI inference (Kling and Sora, OpenAI-compatible)",
     default_model="kling-v2-5-turbo",  # the one Kling model here with t2v, i2v and first/last frame
-    aliases=("kling",),  # docs/design.md §1.2
+    # docs/design.md §1.2: no alias; "kling" names the direct Kling provider (reelkit-kling).
+    aliases=(),
     credential_env=(("QINIU_API_KEY",),),
     base_url="https://api.qnaigc.com/v1",  # seed 002: 接入点; overseas: https://openai.sufy.com/v1
     # seed 002 FAQ: 2–15 minutes per clip; the third-party SDK polls every 3 s (ref §2.4).

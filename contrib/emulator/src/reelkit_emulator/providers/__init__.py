@@ -25,6 +25,7 @@ ORDER = (
     "newapi",
     "vertex",
     "runway",
+    "kling",
     "minimax",
     "wan",
 )
