@@ -67,7 +67,8 @@ def test_enqueued_jobs_are_delivered_by_workers(
         workers.start(2, *FAST)
         wait_for(
             lambda: set(states(client).values()) == {JobState.DOWNLOADED},
-            what="every job downloaded\n" + workers.output(),
+            what="every job downloaded",
+            explain=workers.output,
         )
         for job_id in ids:
             assert Path(client.result(job_id).path or "").stat().st_size > 0
@@ -95,7 +96,8 @@ def test_a_redelivered_step_submits_once(
     with reelkit.Client() as client:
         wait_for(
             lambda: client.result(job_id).status == "downloaded",
-            what="the job downloaded\n" + workers.output(),
+            what="the job downloaded",
+            explain=workers.output,
         )
     wait_for(lambda: steps_waiting(url) == 0, what="every duplicate step finished")
     assert emulator.stats()["sora"]["submits"] == 1

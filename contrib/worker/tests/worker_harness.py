@@ -53,7 +53,12 @@ class Workers:
 
 
 def wait_for(
-    condition: Callable[[], Any], *, timeout: float = 180.0, what: str = "", every: float = 0.2
+    condition: Callable[[], Any],
+    *,
+    timeout: float = float(os.environ.get("REELKIT_TEST_WAIT_S", "180")),
+    what: str = "",
+    every: float = 0.2,
+    explain: Callable[[], str] | None = None,
 ) -> Any:
     """Poll ``condition`` until truthy; the deadline only bounds a hung run (never asserted)."""
     deadline = time.monotonic() + timeout
@@ -62,5 +67,6 @@ def wait_for(
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what or condition}")
+            said = f"\n{explain()}" if explain else ""
+            raise AssertionError(f"gave up waiting for {what or condition}{said}")
         time.sleep(every)

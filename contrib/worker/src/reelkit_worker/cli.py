@@ -39,8 +39,12 @@ def command() -> click.Command:
     )
     def worker(concurrency: int, stalled_after: float, fetch_interval: float) -> None:
         """Submit, poll and download jobs as procrastinate tasks (PostgreSQL journal only)."""
+        import logging
+
         from reelkit.errors import ReelkitError
 
+        # What the worker says goes to stderr; REELKIT_LOG_LEVEL=DEBUG shows every step.
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
         try:
             asyncio.run(_run(concurrency, stalled_after, fetch_interval))
         except ReelkitError as exc:

@@ -89,8 +89,16 @@ async def enqueue(client: AsyncClient, prompt: str, **generate_kwargs: Any) -> s
 
 
 async def schedule_now(client: AsyncClient, job_id: str) -> None:
-    """Run the job's next step as soon as a worker is free (a webhook said it changed)."""
-    await defer_advance(await queue_of(client), job_id, chain=False)
+    """Run the job's next step as soon as a worker is free (a webhook said it changed): the
+    waiting step (the fallback poll) is brought forward, or, if none waits, one is deferred."""
+    app = await queue_of(client)
+    moved = await app.connector.execute_query_all_async(
+        "UPDATE procrastinate_jobs SET scheduled_at = NULL"
+        " WHERE queueing_lock = %(lock)s AND status = 'todo' RETURNING id",
+        lock=job_id,
+    )
+    if not moved:
+        await defer_advance(app, job_id)
 
 
 async def run_worker(

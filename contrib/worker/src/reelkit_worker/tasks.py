@@ -55,16 +55,10 @@ async def advance(context: procrastinate.JobContext, job_id: str, errors: int = 
 
 
 async def defer_advance(
-    app: procrastinate.App, job_id: str, *, errors: int = 0, after: float = 0.0, chain: bool = True
+    app: procrastinate.App, job_id: str, *, errors: int = 0, after: float = 0.0
 ) -> bool:
-    """Schedule the job's next step ``after`` seconds from now; False if one already waits.
-
-    ``chain=False`` schedules an extra, immediate step beside the waiting one (a webhook that
-    says the job is done), still one step of a job at a time (``lock``).
-    """
-    options: dict[str, Any] = {"lock": job_id}
-    if chain:
-        options["queueing_lock"] = job_id
+    """Schedule the job's next step ``after`` seconds from now; False if one already waits."""
+    options: dict[str, Any] = {"lock": job_id, "queueing_lock": job_id}
     if after > 0:
         options["schedule_in"] = {"seconds": after}
     try:
