@@ -1,0 +1,82 @@
+"""The service under faults: 200 jobs, 3 workers, one SIGKILLed mid-run, 20% transient faults.
+
+What is asserted does not depend on timing: whichever requests the faults hit and whenever the
+kill lands, every job the provider accepted is delivered, nothing is submitted twice, and every
+job ends settled. Which jobs the provider never accepted depends on the draw: a submit refused
+with a 500 (``failed``), or cut off by a reset before the fake created its task (``unknown``,
+and ``reconcile`` finds no task for it); their number is reported, and bounded loosely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import signal
+from pathlib import Path
+
+import pytest
+from test_worker import steps_waiting
+from worker_harness import Workers, wait_for
+
+import reelkit
+from reelkit.models import JobState
+from reelkit_emulator import RunningServer
+from reelkit_worker import enqueue
+
+JOBS = 200
+SETTLED = {JobState.DOWNLOADED, JobState.FAILED, JobState.UNKNOWN}
+
+
+@pytest.mark.slow
+def test_200_jobs_3_workers_one_killed_20_percent_faults(
+    service_env: dict[str, str], workers: Workers, emulator: RunningServer
+) -> None:
+    url = service_env["REELKIT_JOURNAL_URL"]
+
+    async def record() -> list[str]:
+        async with reelkit.AsyncClient() as client:
+            return [
+                await enqueue(client, f"shot {i:03d} of the fault run", provider="sora", duration=4)
+                for i in range(JOBS)
+            ]
+
+    ids = asyncio.run(record())
+    assert len(set(ids)) == JOBS
+    emulator.faults(0.2, "429,500,reset,slow", seed=7)
+    options = ("--concurrency", "10", "--stalled-after", "2", "--fetch-interval", "0.2")
+    doomed, *_ = workers.start(3, *options)
+    # Mid-run: once the provider has taken some of the jobs (and before it has taken them all).
+    wait_for(lambda: emulator.stats()["sora"]["submits"] >= JOBS // 4, what="a quarter submitted")
+    doomed.send_signal(signal.SIGKILL)
+    doomed.wait()
+    wait_for(
+        lambda: steps_waiting(url) == 0,
+        what="every job's chain of steps ended",
+        explain=workers.output,
+        timeout=600,
+    )
+    emulator.faults(0.0)
+
+    with reelkit.Client() as client:
+        records = {r.id: r for r in client.records()}
+    tasks = emulator.tasks("sora")
+    by_prompt = collections.Counter(t.prompt for t in tasks)
+    accepted = set(by_prompt)
+    delivered = {r.request.prompt for r in records.values() if r.state is JobState.DOWNLOADED}
+    assert set(records) == set(ids)
+    assert max(by_prompt.values()) == 1  # nothing submitted twice
+    assert emulator.stats()["sora"]["submits"] == len(tasks) == len(delivered)
+    assert delivered == accepted  # every accepted job delivered
+    for record in records.values():
+        assert record.state in SETTLED, (record.id, record.state, record.error)
+        if record.state is JobState.DOWNLOADED:
+            assert Path(record.path or "").stat().st_size > 0
+        else:  # never accepted: refused, or cut off before the fake made a task
+            assert record.request.prompt not in accepted
+    assert len(delivered) > JOBS // 2, "the faults should leave most jobs deliverable"
+    print(
+        f"\nfault run: {len(delivered)} delivered, "
+        f"{sum(r.state is JobState.FAILED for r in records.values())} refused, "
+        f"{sum(r.state is JobState.UNKNOWN for r in records.values())} never arrived; "
+        f"faults {emulator.stats()['sora']['fault_kinds']}"
+    )
