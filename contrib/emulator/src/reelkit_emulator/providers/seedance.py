@@ -31,15 +31,12 @@ Triggers (prompt markers):
 - injected faults: ``429`` answers ``RateLimitExceeded.EndpointRPMExceeded``, ``500``
   ``InternalServiceError``.
 
-``callback_url``: the task finishes on its own ``callback_after_s`` after the submit and its
-GET-task body is POSTed there once (reference §3.2; Ark signs nothing); polls still advance it
-meanwhile. Not emulated: the retries of an unacknowledged callback; ``QuotaExceeded`` for too
-many queued tasks.
+``callback_url`` is called back once (``reelkit_emulator.callbacks``); not emulated: its
+retries, ``QuotaExceeded`` for too many queued tasks.
 """
 
 from __future__ import annotations
 
-import asyncio
 import random
 import string
 from collections.abc import Mapping
@@ -47,10 +44,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 import attrs
-import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 
+from reelkit_emulator.callbacks import call_back_later
 from reelkit_emulator.errors import ARK, ApiError, ark_request_id
 from reelkit_emulator.provider import Endpoint, ProviderContext, ProviderFake
 from reelkit_emulator.providers._ark import (
@@ -515,30 +512,8 @@ async def _create(request: Request, ctx: ProviderContext) -> Response:
         },
     )
     if spec.callback_url:
-        # Kept referenced: a bare ensure_future may be collected before it runs.
-        _CALLBACKS.add(pending := asyncio.ensure_future(_call_back(request, ctx, task.id)))
-        pending.add_done_callback(_CALLBACKS.discard)
+        call_back_later(ctx, task.id, spec.callback_url, lambda t: _task_body(request, ctx, t))
     return _ok({"id": task.id})
-
-
-_CALLBACKS: set[asyncio.Future[None]] = set()
-
-
-async def _call_back(request: Request, ctx: ProviderContext, task_id: str) -> None:
-    """Finish the task when the service would and POST its body to ``callback_url``."""
-    await asyncio.sleep(ctx.config.callback_after_s)
-    task = ctx.store.complete(task_id)
-    if task is None:
-        return
-    spec: CreateSpec = task.extra["spec"]
-    assert spec.callback_url is not None
-    body = _task_body(request, ctx, task)
-    try:
-        async with httpx.AsyncClient(timeout=10.0) as client:
-            await client.post(spec.callback_url, json=body)
-    except httpx.HTTPError:
-        return  # a lost callback: the client's polling is the fallback
-    ctx.stats.incr("callbacks")
 
 
 async def _get(request: Request, ctx: ProviderContext) -> Response:
