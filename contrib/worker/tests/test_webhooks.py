@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 from worker_harness import Workers, wait_for
 
 import reelkit
+import reelkit.engine
 from reelkit import callbacks
 from reelkit_emulator import RunningServer
 from reelkit_emulator.server import base_url_of, bind, make_server
@@ -67,6 +68,7 @@ def test_a_callback_finishes_the_job_without_a_poll(
             what="the job downloaded",
             explain=lambda: f"{client.result(job_id)}\n{emulator.stats()}\n{workers.output()}",
         )
+    wait_for(lambda: emulator.stats()["seedance"]["callbacks"] == 1, what="the callback counted")
     stats = emulator.stats()["seedance"]
     assert (stats["submits"], stats["callbacks"], stats["polls"]) == (1, 1, 0)
     sent = emulator.tasks("seedance")[0].params["callback_url"]
@@ -99,3 +101,31 @@ def test_the_callback_url_needs_a_secret() -> None:
         callbacks.callback_url(env, "seedance", "rk_1")
     assert caught.value.field == callbacks.SECRET_ENV
     assert callbacks.callback_url({}, "seedance", "rk_1") is None
+
+
+def test_the_callback_alone_records_the_result(gateway: str, emulator: RunningServer) -> None:
+    """No worker runs: the submit is made here, the callback lands at the gateway, and the
+    journal then holds the finished task (its video URL) without a single poll."""
+
+    async def submit_and_wait() -> reelkit.engine.Step:
+        async with reelkit.AsyncClient() as client:
+            job_id = await client.record("a callback only", provider="seedance", duration=5)
+            assert (await client.advance(job_id)).did == "submitted"
+            await asyncio.to_thread(
+                wait_for,
+                lambda: client.journal.get(job_id).state is reelkit.JobState.SUCCEEDED,
+                what="the callback recorded",
+            )
+            return await client.advance(job_id)
+
+    step = asyncio.run(submit_and_wait())
+    assert (step.did, step.state) == ("downloaded", reelkit.JobState.DOWNLOADED)
+    # The fake counts its callback once our answer reached it, a moment after the journal write.
+    wait_for(lambda: emulator.stats()["seedance"]["callbacks"] == 1, what="the callback counted")
+    stats = emulator.stats()["seedance"]
+    assert (stats["submits"], stats["callbacks"], stats["polls"], stats["downloads"]) == (
+        1,
+        1,
+        0,
+        1,
+    )
