@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,16 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer
         server.stop()
 
 
+def with_password(url: str) -> str:
+    """A URL whose userinfo has a password (the test server trusts any): a bare user would be
+    taken for a token and masked in every later test's messages ("postgres" → "***")."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None or parts.password is not None:
+        return url
+    netloc = f"{parts.username}:reelkit-test-password@{parts.netloc.rpartition('@')[2]}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
 @pytest.fixture
 def service_env(
     emulator: RunningServer,
@@ -54,7 +65,7 @@ def service_env(
             monkeypatch.delenv(name)
     env = {
         **emulator.env(),
-        "REELKIT_JOURNAL_URL": postgres_url,
+        "REELKIT_JOURNAL_URL": with_password(postgres_url),
         "REELKIT_HOME": str(tmp_path / "home"),
         "REELKIT_POLL_INTERVAL": "0.2",
     }
