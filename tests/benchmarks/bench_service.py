@@ -197,10 +197,10 @@ def _enqueue(env: dict[str, str], jobs: int, videos: Path) -> float:
 
 async def _enqueue_all(jobs: int, videos: Path) -> float:
     import reelkit
-    from reelkit_worker import enqueue
+    from reelkit_worker import enqueue, queues
 
     started = time.monotonic()
-    async with reelkit.AsyncClient() as client:
+    async with reelkit.AsyncClient() as client, queues():
         gate = asyncio.Semaphore(32)
 
         async def one(i: int) -> None:

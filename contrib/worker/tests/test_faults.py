@@ -21,7 +21,7 @@ from worker_harness import Workers, wait_for
 import reelkit
 from reelkit.models import JobState
 from reelkit_emulator import RunningServer
-from reelkit_worker import enqueue
+from reelkit_worker import enqueue, queues
 
 JOBS = 200
 SETTLED = {JobState.DOWNLOADED, JobState.FAILED, JobState.UNKNOWN}
@@ -34,7 +34,7 @@ def test_200_jobs_3_workers_one_killed_20_percent_faults(
     url = service_env["REELKIT_JOURNAL_URL"]
 
     async def record() -> list[str]:
-        async with reelkit.AsyncClient() as client:
+        async with reelkit.AsyncClient() as client, queues():
             return [
                 await enqueue(client, f"shot {i:03d} of the fault run", provider="sora", duration=4)
                 for i in range(JOBS)

@@ -18,7 +18,7 @@ import reelkit.engine
 from reelkit import callbacks
 from reelkit_emulator import RunningServer
 from reelkit_emulator.server import base_url_of, bind, make_server
-from reelkit_worker import enqueue
+from reelkit_worker import enqueue, queues
 from reelkit_worker.webhooks import routes
 
 SECRET = "test-webhook-secret-0123456789"
@@ -49,7 +49,7 @@ def test_a_callback_finishes_the_job_without_a_poll(
     gateway: str, workers: Workers, emulator: RunningServer
 ) -> None:
     async def record() -> str:
-        async with reelkit.AsyncClient() as client:
+        async with reelkit.AsyncClient() as client, queues():
             return await enqueue(client, "a lantern at sea", provider="seedance", duration=5)
 
     job_id = asyncio.run(record())
@@ -81,7 +81,7 @@ def test_a_callback_without_the_jobs_token_changes_nothing(
     gateway: str, emulator: RunningServer
 ) -> None:
     async def record() -> str:
-        async with reelkit.AsyncClient() as client:
+        async with reelkit.AsyncClient() as client, queues():
             return await client.record("a forged finish", provider="seedance", duration=5)
 
     job_id = asyncio.run(record())
@@ -108,7 +108,7 @@ def test_the_callback_alone_records_the_result(gateway: str, emulator: RunningSe
     journal then holds the finished task (its video URL) without a single poll."""
 
     async def submit_and_wait() -> reelkit.engine.Step:
-        async with reelkit.AsyncClient() as client:
+        async with reelkit.AsyncClient() as client, queues():
             job_id = await client.record("a callback only", provider="seedance", duration=5)
             assert (await client.advance(job_id)).did == "submitted"
             await asyncio.to_thread(

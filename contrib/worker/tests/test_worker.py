@@ -15,7 +15,7 @@ import reelkit
 from reelkit.engine import Step
 from reelkit.models import JobState
 from reelkit_emulator import RunningServer
-from reelkit_worker.service import make_app, queue_of
+from reelkit_worker.service import make_app, queue_of, queues
 from reelkit_worker.tasks import ADVANCE
 
 FAST = ("--concurrency", "4", "--stalled-after", "2", "--fetch-interval", "0.1")
@@ -54,7 +54,7 @@ def test_enqueued_jobs_are_delivered_by_workers(
     from reelkit_worker import enqueue
 
     async def record() -> list[str]:
-        async with reelkit.AsyncClient() as client:
+        async with reelkit.AsyncClient() as client, queues():
             return [
                 await enqueue(client, f"a lighthouse, take {i}", provider="sora", duration=4)
                 for i in range(6)
@@ -83,7 +83,7 @@ def test_a_redelivered_step_submits_once(
     url = service_env["REELKIT_JOURNAL_URL"]
 
     async def record_and_duplicate() -> str:
-        async with reelkit.AsyncClient() as client:
+        async with reelkit.AsyncClient() as client, queues():
             job_id = await client.record("one cat", provider="sora", duration=4)
             app = await queue_of(client)
             for _ in range(4):  # as a broker redelivering, or a gateway retrying its defer

@@ -14,7 +14,9 @@ must be http(s) URLs (the journal keeps no bytes for a worker to send). A webhoo
     async def schedule_now(client: reelkit.AsyncClient, job_id: str) -> None
 
 through ``reelkit.callbacks.handle(..., schedule=...)``; ``reelkit_worker.webhooks.routes``
-is a minimal Starlette mounting of ``/webhooks/{provider}``. See docs/deployment.md.
+is a minimal Starlette mounting of ``/webhooks/{provider}``. Both open the queue's connections
+once per event loop; ``async with queues():`` (or ``await close_queues()``) closes them, e.g.
+in a gateway's lifespan. See docs/deployment.md.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["enqueue", "make_app", "run_worker", "schedule_now"]
+__all__ = ["close_queues", "enqueue", "make_app", "queues", "run_worker", "schedule_now"]
 
 
 def __getattr__(name: str) -> Any:

@@ -4,9 +4,11 @@ enqueueing jobs, scheduling a step now (webhooks) and running a worker."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import procrastinate
@@ -124,7 +126,17 @@ async def run_worker(
     )
 
 
+@contextlib.asynccontextmanager
+async def queues() -> AsyncIterator[None]:
+    """Close this event loop's queue connections on leaving (a gateway's lifespan, a script)."""
+    try:
+        yield
+    finally:
+        await close_queues()
+
+
 async def close_queues() -> None:
+    """Close the queue connections ``enqueue`` and ``schedule_now`` opened in this loop."""
     for key, app in list(_apps.items()):
         if key[1] == id(asyncio.get_running_loop()):
             await app.close_async()
