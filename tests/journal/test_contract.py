@@ -345,7 +345,7 @@ def test_a_version_1_journal_is_migrated(journal_url: str, raw: Any, tmp_path: P
         assert old.state is JobState.SUBMITTED and old.handle is not None
         assert (old.claimed, old.owner, old.lease_until) == (False, None, None)
         assert (old.cost, old.billed) == (None, None)  # version 3's columns, empty on old rows
-        assert raw.version() == SCHEMA_VERSION == 3
+        assert raw.version() == SCHEMA_VERSION == 4
         _, created = create(journal, "fp-old")  # a version-1 row holds no claim
         assert created
         assert not create(journal, "fp-old")[1]

@@ -38,7 +38,18 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = "0.1.0"
-PROVIDERS = ("grok", "veo", "sora", "seedance", "jimeng", "qiniu", "newapi")
+PROVIDERS = (
+    "grok",
+    "veo",
+    "sora",
+    "seedance",
+    "jimeng",
+    "qiniu",
+    "newapi",
+    "runway",
+    "minimax",
+    "wan",
+)
 CLI = {"reelkit-cli", "click", "rich"}
 RENDERER = {"reelkit-local", "av", "numpy", "pillow"}
 POSTGRES = {"psycopg", "psycopg-binary", "psycopg-pool"}
@@ -55,16 +66,24 @@ def provider(name: str) -> set[str]:
     return {f"reelkit-{name}"} | ({DIALECT} if name in OPENAI_STYLE else set())
 
 
+#: ``reelkit[vertex]``: the veo distribution (it carries the vertex provider too) and google-auth,
+#: which signs Vertex's OAuth assertions, with what google-auth needs.
+GOOGLE_AUTH = {"google-auth", "cryptography", "cffi", "pycparser", "pyasn1", "pyasn1-modules"}
+VERTEX = {"reelkit-veo"} | GOOGLE_AUTH
+
 # What each extra adds to its distribution alone: exactly the distributions it names.
 CORE_EXTRAS: dict[str, set[str]] = {
     **{name: provider(name) for name in PROVIDERS},
+    "vertex": VERTEX,
     "local": RENDERER,
-    "all": set().union(*(provider(name) for name in PROVIDERS)) | RENDERER,
+    "all": set().union(*(provider(name) for name in PROVIDERS)) | VERTEX | RENDERER,
     "postgres": POSTGRES,
+    "webhooks": {"standardwebhooks"},
 }
 META_EXTRAS: dict[str, set[str]] = {
     **{name: provider(name) for name in PROVIDERS},
-    "all": set().union(*(provider(name) for name in PROVIDERS)),
+    "vertex": VERTEX,
+    "all": set().union(*(provider(name) for name in PROVIDERS)) | VERTEX,
     "emulator": {"reelkit-emulator", "starlette", "uvicorn", "python-multipart"},
     "postgres": POSTGRES,
 }
@@ -188,7 +207,8 @@ def test_a_host_application_gets_the_core_and_its_providers_only(
         [executable(venv, "python"), "-c", script], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['jimeng', 'veo']"
+    # reelkit-veo carries two providers: veo (Gemini API) and vertex (Vertex AI).
+    assert done.stdout.strip() == "['jimeng', 'veo', 'vertex']"
 
 
 def test_the_core_alone_brings_no_plugin_cli_or_video_library(
@@ -229,6 +249,17 @@ def test_the_mcp_extra_adds_the_server_and_no_other_reelkit_part(
     added = names - alone
     assert {"reelkit-mcp", "mcp"} <= added
     assert {n for n in added if n.startswith("reelkit")} == {"reelkit-mcp"}
+    assert not added & (RENDERER | POSTGRES)
+
+
+def test_the_gateway_extra_adds_the_gateway_and_no_other_reelkit_part(
+    install: Callable[..., tuple[Path, set[str]]],
+) -> None:
+    _, alone = install("reelkit")
+    _, names = install("reelkit", "gateway")
+    added = names - alone
+    assert {"reelkit-gateway", "standardwebhooks", "prometheus-client", "starlette"} <= added
+    assert {n for n in added if n.startswith("reelkit")} == {"reelkit-gateway"}
     assert not added & (RENDERER | POSTGRES)
 
 
@@ -275,16 +306,24 @@ def test_the_wheels_metadata_asks_for_what_the_extras_name(dist: Path) -> None:
     for extra in PROVIDERS:
         assert first_party(core, extra) == {f"reelkit-{extra}"}
     assert first_party(core, "local") == {"reelkit-local"}
-    assert first_party(core, "all") == every | {"reelkit-local"}
+    assert first_party(core, "vertex") == {"reelkit-veo[vertex]"}
+    assert first_party(core, "all") == every | {"reelkit-veo[vertex]", "reelkit-local"}
     assert first_party(core, "postgres") == set()
+    assert first_party(core, "webhooks") == set()
     meta = wheel_metadata(dist, "reelkit")
-    assert set(meta.get_all("Provides-Extra") or []) == set(META_EXTRAS) | {"mcp", "worker"}
+    assert set(meta.get_all("Provides-Extra") or []) == set(META_EXTRAS) | {
+        "mcp",
+        "gateway",
+        "worker",
+    }
     assert first_party(meta, None) == {"reelkit-core", "reelkit-cli", "reelkit-local"}
     assert first_party(meta, "postgres") == {"reelkit-core[postgres]"}
     for extra in PROVIDERS:
         assert first_party(meta, extra) == {f"reelkit-{extra}"}
-    assert first_party(meta, "all") == every
+    assert first_party(meta, "vertex") == {"reelkit-veo[vertex]"}
+    assert first_party(meta, "all") == every | {"reelkit-veo[vertex]"}
     assert first_party(meta, "emulator") == {"reelkit-emulator"}
+    assert first_party(meta, "gateway") == {"reelkit-gateway"}
     assert first_party(meta, "worker") == {"reelkit-worker", "reelkit-core[postgres]"}
 
 

@@ -37,7 +37,18 @@ def test_fakes_do_not_import_the_plugins_they_check() -> None:
     """The fakes check the plugins, so they must not share their assumptions: no emulator
     module imports a provider plugin (its capabilities, catalogue or anything else). Only
     reelkit_local's renderer, which makes the served MP4s, is allowed."""
-    plugins = ("grok", "veo", "sora", "seedance", "jimeng", "qiniu", "newapi")
+    plugins = (
+        "grok",
+        "veo",
+        "sora",
+        "seedance",
+        "jimeng",
+        "qiniu",
+        "newapi",
+        "runway",
+        "minimax",
+        "wan",
+    )
     offending = {
         module.relative_to(SOURCE).as_posix(): sorted(
             name

@@ -97,6 +97,15 @@ class Ask:
         cli=("--cheapest",),
         kind="flag",
     )
+    webhook_url: str | None = _arg(
+        help="http(s) URL that receives a signed Standard Webhooks event when the job ends "
+        "(secret: $REELKIT_WEBHOOK_SECRET).",
+        cli=("--webhook-url",),
+    )
+    caller: str | None = _arg(
+        help="Who asks (a label, e.g. a gateway key's name): recorded with the job; identical "
+        "requests are shared only between jobs of the same caller."
+    )
 
 
 ASK_FIELDS: tuple[str, ...] = tuple(f.name for f in attrs.fields(Ask))

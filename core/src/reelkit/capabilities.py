@@ -276,7 +276,12 @@ class ProviderInfo:
     max_concurrency: int | None = None
     homepage: str = ""
     deprecation: str | None = None  # shown by `reelkit providers` and the docs
-    # Credentials only ever travel to this origin (and the base URL's); see downloads.
+    # Plain settings read from the environment into ``ProviderConfig.options`` (option name,
+    # variable): Vertex's (("project", "GOOGLE_CLOUD_PROJECT"), ...). Environment beats files.
+    option_env: tuple[tuple[str, str], ...] = ()
+    # Origins besides the base URL's that downloads may be signed for (Vertex: the Cloud
+    # Storage API serving its gs:// outputs). Credentials never travel anywhere else.
+    signed_origins: tuple[str, ...] = ()
     notes: str = ""
 
     def names(self) -> tuple[str, ...]:

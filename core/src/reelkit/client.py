@@ -58,6 +58,8 @@ class Options(TypedDict, total=False):
     max_cost: float | str | None
     allow_unpriced: bool
     cheapest: bool
+    webhook_url: str | None
+    caller: str | None
 
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -167,6 +169,15 @@ class _Base:
                 self, batch.as_shots(requests), budget=budget, allow_unpriced=allow_unpriced
             )
         )
+
+    def deliver_webhooks(self, *, keep_running: bool = False) -> int:
+        """Send the webhook events the journal owes and are due now (jobs of any process,
+        e.g. one that ended before its process could deliver); returns how many were
+        delivered. ``keep_running`` leaves a daemon thread delivering until ``close()``."""
+        delivered = _guarded(self._engine.webhooks.deliver_due)
+        if keep_running:
+            self._engine.webhooks.start()
+        return delivered
 
     def providers(self) -> list[ProviderInfo]:
         """Every installed provider, in auto-selection order."""

@@ -144,6 +144,7 @@ class Settings:
             max_polls = section.get("max_polls", info.max_polls)
         http_timeout = _env_float(self.env, info.timeout_env) if info.timeout_env else None
         options = {k: v for k, v in section.items() if k not in _KNOWN_KEYS}
+        options.update({o: self.env[e] for o, e in info.option_env if self.env.get(e, "").strip()})
         options.setdefault("state_dir", str(self.home / info.name))
         return ProviderConfig(
             name=info.name,

@@ -93,6 +93,8 @@ def reelkit_parse_submit(
 
     ``response.request`` is the request that was sent. The handle's ``data`` keeps whatever the
     poll needs (Jimeng's ``req_key``, Veo's operation name) and must be JSON-serialisable.
+    A failure on a 2xx answer leaves the job unknown (never resubmitted), unless it is a
+    ``ProviderError`` carrying the provider's own error ``code``: a refusal, no task made.
     """
 
 

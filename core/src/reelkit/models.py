@@ -417,7 +417,7 @@ class Result:
             "aspect_ratio": self.aspect_ratio,
             "fps": self.fps,
             "task_id": self.task_id,
-            "video_url": self.video_url,
+            "video_url": _shown_url(self.video_url),
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
             "path": self.path,
             "adjustments": [a.to_dict() for a in self.adjustments],
@@ -509,3 +509,10 @@ class Plan:
             "cost": self.cost.to_dict() if self.cost else None,
             "refused": self.refused,
         }
+
+
+def _shown_url(url: str | None) -> str | None:
+    """A video that came inline (a ``data:`` URL of megabytes) is shown by its type only."""
+    if url is not None and url.startswith("data:"):
+        return url.split(",", 1)[0] + ",…"
+    return url

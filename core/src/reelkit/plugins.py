@@ -39,6 +39,7 @@ FIRST_PARTY: Mapping[str, tuple[str, ...]] = {
     "jimeng": ("volcengine",),
     "qiniu": ("kling",),
     "newapi": ("gateway",),
+    "runway": ("runwayml",),
 }
 
 

@@ -573,6 +573,7 @@ if pytest is not None:
                         config=config,
                     )
                     if auth is not None:
+                        request.extensions["reelkit_preview"] = True  # reelkit.wire.PREVIEW
                         signed = next(auth.sync_auth_flow(request))
                         assert "test-secret-value" not in repr(auth)
                         assert signed is not None

@@ -91,6 +91,8 @@ FIELD_KINDS: Mapping[str, str] = {
     "max_cost": "money",
     "allow_unpriced": "flag",
     "cheapest": "flag",
+    "webhook_url": "",
+    "caller": "",
 }
 REQUIRED = ("prompt",)
 MEDIA = "a local file path, an http(s) URL, a data: URL, bytes or a reelkit.Media"

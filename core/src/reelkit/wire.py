@@ -43,6 +43,10 @@ __all__ = [
 #: The ``httpx.Request.extensions`` key under which ``reelkit_translate`` reports what it did
 #: not send (a tuple of ``reelkit.models.Adjustment``); the core adds them to the plan.
 NOT_SENT = "reelkit_not_sent"
+#: The ``httpx.Request.extensions`` key set on a request signed only to be shown (a plan, a
+#: dry run, the contract suite): an auth that fetches tokens (Vertex's OAuth) signs it with a
+#: placeholder instead of reading key files or yielding a token request.
+PREVIEW = "reelkit_preview"
 
 
 def not_sent(request: httpx.Request, adjustments: Iterable[Adjustment]) -> httpx.Request:

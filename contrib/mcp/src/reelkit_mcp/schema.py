@@ -27,6 +27,8 @@ MEDIA = "A local file path, an http(s) URL or a data: URL."
 EXCLUDED: dict[str, str] = {
     "force": "the server never pays twice for an identical request",
     "allow_unpriced": "lifting the fail-closed budget is the operator's --allow-unpriced",
+    "caller": "who asks is the host application's label (the gateway's key names), not an agent's",
+    "webhook_url": "the server sends requests to no address an agent names",
 }
 
 #: The Python type of each ``kind`` of Ask field, as the agent sends it (JSON).

@@ -23,8 +23,10 @@ from reelkit.errors import (
     ReelkitError,
 )
 from reelkit.journal import JobRecord, Journal
+from reelkit.journal.records import WEBHOOK_OWED
 from reelkit.models import Credentials, JobEvent, JobState, ProviderConfig
 from reelkit.plugins import PluginHost, RegisteredProvider
+from reelkit.webhooks import Outbox
 from reelkit.wire import retry_after_seconds
 
 log = logging.getLogger("reelkit")
@@ -40,8 +42,10 @@ class EngineBase:
         self._journal_factory = journal
         self._journal: Journal | None = None
         self._opening = threading.Lock()  # worker threads may all want the journal at once
+        self.webhooks = Outbox(lambda: self.journal, settings)
 
     def close(self) -> None:
+        self.webhooks.close()  # before the journal: it records what it sends
         with self._opening:
             journal, self._journal = self._journal, None
         if journal is not None:
@@ -62,7 +66,15 @@ class EngineBase:
         return (yield Offload(functools.partial(self._journal_call, method, args, kwargs)))
 
     def _journal_call(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        return getattr(self.journal, method)(*args, **kwargs)
+        result = getattr(self.journal, method)(*args, **kwargs)
+        if isinstance(result, JobRecord):
+            self._ended(result)
+        return result
+
+    def _ended(self, record: JobRecord) -> None:
+        """Every write of a state passes here: an ended job that owes an event gets it sent."""
+        if record.webhook_state == WEBHOOK_OWED and record.state.terminal:
+            self.webhooks.notify()
 
     # --- one exchange, retried by the one policy -------------------------------------------
 

@@ -52,8 +52,16 @@ class Downloads(EngineBase):
             yield Offload(
                 functools.partial(files.remove_partials, dest.parent, partial_prefix(record.id))
             )
-        first = self.host.call(
-            name, "reelkit_download_request", job=record.handle, asset=asset, config=config
+        # A video that came inline (an RFC 2397 data: URL: Vertex without a bucket) is written
+        # out and verified like a download; there is no request to make (nor could httpx hold
+        # a URL that long).
+        inline = asset.url.startswith("data:")
+        first = (
+            httpx.Request("GET", "data:inline")
+            if inline
+            else self.host.call(
+                name, "reelkit_download_request", job=record.handle, asset=asset, config=config
+            )
         )
         credentials = self.settings.credentials(provider.info) or Credentials()
         auth = self._auth(provider, config, credentials)
@@ -62,7 +70,12 @@ class Downloads(EngineBase):
         while True:
             attempt += 1
             try:
-                fetched = yield from self._fetch_following(record, name, first, auth, config, dest)
+                if inline:
+                    fetched = yield from self._write_inline(record, asset.url, dest)
+                else:
+                    fetched = yield from self._fetch_following(
+                        record, name, first, auth, config, dest, provider.info.signed_origins
+                    )
                 # One trip to a worker thread: verify, rename, record (the loop waits on none).
                 placed, record = yield Offload(
                     functools.partial(self._place, fetched, dest, record)
@@ -107,7 +120,16 @@ class Downloads(EngineBase):
         record = self.journal.update(
             record, state=JobState.DOWNLOADED, path=str(placed.path), metadata=metadata
         )
+        self._ended(record)
         return placed, record
+
+    def _write_inline(self, record: JobRecord, url: str, dest: Path) -> Flow[Fetched]:
+        fetched: Fetched = yield Offload(
+            functools.partial(files.from_data_url, url, dest.parent, partial_prefix(record.id))
+        )
+        if fetched.temp_path is None:
+            raise self._http_failure(record, fetched)
+        return fetched
 
     def _fetch_following(
         self,
@@ -117,6 +139,7 @@ class Downloads(EngineBase):
         auth: httpx.Auth | None,
         config: ProviderConfig,
         dest: Path,
+        signed_origins: tuple[str, ...] = (),
     ) -> Flow[Fetched]:
         # http(s), or the scheme of the provider's own endpoint (``local`` renders in-process).
         fetchable = {*_FETCHABLE, httpx.URL(config.base_url).scheme if config.base_url else "http"}
@@ -127,7 +150,9 @@ class Downloads(EngineBase):
                     "reelkit only fetches http and https",
                     job_id=record.id,
                 )
-            own = _same_origin(request.url, config.base_url)
+            own = any(
+                _same_origin(request.url, base) for base in (config.base_url, *signed_origins)
+            )
             if not own:  # credentials only ever go to the provider's own origin
                 request = _without_secrets(request)
             fetched = yield from self._fetch_once(

@@ -203,3 +203,35 @@ def _current_umask() -> int:
 
 
 _UMASK = _current_umask()  # read once, at import: os.umask can only be read by setting it
+
+
+def from_data_url(url: str, directory: Path, prefix: str) -> Fetched:
+    """Write an asset that came inline (an RFC 2397 ``data:`` URL, e.g. Vertex's base64 video)
+    to a ``.part`` file, as if downloaded: the same verification and rename follow."""
+    import base64
+    import binascii
+
+    import httpx
+
+    from reelkit.drivers import _open_temp
+
+    head, comma, payload = url.partition(",")
+    mime = head.removeprefix("data:").split(";", 1)[0] or "application/octet-stream"
+    try:
+        data = base64.b64decode(payload, validate=True) if head.endswith(";base64") else b""
+    except (binascii.Error, ValueError):
+        data = b""
+    if not comma or not data:
+        return Fetched(
+            status=422, headers=httpx.Headers(), snippet="an empty or malformed data: URL"
+        )
+    handle, path = _open_temp(directory, prefix)
+    try:
+        handle.write(data)
+        handle.flush()
+    except BaseException:
+        handle.close()
+        path.unlink(missing_ok=True)
+        raise
+    headers = httpx.Headers({"content-type": mime, "content-length": str(len(data))})
+    return Fetched(status=200, headers=headers, temp_path=path, size=len(data), handle=handle)

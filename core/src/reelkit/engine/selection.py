@@ -347,7 +347,11 @@ class Selection(EngineBase):
         config: ProviderConfig,
     ) -> httpx.Request:
         copy = httpx.Request(
-            request.method, request.url, headers=request.headers, content=request.content
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=request.content,
+            extensions={wire.PREVIEW: True},
         )
         auth = self.host.call(provider, "reelkit_auth", credentials=credentials, config=config)
         if auth is None:

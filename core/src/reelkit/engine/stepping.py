@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from reelkit import callbacks, retry
+from reelkit import callbacks, retry, webhooks
 from reelkit.arguments import Ask
 from reelkit.capabilities import Mode
 from reelkit.effects import Flow, Offload
@@ -79,7 +79,9 @@ class Stepping(Recovery):
             raise prepared.refusal
         _check_journalable(prepared)
         plan = prepared.plan
-        fingerprint = _fingerprint(plan)
+        fingerprint = _fingerprint(plan, ask.caller)
+        if ask.webhook_url is not None:  # refused before anything is recorded
+            webhooks.check_url(ask.webhook_url, self.settings)
         job_id = new_job_id()
         output = files.target(
             ask.output, default_name=f"{files.slug(plan.request.prompt)}-{job_id[-6:]}.mp4"
@@ -104,6 +106,8 @@ class Stepping(Recovery):
                 owner=claims.PLANNED,
                 lease_s=None,
                 cost=_cost_columns(plan),
+                caller=ask.caller,
+                webhook_url=ask.webhook_url,
             )
 
         made: tuple[JobRecord, bool] = yield Offload(create)

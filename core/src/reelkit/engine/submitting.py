@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 import httpx
 
-from reelkit import redact, retry
+from reelkit import redact, retry, webhooks
 from reelkit.arguments import Ask
 from reelkit.effects import Flow, Offload, Sleep
 from reelkit.errors import (
@@ -55,7 +55,9 @@ class Submitting(Polling):
     ) -> Flow[JobRecord]:
         """Submit (unless an identical job can be reused or followed) and optionally wait."""
         plan = prepared.plan
-        fingerprint = _fingerprint(plan)
+        fingerprint = _fingerprint(plan, ask.caller)
+        if ask.webhook_url is not None:  # refused before anything is claimed or paid
+            webhooks.check_url(ask.webhook_url, self.settings)
         try:
             credentials: Credentials | None = self._credentials(prepared.provider)
             missing: ReelkitError | None = None
@@ -141,6 +143,8 @@ class Submitting(Polling):
             owner=claims.owner(),
             lease_s=claims.lease_seconds(prepared.config),
             cost=_cost_columns(plan),
+            caller=ask.caller,
+            webhook_url=ask.webhook_url,
         )
         if created and not ask.force:
             # An identical job may have finished (and released its claim) between the check
@@ -155,6 +159,8 @@ class Submitting(Polling):
                     assets=done.assets,
                     metadata={**done.metadata, "reused": True, "reused_from": done.id},
                 )
+                if record.webhook_state is not None:
+                    self.webhooks.notify()  # this job ended at once, reusing another's video
                 return done, (done, False)
         return None, (record, created)
 
@@ -215,10 +221,16 @@ class Submitting(Polling):
                 name, request, auth, policy=retry.SUBMIT, idempotent=False
             )
         except NetworkError as exc:  # it never left: nothing accepted, nothing billed
-            yield from self._refused(record, exc, requeue=requeue)
+            yield from self._not_taken(record, exc, requeue=requeue)
             raise
         except httpx.TransportError as exc:
             return (yield from self._unknown(record, f"{type(exc).__name__} after sending: {exc}"))
+        except ReelkitError as exc:
+            # Raised by the auth flow (a key file that cannot be read, a token endpoint that
+            # refuses the grant): the submit itself was never answered 2xx, so nothing was
+            # accepted or billed.
+            yield from self._fail(record, exc)
+            raise
         try:
             handle = self.host.call(
                 name,
@@ -228,13 +240,13 @@ class Submitting(Polling):
                 response=response,
             )
         except (ResponseFormatError, ProviderError, PluginError) as exc:
-            if response.is_success and not isinstance(exc, ContentFiltered):
+            if response.is_success and not _refused(exc):
                 return (
                     yield from self._unknown(
                         record, f"HTTP {response.status_code} but the answer was unreadable: {exc}"
                     )
                 )
-            yield from self._refused(record, exc, requeue=requeue)
+            yield from self._not_taken(record, exc, requeue=requeue)
             raise
         except ReelkitError as exc:
             yield from self._fail(record, exc)
@@ -249,7 +261,7 @@ class Submitting(Polling):
         self._emit("submitted", record, f"task {handle.task_id}")
         return record
 
-    def _refused(self, record: JobRecord, exc: ReelkitError, *, requeue: bool) -> Flow[None]:
+    def _not_taken(self, record: JobRecord, exc: ReelkitError, *, requeue: bool) -> Flow[None]:
         # Exactly the refusals the submit policy itself tries again (reelkit.retry): nothing left.
         untaken = isinstance(exc, RateLimited) or (
             isinstance(exc, NetworkError) and exc.sent is False
@@ -339,16 +351,33 @@ def _cost_columns(plan: Plan) -> dict[str, Any] | None:
     }
 
 
-def _fingerprint(plan: Plan) -> str:
+def _fingerprint(plan: Plan, caller: str | None = None) -> str:
     data = unstructure(plan.request)
     for key in ("first_frame", "last_frame", "video"):
         medium = getattr(plan.request, key)
         if medium is not None:
             data[key] = medium.digest()
     data["reference_images"] = [m.digest() for m in plan.request.reference_images]
-    payload = json.dumps(
-        {"provider": plan.provider, "model": plan.model, "request": data},
-        sort_keys=True,
-        default=str,
-    )
+    identity: dict[str, Any] = {"provider": plan.provider, "model": plan.model, "request": data}
+    if caller is not None:  # callers share nothing: one cannot learn what another asked for
+        identity["caller"] = caller
+    payload = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _refused(exc: Exception) -> bool:
+    """Did a 2xx answer carry the provider's own refusal, so that no task exists?
+
+    Some providers answer every error with HTTP 200 and an error code in the body (MiniMax's
+    ``base_resp``, Kling's envelope). A plugin that read such a code raises a ``ProviderError``
+    carrying it: that is a refusal, nothing was accepted or billed. An answer the plugin could not
+    read (``ResponseFormatError``, a ``PluginError``, an error without a provider code) may hide an
+    accepted task, so its outcome stays unknown.
+    """
+    if isinstance(exc, ContentFiltered):
+        return True
+    return (
+        isinstance(exc, ProviderError)
+        and not isinstance(exc, ResponseFormatError)
+        and exc.code is not None
+    )

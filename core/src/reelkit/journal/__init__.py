@@ -64,13 +64,16 @@ class Journal(Protocol):
         owner: str | None = None,
         lease_s: float | None = None,
         cost: Mapping[str, Any] | None = None,
+        caller: str | None = None,
+        webhook_url: str | None = None,
     ) -> tuple[JobRecord, bool]:
         """Insert a PENDING job holding ``fingerprint``'s claim: ``(record, True)``.
 
         If another open job holds the claim, insert nothing and return ``(holder, False)``.
         ``claim=False`` (``force``) always inserts, holding no claim. ``owner`` defaults to
         this process; ``lease_s`` sets ``lease_until`` that many seconds from now; ``cost`` is the
-        plan's estimate (``CostEstimate`` fields), recorded before anything is sent.
+        plan's estimate (``CostEstimate`` fields), recorded before anything is sent; ``caller``
+        labels who asked; ``webhook_url`` makes the job's terminal event owed (``reelkit.webhooks``).
         """
         ...
 
@@ -100,17 +103,33 @@ class Journal(Protocol):
     def find(self, job_id: str) -> JobRecord | None: ...
 
     def list(
-        self, *, limit: int | None = None, states: tuple[JobState, ...] = ()
+        self,
+        *,
+        limit: int | None = None,
+        states: tuple[JobState, ...] = (),
+        caller: str | None = None,
     ) -> builtins.list[JobRecord]:
-        """Newest first; rows that cannot be read are skipped (with a warning)."""
+        """Newest first (only ``caller``'s, if given); rows that cannot be read are skipped
+        (with a warning)."""
         ...
 
     def by_fingerprint(
         self, fingerprint: str, *, states: tuple[JobState, ...] = ()
     ) -> builtins.list[JobRecord]: ...
 
-    def costs(self, *, since: float | None = None) -> builtins.list[CostRow]:
-        """Each job's estimate and billed amount (created at or after ``since``), oldest first."""
+    def costs(
+        self, *, since: float | None = None, caller: str | None = None
+    ) -> builtins.list[CostRow]:
+        """Each job's estimate and billed amount (created at or after ``since``; only
+        ``caller``'s, if given), oldest first."""
+        ...
+
+    def webhooks_due(self, *, now: float, limit: int = 20) -> builtins.list[JobRecord]:
+        """Ended jobs whose webhook event is owed and due now."""
+        ...
+
+    def lease_webhook(self, job_id: str, *, now: float, until: float) -> bool:
+        """Atomically take the next delivery attempt of a job's event until ``until``."""
         ...
 
     def delete(self, job_id: str) -> None: ...

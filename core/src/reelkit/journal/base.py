@@ -19,6 +19,7 @@ from reelkit.errors import JobNotFound, JournalError
 from reelkit.models import Adjustment, JobState, VideoRequest
 
 from .records import (
+    WEBHOOK_OWED,
     CostRow,
     DamagedRow,
     JobRecord,
@@ -82,6 +83,8 @@ class SqlJournal:
         owner: str | None = None,
         lease_s: float | None = None,
         cost: Mapping[str, Any] | None = None,
+        caller: str | None = None,
+        webhook_url: str | None = None,
     ) -> tuple[JobRecord, bool]:
         """Insert a PENDING job; with ``claim``, only if no open job holds ``fingerprint``.
 
@@ -101,6 +104,8 @@ class SqlJournal:
             owner=owner,
             lease_s=lease_s,
             cost=cost,
+            caller=caller,
+            webhook_url=webhook_url,
         )
         t, m = self._table, self._mark
         insert = f"INSERT INTO {t} ({', '.join(columns)}) VALUES ({', '.join([m] * len(columns))})"
@@ -212,9 +217,14 @@ class SqlJournal:
             return None
 
     def list(
-        self, *, limit: int | None = None, states: tuple[JobState, ...] = ()
+        self,
+        *,
+        limit: int | None = None,
+        states: tuple[JobState, ...] = (),
+        caller: str | None = None,
     ) -> builtins.list[JobRecord]:
-        """Newest first. ``JobState.UNRECOGNISED`` in ``states`` selects every unknown state."""
+        """Newest first. ``JobState.UNRECOGNISED`` in ``states`` selects every unknown state;
+        ``caller`` keeps only the jobs that caller asked for."""
         m = self._mark
         query = f"SELECT * FROM {self._table}"
         args: builtins.list[Any] = []
@@ -227,8 +237,12 @@ class SqlJournal:
             known = known_states()
             clauses.append(f"state NOT IN ({', '.join([m] * len(known))})")
             args.extend(known)
-        if clauses:
-            query += " WHERE " + " OR ".join(clauses)
+        where = [f"({' OR '.join(clauses)})"] if clauses else []
+        if caller is not None:
+            where.append(f"caller = {m}")
+            args.append(caller)
+        if where:
+            query += " WHERE " + " AND ".join(where)
         query += f" ORDER BY created_at DESC, {self._id_order} DESC"
         if limit:
             query += f" LIMIT {m}"
@@ -255,22 +269,58 @@ class SqlJournal:
             ).fetchall()
         return self._decode_all(rows)
 
-    def costs(self, *, since: float | None = None) -> builtins.list[CostRow]:
-        """What each job (created at or after ``since``) was estimated and billed, oldest first:
-        only the columns a spend report needs, so no request is decoded."""
+    def costs(
+        self, *, since: float | None = None, caller: str | None = None
+    ) -> builtins.list[CostRow]:
+        """What each job (created at or after ``since``; of ``caller`` if given) was estimated
+        and billed, oldest first: only the columns a spend report needs, so no request is decoded."""
         m = self._mark
         query = (
             "SELECT id, created_at, state, provider, model, handle IS NOT NULL AS accepted,"
             f" metadata, cost, billed FROM {self._table}"
         )
         args: builtins.list[Any] = []
+        where = []
         if since is not None:
-            query += f" WHERE created_at >= {m}"
+            where.append(f"created_at >= {m}")
             args.append(since)
+        if caller is not None:
+            where.append(f"caller = {m}")
+            args.append(caller)
+        if where:
+            query += " WHERE " + " AND ".join(where)
         query += f" ORDER BY created_at, {self._id_order}"
         with self._session() as db:
             rows = db.execute(query, args).fetchall()
         return [decode_cost_row(row) for row in rows]
+
+    # --- webhooks (reelkit.webhooks) ---------------------------------------------------
+
+    def webhooks_due(self, *, now: float, limit: int = 20) -> builtins.list[JobRecord]:
+        """Ended jobs whose event is owed and due (not leased by an attempt under way)."""
+        m = self._mark
+        ended = [s.value for s in JobState if s.terminal]
+        query = (
+            f"SELECT * FROM {self._table} WHERE webhook_state = {m}"
+            f" AND state IN ({', '.join([m] * len(ended))})"
+            f" AND (webhook_next_at IS NULL OR webhook_next_at <= {m})"
+            f" ORDER BY updated_at LIMIT {m}"
+        )
+        with self._session() as db:
+            rows = db.execute(query, (WEBHOOK_OWED, *ended, now, limit)).fetchall()
+        return self._decode_all(rows)
+
+    def lease_webhook(self, job_id: str, *, now: float, until: float) -> bool:
+        """Take the next attempt at a job's owed event until ``until``; False if another
+        process holds it, or nothing is owed or due. One atomic compare-and-set."""
+        m = self._mark
+        with self._session() as db:
+            cursor = db.execute(
+                f"UPDATE {self._table} SET webhook_next_at = {m} WHERE id = {m}"
+                f" AND webhook_state = {m} AND (webhook_next_at IS NULL OR webhook_next_at <= {m})",
+                (until, job_id, WEBHOOK_OWED, now),
+            )
+        return cursor.rowcount == 1
 
     # --- decoding ----------------------------------------------------------------------
 

@@ -5,7 +5,11 @@ with a ``jobs`` table). Version 2 adds the claim: ``claim`` (the fingerprint whi
 it, NULL otherwise) under a partial UNIQUE index, and ``owner`` and ``lease_until``. Step ``n``
 takes a journal from version ``n - 1`` to ``n``; a fresh journal runs every step. Version 3 adds
 what a job costs: ``cost`` (the plan's estimate, JSON) and ``billed`` (what the provider reported
-it charged, JSON), with an index on ``created_at`` already serving ``reelkit spend``.
+it charged, JSON), with an index on ``created_at`` already serving ``reelkit spend``. Version 4
+adds who asked and the webhook owed: ``caller`` (an opaque label such as a gateway key's name,
+never a key), ``webhook_url``, ``webhook_state`` (``owed``, ``delivered`` or ``abandoned``),
+``webhook_attempts`` (JSON, one entry per delivery attempt) and ``webhook_next_at`` (when the
+next attempt is due; also the lease of whoever is attempting it).
 
 Migrations run in one transaction under a lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL an
 advisory lock), read the version again once they hold it, and so are safe when several
@@ -24,7 +28,7 @@ if TYPE_CHECKING:
 
     import psycopg
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SQLITE_STEPS: dict[int, tuple[str, ...]] = {
     1: (
@@ -60,6 +64,17 @@ SQLITE_STEPS: dict[int, tuple[str, ...]] = {
     3: (
         "ALTER TABLE jobs ADD COLUMN cost TEXT",
         "ALTER TABLE jobs ADD COLUMN billed TEXT",
+    ),
+    4: (
+        "ALTER TABLE jobs ADD COLUMN caller TEXT",
+        "ALTER TABLE jobs ADD COLUMN webhook_url TEXT",
+        "ALTER TABLE jobs ADD COLUMN webhook_state TEXT",
+        "ALTER TABLE jobs ADD COLUMN webhook_attempts TEXT",
+        "ALTER TABLE jobs ADD COLUMN webhook_next_at REAL",
+        "CREATE INDEX IF NOT EXISTS jobs_caller ON jobs (caller, created_at)"
+        " WHERE caller IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS jobs_webhook_owed ON jobs (webhook_next_at)"
+        " WHERE webhook_state = 'owed'",
     ),
 }
 
@@ -98,6 +113,17 @@ POSTGRES_STEPS: dict[int, tuple[str, ...]] = {
     3: (
         "ALTER TABLE reelkit_jobs ADD COLUMN IF NOT EXISTS cost text,"
         " ADD COLUMN IF NOT EXISTS billed text",
+    ),
+    4: (
+        "ALTER TABLE reelkit_jobs ADD COLUMN IF NOT EXISTS caller text,"
+        " ADD COLUMN IF NOT EXISTS webhook_url text,"
+        " ADD COLUMN IF NOT EXISTS webhook_state text,"
+        " ADD COLUMN IF NOT EXISTS webhook_attempts text,"
+        " ADD COLUMN IF NOT EXISTS webhook_next_at double precision",
+        "CREATE INDEX IF NOT EXISTS reelkit_jobs_caller ON reelkit_jobs (caller, created_at)"
+        " WHERE caller IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS reelkit_jobs_webhook_owed ON reelkit_jobs (webhook_next_at)"
+        " WHERE webhook_state = 'owed'",
     ),
 }
 

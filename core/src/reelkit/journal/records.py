@@ -34,7 +34,7 @@ OPEN_STATES: tuple[JobState, ...] = (
     JobState.SUCCEEDED,
 )
 
-# Every column of a version-3 row, in table order.
+# Every column of a version-4 row, in table order.
 COLUMNS: tuple[str, ...] = (
     "id",
     "created_at",
@@ -59,7 +59,15 @@ COLUMNS: tuple[str, ...] = (
     "lease_until",
     "cost",
     "billed",
+    "caller",
+    "webhook_url",
+    "webhook_state",
+    "webhook_attempts",
+    "webhook_next_at",
 )
+
+# ``webhook_state``: an event is owed once the job ends, then delivered or given up on.
+WEBHOOK_OWED, WEBHOOK_DELIVERED, WEBHOOK_ABANDONED = "owed", "delivered", "abandoned"
 
 # The keywords ``update`` accepts.
 UPDATABLE = frozenset(
@@ -76,6 +84,9 @@ UPDATABLE = frozenset(
         "lease_until",
         "cost",
         "billed",
+        "webhook_state",
+        "webhook_attempts",
+        "webhook_next_at",
     }
 )
 
@@ -109,6 +120,11 @@ class JobRecord:
     # provider reported it billed ({"amount", "currency", "tokens", "basis", "on_failure"}).
     cost: Mapping[str, Any] | None = None
     billed: Mapping[str, Any] | None = None
+    caller: str | None = None  # who asked (a label such as a gateway key's name; never a key)
+    webhook_url: str | None = None  # where the job's terminal event is sent (reelkit.webhooks)
+    webhook_state: str | None = None  # owed, delivered or abandoned; None: no webhook
+    webhook_attempts: tuple[Mapping[str, Any], ...] = ()  # {"at", "status", "error"} each
+    webhook_next_at: float | None = None  # the next attempt is due (and leased) until then
     raw_state: str | None = None  # the stored text when state is JobState.UNRECOGNISED
     claimed: bool = False  # whether this job holds the fingerprint's claim
 
@@ -203,6 +219,8 @@ def new_row(
     owner: str | None,
     lease_s: float | None,
     cost: Mapping[str, Any] | None = None,
+    caller: str | None = None,
+    webhook_url: str | None = None,
 ) -> tuple[dict[str, Any], JobRecord]:
     """The columns of a new PENDING job, and the record they stand for."""
     now = time.time()
@@ -225,6 +243,9 @@ def new_row(
         "owner": owner,
         "lease_until": lease_until,
         "cost": dump(cost) if cost is not None else None,
+        "caller": caller,
+        "webhook_url": webhook_url,
+        "webhook_state": WEBHOOK_OWED if webhook_url else None,
     }
     record = JobRecord(
         id=job_id,
@@ -242,6 +263,9 @@ def new_row(
         lease_until=lease_until,
         claimed=claim,
         cost=cost,
+        caller=caller,
+        webhook_url=webhook_url,
+        webhook_state=WEBHOOK_OWED if webhook_url else None,
     )
     return columns, record
 
@@ -279,6 +303,8 @@ def encode_changes(changes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str
         elif key in ("cost", "billed"):
             columns[key] = dump(value) if value is not None else None
             fields[key] = value
+        elif key == "webhook_attempts":
+            columns[key], fields[key] = dump([dict(a) for a in value]), tuple(value)
         elif key in ("metadata", "error"):
             text = scrub(dump(value)) if value is not None else None
             columns[key] = text
@@ -343,11 +369,24 @@ def decode_row(row: Row) -> JobRecord:
             lease_until=row["lease_until"],
             cost=load("cost"),
             billed=load("billed"),
+            caller=_optional(row, "caller"),
+            webhook_url=_optional(row, "webhook_url"),
+            webhook_state=_optional(row, "webhook_state"),
+            webhook_attempts=tuple(json.loads(_optional(row, "webhook_attempts") or "[]")),
+            webhook_next_at=_optional(row, "webhook_next_at"),
             raw_state=raw_state,
             claimed=row["claim"] is not None,
         )
     except Exception as exc:  # JSON, cattrs or type errors: the row is damaged
         raise DamagedRow(job_id, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _optional(row: Row, column: str) -> Any:
+    # A row read through a narrower SELECT may lack the version-4 columns.
+    try:
+        return row[column]
+    except (KeyError, IndexError):
+        return None
 
 
 def decode_cost_row(row: Row) -> CostRow:

@@ -38,8 +38,8 @@ _RETRYABLE = frozenset({4, 8, 10, 13, 14}) | frozenset(
 _DELAY = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 
 
-def error_from_response(response: httpx.Response) -> ReelkitError:
-    """The typed error of a non-2xx Gemini API answer."""
+def error_from_response(response: httpx.Response, provider: str = PROVIDER) -> ReelkitError:
+    """The typed error of a non-2xx Google answer (the Gemini API's, or Vertex's: ``provider``)."""
     response.read()
     err: Mapping[str, Any] = {}
     try:
@@ -58,11 +58,11 @@ def error_from_response(response: httpx.Response) -> ReelkitError:
         retry_after = retry_after_seconds(response)
         if retry_after is None:
             retry_after = _retry_delay(details)
-        return RateLimited(message, provider=PROVIDER, code=code, retry_after=retry_after)
+        return RateLimited(message, provider=provider, code=code, retry_after=retry_after)
     # Google answers a bad key with 400 INVALID_ARGUMENT and reason API_KEY_INVALID.
     if "API_KEY_INVALID" in reasons or status == "UNAUTHENTICATED":
-        return AuthenticationFailed(f"{PROVIDER}: {message} [{code}]")
-    return error_for_status(response, PROVIDER, message=message, code=code)
+        return AuthenticationFailed(f"{provider}: {message} [{code}]")
+    return error_for_status(response, provider, message=message, code=code)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

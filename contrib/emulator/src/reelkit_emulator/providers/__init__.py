@@ -15,7 +15,19 @@ if TYPE_CHECKING:
     from reelkit_emulator.provider import ProviderFake
 
 #: The order in which fakes are listed (unknown names follow alphabetically).
-ORDER = ("grok", "veo", "sora", "seedance", "jimeng", "qiniu", "newapi")
+ORDER = (
+    "grok",
+    "veo",
+    "sora",
+    "seedance",
+    "jimeng",
+    "qiniu",
+    "newapi",
+    "vertex",
+    "runway",
+    "minimax",
+    "wan",
+)
 
 
 def discover() -> list[ProviderFake]:
