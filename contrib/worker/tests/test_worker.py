@@ -126,3 +126,24 @@ def test_recording_refuses_inline_media(service_env: dict[str, str]) -> None:
 def test_make_app_registers_the_tasks() -> None:
     app = make_app("postgresql://nobody@127.0.0.1:1/none")
     assert ADVANCE in app.tasks
+
+
+def test_the_gateways_worker_mode_records_and_the_workers_deliver(
+    service_env: dict[str, str], workers: Workers, emulator: RunningServer
+) -> None:
+    from reelkit_gateway.dispatch import Dispatcher
+    from reelkit_worker.dispatch import WorkerDispatcher
+
+    async def submit() -> str:
+        async with reelkit.AsyncClient() as client:
+            dispatcher: Dispatcher = WorkerDispatcher(client)
+            record = await dispatcher.submit("a gateway job", {"provider": "sora", "duration": 4})
+            assert record.state is JobState.PENDING and dispatcher.following(record.id)
+            await dispatcher.close()
+            return record.id
+
+    job_id = asyncio.run(submit())
+    workers.start(1, *FAST)
+    with reelkit.Client() as client:
+        wait_for(lambda: client.result(job_id).status == "downloaded", what="the job downloaded")
+    assert emulator.stats()["sora"]["submits"] == 1
