@@ -11,8 +11,9 @@ latency is the download and its journal writes; a provider finishing between pol
 one poll interval (webhooks remove that: docs/deployment.md).
 
 Gateways: the jobs are enqueued here, in-process, with ``reelkit_worker.enqueue`` — exactly what
-a gateway calls in worker mode. GATEWAY: once ``contrib/gateway`` is merged, enqueue through 2
-gateway processes over HTTP instead (``--gateways 2``); until then the column says 0.
+the gateway's worker mode (``reelkit_worker.dispatch.WorkerDispatcher``) calls. GATEWAY: once
+``reelkit serve`` can be started with that dispatcher (it has no option for it yet), enqueue
+through 2 gateway processes over HTTP instead (``--gateways 2``); until then the column says 0.
 
 PostgreSQL: ``REELKIT_TEST_POSTGRES_URL``, or a throwaway server from the installed binaries
 (tests/pg_server.py). Nothing here is a pass/fail test: the numbers are reported, never asserted.
