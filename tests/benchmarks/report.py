@@ -840,6 +840,10 @@ def render(data: dict[str, Any], plot_written: bool) -> str:
             )
         )
         add("")
+    if data.get("service"):
+        from tests.benchmarks.bench_service import section
+
+        out.extend(section(data["service"]))
     add("## Method and caveats")
     add("")
     add(

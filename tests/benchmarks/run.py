@@ -17,7 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks import bench_download, bench_fanout, bench_imports, bench_overhead, report
+from tests.benchmarks import (
+    bench_download,
+    bench_fanout,
+    bench_imports,
+    bench_overhead,
+    bench_service,
+    report,
+)
 from tests.benchmarks.common import ROOT, baseline_core, describe_rev, emulator, machine, tree_state
 from tests.benchmarks.profiling import pyspy_download, pyspy_fanout, tracemalloc_fanout
 
@@ -44,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=None)
     parser.add_argument("--download-mb", type=int, default=500)
     parser.add_argument(
-        "--skip", default="", help="comma list: imports,fanout,download,overhead,profile"
+        "--skip", default="", help="comma list: imports,fanout,download,overhead,profile,service"
+    )
+    parser.add_argument(
+        "--service-jobs", type=int, default=None, help="jobs through the workers (5000; quick 200)"
     )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--results", type=Path, default=RESULTS)
@@ -137,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
             emu.reset()
             profiles["tracemalloc"] = tracemalloc_fanout(emu.base_url, min(n, 300), INTERVAL_S)
             data["profiles"] = profiles
+    if "service" not in skip:
+        jobs = args.service_jobs or (200 if args.quick else 5000)
+        log(f"service: {jobs} jobs through 4 workers on PostgreSQL ...")
+        try:
+            data["service"] = bench_service.run(jobs, workers=4, log=log)
+        except Exception as exc:  # no PostgreSQL here: the rest of the report still stands
+            log(f"  service benchmark skipped: {exc}")
     data["elapsed_s"] = time.monotonic() - started
     data["tree_after"] = tree_state()
     args.results.parent.mkdir(parents=True, exist_ok=True)

@@ -312,7 +312,11 @@ def test_the_wheels_metadata_asks_for_what_the_extras_name(dist: Path) -> None:
     assert first_party(core, "postgres") == set()
     assert first_party(core, "webhooks") == set()
     meta = wheel_metadata(dist, "reelkit")
-    assert set(meta.get_all("Provides-Extra") or []) == set(META_EXTRAS) | {"mcp", "gateway"}
+    assert set(meta.get_all("Provides-Extra") or []) == set(META_EXTRAS) | {
+        "mcp",
+        "gateway",
+        "worker",
+    }
     assert first_party(meta, None) == {"reelkit-core", "reelkit-cli", "reelkit-local"}
     assert first_party(meta, "postgres") == {"reelkit-core[postgres]"}
     for extra in PROVIDERS:
@@ -321,6 +325,18 @@ def test_the_wheels_metadata_asks_for_what_the_extras_name(dist: Path) -> None:
     assert first_party(meta, "all") == every | {"reelkit-veo[vertex]"}
     assert first_party(meta, "emulator") == {"reelkit-emulator"}
     assert first_party(meta, "gateway") == {"reelkit-gateway"}
+    assert first_party(meta, "worker") == {"reelkit-worker", "reelkit-core[postgres]"}
+
+
+def test_the_worker_extra_adds_the_worker_procrastinate_and_postgres_only(
+    install: Callable[..., tuple[Path, set[str]]],
+) -> None:
+    _, alone = install("reelkit")
+    _, names = install("reelkit", "worker")
+    added = names - alone
+    assert {"reelkit-worker", "procrastinate"} | POSTGRES <= added
+    assert {n for n in added if n.startswith("reelkit")} == {"reelkit-worker"}
+    assert not added & RENDERER
 
 
 def test_sdists_ship_the_code_and_metadata_only(dist: Path) -> None:

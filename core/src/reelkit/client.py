@@ -17,7 +17,7 @@ from .capabilities import ModelInfo, ProviderInfo
 from .config import Settings
 from .drivers import MAX_IN_FLIGHT, AsyncDriver, SyncDriver
 from .effects import Flow, Offload
-from .engine import ASK_FIELDS, Ask, Engine, Reconciled
+from .engine import ASK_FIELDS, Ask, Engine, Reconciled, Step
 from .errors import BudgetExceeded, ConfigurationError, InvalidRequest, ReelkitError, UnknownModel
 from .journal import JobRecord, Journal, open_journal
 from .media import MediaInput
@@ -212,6 +212,11 @@ class _Base:
         prepared = yield Offload(lambda: self._engine.prepare(ask))
         return (yield from self._engine.start(prepared, ask, wait=wait))
 
+    def _record(self, prompt: str, options: Mapping[str, Any]) -> Flow[JobRecord]:
+        ask = _ask(prompt, options)
+        prepared = yield Offload(lambda: self._engine.prepare(ask))
+        return (yield from self._engine.record(prepared, ask))
+
     def _http_client(self, provider: str, factory: type[Any], pool: dict[str, Any]) -> Any:
         if provider in pool:
             return pool[provider]
@@ -282,6 +287,16 @@ class Client(_Base):
                 )
 
         return asyncio.run(run())
+
+    def record(self, prompt: str, **options: Unpack[Options]) -> str:
+        """Journal the job ``generate`` would make, send nothing, return its id: a worker
+        (``advance``) submits it. An identical open or delivered job's id is returned instead."""
+        return self._run(self._record(prompt, options)).id
+
+    def advance(self, job_id: str, *, errors: int = 0) -> Step:
+        """Move a job one step (submit, poll once, download) from any process; ``Step.next_in``
+        says when to call again (``None``: nothing more to do)."""
+        return self._run(self._engine.advance(job_id, errors=errors))
 
     def submit(self, prompt: str, **options: Unpack[Options]) -> Job:
         """Submit and return at once; ``job.wait()`` finishes it."""
@@ -385,6 +400,14 @@ class AsyncClient(_Base):
             return str(joined)
 
         return await asyncio.to_thread(join)
+
+    async def record(self, prompt: str, **options: Unpack[Options]) -> str:
+        """``Client.record``: journal a job for a worker, send nothing, return its id."""
+        return (await self._run(self._record(prompt, options))).id
+
+    async def advance(self, job_id: str, *, errors: int = 0) -> Step:
+        """``Client.advance``: one step of a job; ``Step.next_in`` says when to come back."""
+        return await self._run(self._engine.advance(job_id, errors=errors))
 
     async def submit(self, prompt: str, **options: Unpack[Options]) -> AsyncJob:
         return AsyncJob(self, await self._run(self._start(prompt, options, wait=False)))
@@ -554,4 +577,13 @@ def _unexpected(exc: Exception) -> ReelkitError:
     )
 
 
-__all__ = ["AsyncClient", "AsyncJob", "Client", "Job", "Options", "Reconciled", "UnknownModel"]
+__all__ = [
+    "AsyncClient",
+    "AsyncJob",
+    "Client",
+    "Job",
+    "Options",
+    "Reconciled",
+    "Step",
+    "UnknownModel",
+]

@@ -12,7 +12,7 @@ step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -21,6 +21,7 @@ import pluggy
 if TYPE_CHECKING:
     import httpx
 
+    from .callbacks import Callback
     from .capabilities import ModelInfo, ProviderInfo
     from .models import (
         Asset,
@@ -177,6 +178,22 @@ def reelkit_download_request(
 
 
 # --- transport (per provider, firstresult, optional) --------------------------------------
+
+
+# --- webhooks in (per provider, firstresult, optional) ------------------------------------
+
+
+@hookspec(firstresult=True)
+def reelkit_parse_callback(
+    provider: str, headers: Mapping[str, str], body: bytes
+) -> Callback | None:
+    """Read a callback the provider POSTed to ``/webhooks/{provider}``: ``Callback(task_id,
+    status)``, or ``None`` if this provider sends none. Pure: no I/O.
+
+    Verify whatever the provider signs (raise ``AuthenticationFailed`` on a bad signature); the
+    core has already checked the job's token in the URL. Header names are lower case. A plugin
+    sends the URL by reading ``config.options["callback_url"]`` in ``reelkit_translate``.
+    """
 
 
 @hookspec(firstresult=True)

@@ -58,6 +58,9 @@ class EmulatorConfig:
     seed: int = 0
     #: How long a "slow" fault delays the answer.
     slow_seconds: float = 1.0
+    #: Seconds after a submit asking for a callback (Seedance's ``callback_url``) that the task
+    #: finishes on its own and is POSTed there, as the real service does when it is done.
+    callback_after_s: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
     #: The ``Retry-After`` seconds a 429 fault carries.
     retry_after: int = 1
     #: Server poll hint (ms) for fakes whose service sends one (sora's ``openai-poll-after-ms``).

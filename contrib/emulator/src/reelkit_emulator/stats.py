@@ -22,6 +22,7 @@ COUNTERS: tuple[str, ...] = (
     "rejected",
     "other",
     "requests",
+    "callbacks",  # POSTs the fakes sent to a callback URL (outgoing: not in ``requests``)
 )
 
 

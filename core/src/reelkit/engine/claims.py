@@ -5,6 +5,10 @@ A job is claimed in the journal (one atomic insert per open fingerprint) by an *
 ``pending`` the owner holds a lease: it promises to resolve the submit (accepted, refused or
 unknown) before ``lease_until``. Anyone following the claim waits while the owner is alive and
 its lease holds; once either fails, the submit's outcome is unknown and is never resent.
+
+A job *recorded* for workers (``AsyncClient.record``) is ``pending`` with the owner ``PLANNED``:
+nothing was sent, and whichever worker takes it over (``Journal.take_over``, compare and set on
+the owner) becomes its claimant.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ import time
 
 from reelkit.journal import JobRecord, default_owner
 from reelkit.models import ProviderConfig
+
+#: The owner of a recorded job no worker has taken yet (no colon: never a real claimant).
+PLANNED = "planned"
 
 _HOST = socket.gethostname()
 _lock = threading.Lock()
@@ -47,6 +54,8 @@ def alive(record: JobRecord, *, now: float | None = None) -> bool:
         return False
     if not record.owner:
         return False  # written by a reelkit that recorded no owner: nobody is coming back
+    if record.owner == PLANNED:
+        return True  # nothing was sent: a worker will submit it
     host, _, rest = record.owner.partition(":")
     pid_text, _, token = rest.partition(":")
     if host != _HOST:

@@ -30,6 +30,7 @@ from reelkit.errors import (
     NetworkError,
     PluginError,
     ProviderError,
+    RateLimited,
     ReelkitError,
     ResponseFormatError,
     SubmitOutcomeUnknown,
@@ -201,8 +202,15 @@ class Submitting(Polling):
         return record
 
     def _submit(
-        self, record: JobRecord, prepared: Prepared, credentials: Credentials
+        self,
+        record: JobRecord,
+        prepared: Prepared,
+        credentials: Credentials,
+        *,
+        requeue: bool = False,
     ) -> Flow[JobRecord]:
+        """Send the claimed job once. ``requeue`` (workers): a submit the provider provably did
+        not take (never left, or 429) goes back to ``PLANNED`` for a later try, not ``failed``."""
         name = prepared.provider.info.name
         config = prepared.config
         request = with_timeout(prepared.request, config)
@@ -213,7 +221,7 @@ class Submitting(Polling):
                 name, request, auth, policy=retry.SUBMIT, idempotent=False
             )
         except NetworkError as exc:  # it never left: nothing accepted, nothing billed
-            yield from self._fail(record, exc)
+            yield from self._not_taken(record, exc, requeue=requeue)
             raise
         except httpx.TransportError as exc:
             return (yield from self._unknown(record, f"{type(exc).__name__} after sending: {exc}"))
@@ -238,7 +246,7 @@ class Submitting(Polling):
                         record, f"HTTP {response.status_code} but the answer was unreadable: {exc}"
                     )
                 )
-            yield from self._fail(record, exc)
+            yield from self._not_taken(record, exc, requeue=requeue)
             raise
         except ReelkitError as exc:
             yield from self._fail(record, exc)
@@ -252,6 +260,17 @@ class Submitting(Polling):
         record = yield from self._record_submitted(record, handle)
         self._emit("submitted", record, f"task {handle.task_id}")
         return record
+
+    def _not_taken(self, record: JobRecord, exc: ReelkitError, *, requeue: bool) -> Flow[None]:
+        # Exactly the refusals the submit policy itself tries again (reelkit.retry): nothing left.
+        untaken = isinstance(exc, RateLimited) or (
+            isinstance(exc, NetworkError) and exc.sent is False
+        )
+        if requeue and untaken:
+            yield from self._j("update", record, owner=claims.PLANNED, lease_until=None)
+            self._emit("requeued", record, str(exc))
+            return
+        yield from self._fail(record, exc)
 
     def _record_submitted(self, record: JobRecord, handle: JobHandle) -> Flow[JobRecord]:
         """The provider accepted (and will bill) the job: its task id must survive anything."""

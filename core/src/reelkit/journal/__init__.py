@@ -89,6 +89,13 @@ class Journal(Protocol):
         """As ``update``, only if the stored state is ``expect``; else ``None`` (atomic)."""
         ...
 
+    def take_over(
+        self, record: JobRecord | str, *, expect_owner: str, owner: str, lease_s: float
+    ) -> JobRecord | None:
+        """Compare and set on the owner of a ``pending`` job (a worker taking a recorded job):
+        the updated record, or ``None`` if its owner is no longer ``expect_owner`` (atomic)."""
+        ...
+
     def get(self, job_id: str) -> JobRecord:
         """By id or unique id prefix; ``JobNotFound`` if none, ``JournalError`` if damaged."""
         ...

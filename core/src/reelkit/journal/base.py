@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Protocol
@@ -168,6 +169,25 @@ class SqlJournal:
                     raise JobNotFound(record.id)
                 return None
         return evolve(record, fields)
+
+    def take_over(
+        self, record: JobRecord | str, *, expect_owner: str, owner: str, lease_s: float
+    ) -> JobRecord | None:
+        """Compare and set on the owner: a ``pending`` job still owned by ``expect_owner`` becomes
+        ``owner``'s, leased for ``lease_s`` seconds. ``None`` if another took it first (atomic)."""
+        if isinstance(record, str):
+            record = self.get(record)
+        now = time.time()
+        t, m = self._table, self._mark
+        with self._session() as db:
+            cursor = db.execute(
+                f"UPDATE {t} SET owner = {m}, lease_until = {m}, updated_at = {m}"
+                f" WHERE id = {m} AND state = {m} AND owner = {m}",
+                (owner, now + lease_s, now, record.id, JobState.PENDING.value, expect_owner),
+            )
+        if cursor.rowcount == 0:
+            return None
+        return evolve(record, {"owner": owner, "lease_until": now + lease_s, "updated_at": now})
 
     def delete(self, job_id: str) -> None:
         with self._session() as db:

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 from reelkit.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from datetime import datetime
 
     import httpx
 
+    from reelkit.callbacks import Callback
     from reelkit.capabilities import ModelInfo
     from reelkit.hookspecs import Register
     from reelkit.models import JobHandle, JobStatus, ProviderConfig, TaskSummary, VideoRequest
@@ -63,6 +64,13 @@ def reelkit_parse_poll(provider: str, job: JobHandle, response: httpx.Response) 
     from .responses import parse_get
 
     return parse_get(job, response)
+
+
+@hookimpl
+def reelkit_parse_callback(provider: str, headers: Mapping[str, str], body: bytes) -> Callback:
+    from .responses import parse_callback
+
+    return parse_callback(body)
 
 
 @hookimpl

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -41,6 +41,9 @@ from reelkit.wire import (
 )
 
 from .capabilities import BYTEPLUS_IDS, PROVIDER, URL_LIFETIME_S
+
+if TYPE_CHECKING:
+    from reelkit.callbacks import Callback
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +211,22 @@ def parse_get(job: JobHandle, response: httpx.Response) -> JobStatus:
         # ref §3.1: tasks are kept 7 days (24 h per the CN guide), then they are gone for good.
         return Failed(message=f"task {job.task_id} not found: {error.message}", code="not_found")
     return task_status(_body(response), response.status_code)
+
+
+def parse_callback(body: bytes) -> Callback:
+    """A callback is the GET-task body, POSTed on each status change (ref §3.2). Ark documents
+    no signature on it: the core's per-job token in the callback URL is the check."""
+    import json
+
+    from reelkit.callbacks import Callback
+
+    try:
+        task = json.loads(body)
+    except ValueError:
+        raise ResponseFormatError(PROVIDER, "callback body (JSON)") from None
+    if not isinstance(task, Mapping):
+        raise ResponseFormatError(PROVIDER, "callback body (a task object)")
+    return Callback(task_id=str(require(task, "id", PROVIDER)), status=task_status(task))
 
 
 def parse_delete(job: JobHandle, response: httpx.Response) -> JobStatus:

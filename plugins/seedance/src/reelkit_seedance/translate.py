@@ -191,7 +191,8 @@ def build_create_body(
     return {
         "model": wire_model(model, config, params),
         "content": content(model, mode, request),
-        "callback_url": params.callback_url,
+        # The caller's own callback_url wins; a reelkit service's (per job) is in the options.
+        "callback_url": params.callback_url or _service_callback(config),
         "return_last_frame": params.return_last_frame,
         "service_tier": params.service_tier,
         "execution_expires_after": params.execution_expires_after,
@@ -204,6 +205,13 @@ def build_create_body(
         "ratio": request.aspect_ratio,
         "duration": int(duration),
     }
+
+
+def _service_callback(config: ProviderConfig) -> str | None:
+    from reelkit.callbacks import CALLBACK_OPTION
+
+    url = config.options.get(CALLBACK_OPTION)
+    return str(url) if url else None
 
 
 def create_request(

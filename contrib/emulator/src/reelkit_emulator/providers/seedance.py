@@ -31,8 +31,8 @@ Triggers (prompt markers):
 - injected faults: ``429`` answers ``RateLimitExceeded.EndpointRPMExceeded``, ``500``
   ``InternalServiceError``.
 
-Not emulated: ``callback_url`` is validated but never called; ``QuotaExceeded`` for too many
-queued tasks.
+``callback_url`` is called back once (``reelkit_emulator.callbacks``); not emulated: its
+retries, ``QuotaExceeded`` for too many queued tasks.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
+from reelkit_emulator.callbacks import call_back_later
 from reelkit_emulator.errors import ARK, ApiError, ark_request_id
 from reelkit_emulator.provider import Endpoint, ProviderContext, ProviderFake
 from reelkit_emulator.providers._ark import (
@@ -510,6 +511,8 @@ async def _create(request: Request, ctx: ProviderContext) -> Response:
             "draft_task_id": draft_ids[0] if draft_ids else None,
         },
     )
+    if spec.callback_url:
+        call_back_later(ctx, task.id, spec.callback_url, lambda t: _task_body(request, ctx, t))
     return _ok({"id": task.id})
 
 

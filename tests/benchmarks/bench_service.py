@@ -1,0 +1,273 @@
+"""reelkit as a service: N jobs through M ``reelkit worker`` processes on one PostgreSQL.
+
+    uv run python -m tests.benchmarks.bench_service --jobs 200 --workers 4   # a small run
+    uv run --group bench python -m tests.benchmarks                          # 5,000 jobs, in the report
+
+Measured: jobs per minute (workers started → last file landed), p50/p99 of provider finished →
+file landed (the emulator's ``finished_at`` of each task against the journal's time of its
+``downloaded`` write), each worker's peak RSS, and duplicate submits (the emulator's task count
+minus the jobs; must be 0). The emulator finishes a task at the poll that sees it done, so the
+latency is the download and its journal writes; a provider finishing between polls adds up to
+one poll interval (webhooks remove that: docs/deployment.md).
+
+Gateways: the jobs are enqueued here, in-process, with ``reelkit_worker.enqueue`` — exactly what
+the gateway's worker mode (``reelkit_worker.dispatch.WorkerDispatcher``) calls. GATEWAY: once
+``reelkit serve`` can be started with that dispatcher (it has no option for it yet), enqueue
+through 2 gateway processes over HTTP instead (``--gateways 2``); until then the column says 0.
+
+PostgreSQL: ``REELKIT_TEST_POSTGRES_URL``, or a throwaway server from the installed binaries
+(tests/pg_server.py). Nothing here is a pass/fail test: the numbers are reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.common import BIN, ROOT, clean_env
+
+POLL_INTERVAL_S = 0.5
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[str]:
+    """A database URL with a fresh schema of its own."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import psycopg
+    from pg_server import GIVEN_URL, _binaries, _Server, with_schema
+
+    server = None
+    url = GIVEN_URL
+    if not url:
+        found = _binaries()
+        if found is None:
+            raise RuntimeError("no PostgreSQL binaries and no REELKIT_TEST_POSTGRES_URL")
+        server = _Server(*found)
+        url = server.url
+    schema = f"rk_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield with_schema(url, schema)
+    finally:
+        with contextlib.suppress(Exception), psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        if server is not None:
+            server.stop()
+            server.remove()
+
+
+def _rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident set of a process, in MB (Linux /proc)."""
+    values = {}
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def _downloaded(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        row = db.execute("SELECT count(*) FROM reelkit_jobs WHERE state = 'downloaded'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run(
+    jobs: int = 5000,
+    workers: int = 4,
+    concurrency: int = 50,
+    *,
+    timeout: float = 3600.0,
+    log: Any = print,
+) -> dict[str, Any]:
+    from reelkit_emulator import EmulatorConfig, serve_in_thread
+    from tests.benchmarks.emulator_proc import seed_tiny_video
+
+    with (
+        tempfile.TemporaryDirectory(prefix="reelkit-bench-service-") as scratch,
+        postgres() as url,
+    ):
+        work = Path(scratch)
+        seed_tiny_video(work / "media")
+        config = EmulatorConfig(
+            polls_to_complete=3,
+            poll_hint_ms=int(POLL_INTERVAL_S * 1000),
+            video_fps=1,
+            providers=("sora",),
+            cache_dir=work / "media",
+        )
+        with serve_in_thread(config) as emu:
+            env = clean_env(
+                {
+                    **emu.env(),
+                    "REELKIT_JOURNAL_URL": url,
+                    "REELKIT_HOME": str(work / "home"),
+                    "REELKIT_POLL_INTERVAL": str(POLL_INTERVAL_S),
+                }
+            )
+            enqueue_s = _enqueue(env, jobs, work / "videos")
+            log(f"  enqueued {jobs} jobs in {enqueue_s:.1f} s")
+            procs = []
+            started = time.monotonic()
+            for i in range(workers):
+                procs.append(
+                    subprocess.Popen(
+                        [str(BIN / "reelkit"), "worker", "--concurrency", str(concurrency),
+                         "--fetch-interval", "0.2"],
+                        env=env,
+                        cwd=work,
+                        stdout=(work / f"worker-{i}.log").open("wb"),
+                        stderr=subprocess.STDOUT,
+                    )
+                )  # fmt: skip
+            peak_rss: dict[int, float] = {}
+            done = 0
+            try:
+                while done < jobs and time.monotonic() - started < timeout:
+                    time.sleep(1.0)
+                    for proc in procs:
+                        current, peak = _rss_mb(proc.pid)
+                        peak_rss[proc.pid] = max(peak_rss.get(proc.pid, 0.0), peak, current)
+                    done = _downloaded(url)
+                wall = time.monotonic() - started
+            finally:
+                for proc in procs:
+                    proc.send_signal(signal.SIGTERM)
+                for proc in procs:
+                    try:
+                        proc.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+            finished = {t.prompt: t.finished_at for t in emu.tasks("sora")}
+            submits = emu.stats()["sora"]["submits"]
+            landed = _landed(env)
+    latencies = [landed[p] - f for p, f in finished.items() if f is not None and p in landed]
+    return {
+        "jobs": jobs,
+        "gateways": 0,
+        "workers": workers,
+        "concurrency": concurrency,
+        "delivered": done,
+        "enqueue_s": enqueue_s,
+        "wall_s": wall,
+        "jobs_per_min": 60.0 * done / wall if wall else None,
+        "latency_p50_s": _pct(latencies, 0.50),
+        "latency_p99_s": _pct(latencies, 0.99),
+        "latency_mean_s": statistics.fmean(latencies) if latencies else None,
+        "worker_peak_rss_mb": sorted(peak_rss.values()),
+        "duplicate_submits": submits - jobs,
+        "submits": submits,
+        "poll_interval_s": POLL_INTERVAL_S,
+    }
+
+
+def _enqueue(env: dict[str, str], jobs: int, videos: Path) -> float:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        return asyncio.run(_enqueue_all(jobs, videos))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+async def _enqueue_all(jobs: int, videos: Path) -> float:
+    import reelkit
+    from reelkit_worker import enqueue, queues
+
+    started = time.monotonic()
+    async with reelkit.AsyncClient() as client, queues():
+        gate = asyncio.Semaphore(32)
+
+        async def one(i: int) -> None:
+            async with gate:
+                await enqueue(
+                    client, f"service job {i:05d}", provider="sora", duration=4, output=videos
+                )
+
+        await asyncio.gather(*(one(i) for i in range(jobs)))
+    return time.monotonic() - started
+
+
+def _landed(env: dict[str, str]) -> dict[str, float]:
+    """prompt -> when the journal recorded its file (the ``downloaded`` write)."""
+    import reelkit
+
+    with reelkit.Client(env=env) as client:
+        return {
+            r.request.prompt: r.updated_at
+            for r in client.records()
+            if r.state is reelkit.JobState.DOWNLOADED
+        }
+
+
+def section(result: dict[str, Any]) -> list[str]:
+    """The report's section (docs/benchmarks.md)."""
+
+    def f(value: Any, digits: int = 2) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
+
+    rss = result.get("worker_peak_rss_mb") or []
+    return [
+        "## reelkit as a service: jobs through workers",
+        "",
+        f"{result['jobs']:,} jobs enqueued with `reelkit_worker.enqueue` "
+        f"(gateways: {result['gateways'] or 'none yet, enqueued in-process'}), run by "
+        f"{result['workers']} `reelkit worker --concurrency {result['concurrency']}` processes "
+        "on one PostgreSQL (journal and queue), against the emulator's sora (terminal at the "
+        f"3rd poll, polled every {result['poll_interval_s']} s). Code: "
+        "`tests/benchmarks/bench_service.py`.",
+        "",
+        "| jobs | delivered | jobs/min | p50 finished→landed | p99 finished→landed | "
+        "worker peak RSS | duplicate submits |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {result['jobs']:,} | {result['delivered']:,} | {f(result['jobs_per_min'], 0)} | "
+        f"{f(result['latency_p50_s'])} s | {f(result['latency_p99_s'])} s | "
+        f"{f(max(rss) if rss else None, 0)} MB | {result['duplicate_submits']} |",
+        "",
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.bench_service")
+    parser.add_argument("--jobs", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--json", type=Path, default=None, help="also write the result here")
+    args = parser.parse_args(argv)
+    result = run(args.jobs, args.workers, args.concurrency)
+    text = json.dumps(result, indent=1)
+    if args.json:
+        args.json.write_text(text)
+    print(text)
+    print("\n".join(section(result)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
