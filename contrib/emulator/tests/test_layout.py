@@ -46,7 +46,7 @@ def test_fakes_do_not_import_the_plugins_they_check() -> None:
         "qiniu",
         "newapi",
         "runway",
-    "kling",
+        "kling",
         "kling",
         "minimax",
         "wan",
