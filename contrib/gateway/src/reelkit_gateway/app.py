@@ -376,8 +376,30 @@ def create_app(make: Callable[[], Awaitable[Gateway]]) -> Starlette:
         text = await anyio.to_thread.run_sync(generate_latest, gw().metrics.registry)
         return PlainTextResponse(text, media_type=CONTENT_TYPE_LATEST)
 
+    async def webhook(request: Request) -> Response:
+        # Providers calling back (reelkit.callbacks): no caller key, the per-job token in the
+        # URL is the check. An unknown job and a bad token get the same 404.
+        from reelkit import callbacks
+
+        gateway = gw()
+        try:
+            handled = await callbacks.handle(
+                gateway.client,
+                request.path_params["provider"],
+                query=dict(request.query_params),
+                headers={k.lower(): v for k, v in request.headers.items()},
+                body=await request.body(),
+                schedule=gateway.dispatcher.follow,
+            )
+        except callbacks.Unauthorized:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        except ReelkitError as exc:
+            return JSONResponse({"error": type(exc).__name__}, status_code=400)
+        return JSONResponse({"job_id": handled.job_id, "state": handled.state})
+
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/webhooks/{provider}", webhook, methods=["POST"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/v1/videos", _route(gw, "create", create_video), methods=["POST"]),
         Route("/v1/videos", _route(gw, "list", list_videos), methods=["GET"]),

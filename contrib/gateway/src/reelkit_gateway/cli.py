@@ -58,6 +58,14 @@ def command() -> click.Command:
         is_flag=True,
         help="Print a fresh caller key and the config lines that admit it, then exit.",
     )
+    @click.option(
+        "--workers",
+        "use_workers",
+        is_flag=True,
+        envvar="REELKIT_SERVE_WORKERS",
+        help="Only record and enqueue jobs: `reelkit worker` processes submit, poll and download "
+        "them (needs a PostgreSQL journal and reelkit[worker]).",
+    )
     @click.option("--log-level", default="info", show_default=True, help="uvicorn's log level.")
     def serve(
         host: str,
@@ -67,6 +75,7 @@ def command() -> click.Command:
         allow_unpriced: bool,
         adopt_after: float,
         new_key: bool,
+        use_workers: bool,
         log_level: str,
     ) -> None:
         """Serve the OpenAI Videos API (/v1/videos) in front of every installed provider."""
@@ -84,6 +93,7 @@ def command() -> click.Command:
             output_dir=output_dir,
             allow_unpriced=allow_unpriced,
             adopt_after=adopt_after,
+            use_workers=use_workers,
             log_level=log_level,
         )
 
@@ -99,6 +109,7 @@ def run(
     allow_unpriced: bool,
     adopt_after: float,
     log_level: str,
+    use_workers: bool = False,
 ) -> None:
     import uvicorn
 
@@ -123,14 +134,35 @@ def run(
         )
     if no_auth and not _loopback(host):
         raise click.UsageError(f"--no-auth serves only on loopback, not on {host}")
+    if use_workers:
+        try:
+            import reelkit_worker  # noqa: F401
+        except ImportError:
+            raise click.UsageError(
+                "--workers needs the worker package: pip install 'reelkit[worker]'"
+            ) from None
+        from reelkit.journal.urls import is_postgres
+
+        url = settings.env.get("REELKIT_JOURNAL_URL") or settings.files.get("journal")
+        if not isinstance(url, str) or not is_postgres(url.strip()):
+            raise click.UsageError(
+                "--workers needs a PostgreSQL journal (REELKIT_JOURNAL_URL=postgresql://...), "
+                "the one the workers use"
+            )
     target = output_dir or settings.home / "gateway-videos"
     target.mkdir(parents=True, exist_ok=True)
 
     async def make() -> Gateway:
         client = AsyncClient()
+        dispatcher = None
+        if use_workers:
+            from reelkit_worker.dispatch import WorkerDispatcher
+
+            dispatcher = WorkerDispatcher(client)
         return Gateway(
             client,
             keys,
+            dispatcher=dispatcher,
             output_dir=target,
             auth=not no_auth,
             allow_unpriced=allow_unpriced,
@@ -149,7 +181,8 @@ def run(
     server = uvicorn.Server(config)
     print(
         f"reelkit serve: OpenAI Videos API on http://{shown}:{bound_port}/v1 "
-        f"({'no auth, loopback only' if no_auth else f'{len(keys)} caller key(s)'})",
+        f"({'no auth, loopback only' if no_auth else f'{len(keys)} caller key(s)'}"
+        f"{'; jobs go to reelkit worker' if use_workers else ''})",
         file=sys.stderr,
         flush=True,
     )
