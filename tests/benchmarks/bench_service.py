@@ -10,10 +10,10 @@ minus the jobs; must be 0). The emulator finishes a task at the poll that sees i
 latency is the download and its journal writes; a provider finishing between polls adds up to
 one poll interval (webhooks remove that: docs/deployment.md).
 
-Gateways: the jobs are enqueued here, in-process, with ``reelkit_worker.enqueue`` — exactly what
-the gateway's worker mode (``reelkit_worker.dispatch.WorkerDispatcher``) calls. GATEWAY: once
-``reelkit serve`` can be started with that dispatcher (it has no option for it yet), enqueue
-through 2 gateway processes over HTTP instead (``--gateways 2``); until then the column says 0.
+Gateways: with ``--gateways N`` (2 by default) the jobs are posted to N ``reelkit serve --workers``
+processes over HTTP (``POST /v1/videos``, round robin, as a load balancer would), which record
+and enqueue them; ``--gateways 0`` enqueues in-process with ``reelkit_worker.enqueue``, the same
+call the gateways make.
 
 PostgreSQL: ``REELKIT_TEST_POSTGRES_URL``, or a throwaway server from the installed binaries
 (tests/pg_server.py). Nothing here is a pass/fail test: the numbers are reported, never asserted.
@@ -101,6 +101,7 @@ def run(
     workers: int = 4,
     concurrency: int = 50,
     *,
+    gateways: int = 2,
     timeout: float = 3600.0,
     log: Any = print,
 ) -> dict[str, Any]:
@@ -129,8 +130,15 @@ def run(
                     "REELKIT_POLL_INTERVAL": str(POLL_INTERVAL_S),
                 }
             )
-            enqueue_s = _enqueue(env, jobs, work / "videos")
-            log(f"  enqueued {jobs} jobs in {enqueue_s:.1f} s")
+            with _gateways(env, gateways, work) as urls:
+                enqueue_s = (
+                    asyncio.run(_post_all(urls, jobs))
+                    if urls
+                    else _enqueue(env, jobs, work / "videos")
+                )
+            log(
+                f"  enqueued {jobs} jobs in {enqueue_s:.1f} s through {gateways or 'no'} gateway(s)"
+            )
             procs = []
             started = time.monotonic()
             for i in range(workers):
@@ -168,7 +176,7 @@ def run(
     latencies = [landed[p] - f for p, f in finished.items() if f is not None and p in landed]
     return {
         "jobs": jobs,
-        "gateways": 0,
+        "gateways": gateways,
         "workers": workers,
         "concurrency": concurrency,
         "delivered": done,
@@ -183,6 +191,64 @@ def run(
         "submits": submits,
         "poll_interval_s": POLL_INTERVAL_S,
     }
+
+
+@contextlib.contextmanager
+def _gateways(env: dict[str, str], n: int, work: Path) -> Iterator[list[str]]:
+    """``reelkit serve --workers --no-auth`` processes on free loopback ports; their URLs."""
+    import re
+
+    import httpx
+
+    procs, urls = [], []
+    try:
+        for i in range(n):
+            log = work / f"gateway-{i}.log"
+            procs.append(
+                subprocess.Popen(
+                    [str(BIN / "reelkit"), "serve", "--port", "0", "--no-auth", "--workers",
+                     "--log-level", "warning", "--output-dir", str(work / "videos")],
+                    env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
+                )
+            )  # fmt: skip
+            deadline = time.monotonic() + 120
+            while True:
+                found = re.search(r"on (http://\S+)/v1", log.read_text("utf-8", "replace"))
+                if found:
+                    with contextlib.suppress(httpx.HTTPError):
+                        if httpx.get(found.group(1) + "/healthz").status_code == 200:
+                            urls.append(found.group(1))
+                            break
+                if procs[-1].poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gateway {i} did not start: {log.read_text()}")
+                time.sleep(0.1)
+        yield urls
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def _post_all(urls: list[str], jobs: int) -> float:
+    """POST /v1/videos for every job, round robin over the gateways (as a load balancer)."""
+    import httpx
+
+    started = time.monotonic()
+    gate = asyncio.Semaphore(32)
+    async with httpx.AsyncClient(timeout=60) as http:
+
+        async def one(i: int) -> None:
+            body = {"model": "sora/sora-2", "prompt": f"service job {i:05d}", "seconds": "4"}
+            async with gate:
+                answer = await http.post(f"{urls[i % len(urls)]}/v1/videos", json=body)
+            answer.raise_for_status()
+
+        await asyncio.gather(*(one(i) for i in range(jobs)))
+    return time.monotonic() - started
 
 
 def _enqueue(env: dict[str, str], jobs: int, videos: Path) -> float:
@@ -233,12 +299,17 @@ def section(result: dict[str, Any]) -> list[str]:
         return "—" if value is None else f"{value:.{digits}f}"
 
     rss = result.get("worker_peak_rss_mb") or []
+    how = (
+        f"{result['jobs']:,} jobs posted to {result['gateways']} `reelkit serve --workers` "
+        "gateways (`POST /v1/videos`, round robin), run by "
+        if result["gateways"]
+        else f"{result['jobs']:,} jobs enqueued in-process with `reelkit_worker.enqueue`, run by "
+    )
     return [
         "## reelkit as a service: jobs through workers",
         "",
-        f"{result['jobs']:,} jobs enqueued with `reelkit_worker.enqueue` "
-        f"(gateways: {result['gateways'] or 'none yet, enqueued in-process'}), run by "
-        f"{result['workers']} `reelkit worker --concurrency {result['concurrency']}` processes "
+        how
+        + f"{result['workers']} `reelkit worker --concurrency {result['concurrency']}` processes "
         "on one PostgreSQL (journal and queue), against the emulator's sora (terminal at the "
         f"3rd poll, polled every {result['poll_interval_s']} s). Code: "
         "`tests/benchmarks/bench_service.py`.",
@@ -258,9 +329,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--gateways", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None, help="also write the result here")
     args = parser.parse_args(argv)
-    result = run(args.jobs, args.workers, args.concurrency)
+    result = run(args.jobs, args.workers, args.concurrency, gateways=args.gateways)
     text = json.dumps(result, indent=1)
     if args.json:
         args.json.write_text(text)
