@@ -23,7 +23,10 @@ from .errors import ConfigurationError, InvalidRequest, ReelkitError
 from .plugins import PluginHost, PluginRecord
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .arguments import Ask
+    from .client import Options
     from .engine import Engine
     from .models import Plan
 
@@ -95,9 +98,9 @@ class Catalog:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} home={str(self.settings.home)!r}>"
 
-    def plan(self, prompt: str, **options: Any) -> Plan:
+    def plan(self, prompt: str, **options: Unpack[Options]) -> Plan:
         """Everything a ``generate`` would do, decided without the network."""
-        return _guarded(lambda: self._engine.prepare(_ask(prompt, options)).plan)
+        return _guarded(lambda: self._engine.prepare(_ask(prompt, dict(options))).plan)
 
     def providers(self) -> list[ProviderInfo]:
         """Every installed provider, in auto-selection order."""

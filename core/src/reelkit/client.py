@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import httpx
 
-from .catalog import Catalog, _ask, _guarded, _unexpected
+from .catalog import Catalog, _ask, _guarded
+from .catalog import _unexpected as _unexpected  # reelkit.batch uses it from here
 from .drivers import MAX_IN_FLIGHT, AsyncDriver, SyncDriver
 from .effects import Flow, Offload
 from .engine import Reconciled
 from .errors import BudgetExceeded, InvalidRequest, ReelkitError, UnknownModel
 from .journal import JobRecord, Journal
 from .media import MediaInput
-from .models import JobState, Plan, Result
+from .models import JobState, Result
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -71,10 +72,6 @@ class _Base(Catalog):
     def journal(self) -> Journal:
         """The job journal (SQLite by default; PostgreSQL with ``REELKIT_JOURNAL_URL``)."""
         return self._engine.journal
-
-    def plan(self, prompt: str, **options: Unpack[Options]) -> Plan:
-        """Everything a ``generate`` would do, decided without the network."""
-        return _guarded(lambda: self._engine.prepare(_ask(prompt, options)).plan)
 
     def spend(
         self, *, since: str | float | None = None, by: str | None = None, currency: str = "USD"
