@@ -10,7 +10,8 @@ from attrs import frozen
 class ListShape:
     """What each item of a list-of-objects ``--param`` must look like.
 
-    ``characters`` on Sora is ``[{"id": ...}]``, at most 2 (§1.3): ``ListShape("id", 2)``.
+    ``characters`` on Sora is ``[{"id": ...}]``, at most 2 (docs/reference/openai-videos.md
+    §1.3): ``ListShape("id", 2)``.
     """
 
     key: str  # every item is an object with this (string) key
