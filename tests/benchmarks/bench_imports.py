@@ -10,6 +10,7 @@ every library is measured warm, as a user's second run would be.
 from __future__ import annotations
 
 import re
+import resource
 import subprocess
 import tempfile
 import time
@@ -89,6 +90,8 @@ def cli_startup(repeat: int, env: dict[str, str]) -> list[dict[str, Any]]:
             "-p",
             "jimeng",
         ],
+        "reelkit capabilities veo --json": [reelkit, "capabilities", "veo", "--json"],
+        "python -c 'import httpx' (the HTTP stack alone)": [PYTHON, "-c", "import httpx"],
         "python -c pass (interpreter floor)": [PYTHON, "-c", "pass"],
     }
     results = []
@@ -96,8 +99,16 @@ def cli_startup(repeat: int, env: dict[str, str]) -> list[dict[str, Any]]:
         cli_env = {**env, "REELKIT_HOME": home}
         for label, args in commands.items():
             _run(args, cli_env)  # warm-up
-            walls = [_run(args, cli_env)[0] for _ in range(repeat)]
-            results.append({"command": label, "wall_s": median(walls), "runs": repeat})
+            walls, cpus = [], []
+            for _ in range(repeat):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                walls.append(_run(args, cli_env)[0])
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                # Process time (user + system of the child): what a loaded machine distorts least.
+                cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+            results.append(
+                {"command": label, "wall_s": median(walls), "cpu_s": median(cpus), "runs": repeat}
+            )
     return results
 
 

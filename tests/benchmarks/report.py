@@ -321,14 +321,26 @@ def render(data: dict[str, Any], plot_written: bool) -> str:
         add("")
         add(
             f"CLI start-up with every first-party plugin installed ({imp.get('providers_installed')} "
-            "providers), wall time, median:"
+            "providers), median; *process* is the child's user + system time, *vs httpx* its "
+            "ratio to `python -c 'import httpx'` in the same run:"
         )
         add("")
+        floor = next((c for c in imp["cli"] if "import httpx" in c["command"]), None)
         out.extend(
             _table(
-                ["command", "wall, ms"],
-                [[f"`{c['command']}`", _ms(c["wall_s"])] for c in imp["cli"]],
-                "---|---:",
+                ["command", "wall, ms", "process, ms", "vs httpx"],
+                [
+                    [
+                        f"`{c['command']}`",
+                        _ms(c["wall_s"]),
+                        _ms(c["cpu_s"]) if c.get("cpu_s") is not None else "—",
+                        f"{c['cpu_s'] / floor['cpu_s']:.2f}x"
+                        if floor and c.get("cpu_s") and floor.get("cpu_s")
+                        else "—",
+                    ]
+                    for c in imp["cli"]
+                ],
+                "---|---:|---:|---:",
             )
         )
         add("")

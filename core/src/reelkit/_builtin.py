@@ -6,28 +6,16 @@ download, "cannot cancel", and the network as transport.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from .hookspecs import hookimpl
 from .models import Asset, Credentials, Failed, JobHandle, JobStatus, ProviderConfig
-from .wire import error_for_status, read_json
 
+if TYPE_CHECKING:
+    import httpx
 
-class BearerAuth(httpx.Auth):
-    """``Authorization: Bearer <token>``; the token never appears in ``repr``."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __repr__(self) -> str:
-        return "BearerAuth(***)"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        yield request
+# httpx loads with the first hook call, not with the plugin host: listing providers needs no
+# HTTP stack (``BearerAuth`` lives in ``reelkit.bearer`` for the same reason).
 
 
 @hookimpl(trylast=True)
@@ -36,6 +24,8 @@ def reelkit_auth(
 ) -> httpx.Auth | None:
     if not credentials:
         return None
+    from .bearer import BearerAuth
+
     return BearerAuth(credentials.first())
 
 
@@ -43,6 +33,8 @@ def reelkit_auth(
 def reelkit_download_request(
     provider: str, job: JobHandle, asset: Asset, config: ProviderConfig
 ) -> httpx.Request:
+    import httpx
+
     return httpx.Request("GET", asset.url, headers={"accept": "video/*, application/octet-stream"})
 
 
@@ -55,6 +47,8 @@ def reelkit_cancel_request(
 
 @hookimpl(trylast=True)
 def reelkit_parse_cancel(provider: str, job: JobHandle, response: httpx.Response) -> JobStatus:
+    from .wire import error_for_status, read_json
+
     if response.is_success:
         return Failed(code="cancelled", message="cancelled by the user")
     message: Any = None

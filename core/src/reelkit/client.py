@@ -6,23 +6,21 @@ Both drive the generators of ``reelkit.engine``; only the driver differs. ``plan
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import httpx
 
-from .capabilities import ModelInfo, ProviderInfo
-from .config import Settings
+from .catalog import Catalog, _ask, _guarded
+from .catalog import _unexpected as _unexpected  # reelkit.batch uses it from here
 from .drivers import MAX_IN_FLIGHT, AsyncDriver, SyncDriver
 from .effects import Flow, Offload
-from .engine import ASK_FIELDS, Ask, Engine, Reconciled, Step
-from .errors import BudgetExceeded, ConfigurationError, InvalidRequest, ReelkitError, UnknownModel
-from .journal import JobRecord, Journal, open_journal
+from .engine import Reconciled, Step
+from .errors import BudgetExceeded, InvalidRequest, ReelkitError, UnknownModel
+from .journal import JobRecord, Journal
 from .media import MediaInput
-from .models import JobState, Plan, Result
-from .plugins import PluginHost, PluginRecord
+from .models import JobState, Result
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -62,77 +60,20 @@ class Options(TypedDict, total=False):
     caller: str | None
 
 
-_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+T = TypeVar("T")
 
 
-class _Base:
+class _Base(Catalog):
     """What both clients share: settings, plugins, journal, planning and listings."""
 
-    def __init__(
-        self,
-        *,
-        env: Mapping[str, str] | None = None,
-        home: str | os.PathLike[str] | None = None,
-        plugins: Sequence[object] = (),
-        entry_points: bool = True,
-        poll_interval: float | None = None,
-        timeout: float | None = None,
-        transport: Any = None,
-    ) -> None:
-        self.settings = Settings.load(
-            env=env, home=home, poll_interval=poll_interval, timeout=timeout
-        )
-        # What a sibling client needs to be this one (Client.generate_many runs on an AsyncClient).
-        self._made_with: dict[str, Any] = {
-            "env": self.settings.env,
-            "home": self.settings.home,
-            "plugins": tuple(plugins),
-            "entry_points": entry_points,
-            "poll_interval": poll_interval,
-            "timeout": timeout,
-            "transport": transport,
-        }
-        from . import redact
-
-        redact.remember(self.settings.secret_values())  # masked everywhere from now on
-        level = self.settings.env.get("REELKIT_LOG_LEVEL", "").strip().upper()
-        if level:  # the level only: handlers are the host application's business
-            if level not in _LEVELS:
-                raise ConfigurationError(
-                    "REELKIT_LOG_LEVEL", f"unknown level {level!r}", allowed=_LEVELS
-                )
-            logging.getLogger("reelkit").setLevel(level)
-        self.host = PluginHost(
-            plugins=plugins,
-            entry_points=entry_points,
-            env=self.settings.env,
-            adjust_model=self.settings.override_model,
-        )
-        journal_url = self.settings.env.get("REELKIT_JOURNAL_URL") or self.settings.files.get(
-            "journal"
-        )
-        if journal_url is not None and not isinstance(journal_url, str):
-            raise ConfigurationError(
-                "journal", "must be a URL", allowed="sqlite:///PATH, postgresql://USER@HOST/DB"
-            )
-        self._engine = Engine(
-            self.host,
-            self.settings,
-            lambda: open_journal(journal_url or None, home=self.settings.home),
-        )
-        self._transport = transport
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} home={str(self.settings.home)!r}>"
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _ = self._engine  # made now, before any worker thread could race to make it
 
     @property
     def journal(self) -> Journal:
         """The job journal (SQLite by default; PostgreSQL with ``REELKIT_JOURNAL_URL``)."""
         return self._engine.journal
-
-    def plan(self, prompt: str, **options: Unpack[Options]) -> Plan:
-        """Everything a ``generate`` would do, decided without the network."""
-        return _guarded(lambda: self._engine.prepare(_ask(prompt, options)).plan)
 
     def spend(
         self, *, since: str | float | None = None, by: str | None = None, currency: str = "USD"
@@ -178,27 +119,6 @@ class _Base:
         if keep_running:
             self._engine.webhooks.start()
         return delivered
-
-    def providers(self) -> list[ProviderInfo]:
-        """Every installed provider, in auto-selection order."""
-        return [p.info for p in self.host.all_providers()]
-
-    def available(self, provider: str) -> bool:
-        """Are the provider's credentials present?"""
-        return self.settings.unusable(self.host.provider(provider).info) is None
-
-    def capabilities(self, provider: str, model: str | None = None) -> list[ModelInfo]:
-        registered = self.host.provider(provider)
-        if model is None:
-            return list(registered.models)
-        return [registered.model(model)]
-
-    def model(self, provider: str, model: str | None = None) -> ModelInfo:
-        return self.host.provider(provider).model(model)
-
-    def plugins(self) -> list[PluginRecord]:
-        self.host.load_all()
-        return list(self.host.records.values())
 
     def records(self, limit: int | None = None, states: Sequence[JobState] = ()) -> list[JobRecord]:
         return _guarded(lambda: self._engine.journal.list(limit=limit, states=tuple(states)))
@@ -538,43 +458,6 @@ def _error_of(outcome: Any) -> ReelkitError:
     if outcome.error is not None:
         return outcome.error  # type: ignore[no-any-return]
     return ReelkitError(f"shot {outcome.shot.id} delivered no video")
-
-
-def _ask(prompt: str, options: Mapping[str, Any]) -> Ask:
-    unknown = set(options) - set(ASK_FIELDS)
-    if unknown:
-        first = sorted(unknown)[0]
-        raise InvalidRequest(
-            first, "is not an argument of generate/plan/submit", allowed=ASK_FIELDS[1:]
-        )
-    values = {k: v for k, v in options.items() if v is not None}
-    if isinstance(values.get("reference_images"), (list, tuple)):
-        values["reference_images"] = tuple(values["reference_images"])
-    return Ask(prompt=prompt, **values)
-
-
-T = TypeVar("T")
-
-
-def _guarded(func: Callable[[], T]) -> T:
-    """Nothing but a ``ReelkitError`` leaves a public verb."""
-    try:
-        return func()
-    except ReelkitError:
-        raise
-    except Exception as exc:
-        raise _unexpected(exc) from exc
-
-
-def _unexpected(exc: Exception) -> ReelkitError:
-    from .errors import NetworkError, PluginError
-
-    if isinstance(exc, httpx.TransportError):
-        return NetworkError(f"{type(exc).__name__}: {exc}")
-    return PluginError(
-        f"unexpected {type(exc).__name__}: {exc} (a bug in reelkit or a plugin; run with -v "
-        "and report it)"
-    )
 
 
 __all__ = [

@@ -12,9 +12,7 @@ import json
 import logging
 import traceback
 from collections.abc import Iterable
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ._secrets import (
     MASK,
@@ -27,6 +25,9 @@ from ._secrets import (
     scrub_text,
 )
 from .models import HttpPreview
+
+if TYPE_CHECKING:  # only ``preview`` touches a request: scrubbing text needs no HTTP stack
+    import httpx
 
 __all__ = [
     "MASK",
@@ -86,6 +87,8 @@ def preview(request: httpx.Request, secrets: Iterable[str] = ()) -> HttpPreview:
 
 
 def _has_content(request: httpx.Request) -> bool:
+    import httpx
+
     try:
         request.content  # noqa: B018 - raises for unread streams
     except httpx.RequestNotRead:

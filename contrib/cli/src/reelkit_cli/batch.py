@@ -9,7 +9,6 @@ finished shots are reused, running ones followed, nothing is submitted twice.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -201,6 +200,8 @@ def batch(
         board.update(shot_id, state, info)
 
     try:
+        import asyncio  # only a run needs it; loading the CLI does not
+
         outcomes = asyncio.run(_run(planned, directory, concurrency, board, manifest, update))
     except KeyboardInterrupt:
         # Submitted jobs keep running at their providers and the journal knows them: running

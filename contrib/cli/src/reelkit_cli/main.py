@@ -27,6 +27,14 @@ def _client(**kwargs: Any) -> Any:
     return Client(**kwargs)
 
 
+def _catalog(**kwargs: Any) -> Any:
+    """What listing and planning use: no HTTP client, driver or journal is imported for them
+    (``reelkit.catalog``; guarded by tests/test_cli_import_cost.py)."""
+    from reelkit.catalog import Catalog
+
+    return Catalog(**kwargs)
+
+
 _verbose = [False]  # -v: tracebacks too
 
 
@@ -187,16 +195,17 @@ def generate(
     if extend_to is not None:
         _extend(prompt, options, extend_to, as_json=as_json, dry_run=dry_run, no_wait=no_wait)
         return
+    if dry_run:
+        for sent_only in ("output", "timeout", "force"):
+            options.pop(sent_only, None)
+        try:
+            with _catalog(plugins=[reporter]) as catalog:
+                _show_plan(catalog.plan(prompt, **options), as_json, reporter)
+        except Exception as exc:
+            _fail(exc, as_json)
+        return
     try:
         with _client(plugins=[reporter]) as client:
-            if dry_run:
-                (
-                    options.pop("output", None),
-                    options.pop("timeout", None),
-                    options.pop("force", None),
-                )
-                _show_plan(client.plan(prompt, **options), as_json, reporter)
-                return
             if no_wait:
                 job = client.submit(prompt, **options)
                 result = job.result()
@@ -296,8 +305,8 @@ def plan(prompt: str, as_json: bool, verbose: bool, **kwargs: Any) -> None:
     _configure_logging(verbose)
     reporter = Reporter(quiet=as_json)
     try:
-        with _client() as client:
-            _show_plan(client.plan(prompt, **_options(kwargs)), as_json, reporter)
+        with _catalog() as catalog:
+            _show_plan(catalog.plan(prompt, **_options(kwargs)), as_json, reporter)
     except Exception as exc:
         _fail(exc, as_json)
 
@@ -345,7 +354,7 @@ def providers(as_json: bool) -> None:
     from reelkit.redact import scrub_text  # a password or ?key= in a base URL is never shown
 
     try:
-        with _client() as client:
+        with _catalog() as client:
             rows = []
             for info in client.providers():
                 rows.append(
@@ -381,7 +390,7 @@ def capabilities(provider: str, model: str | None, as_json: bool) -> None:
     from reelkit.docs import capability_rows, model_dict
 
     try:
-        with _client() as client:
+        with _catalog() as client:
             models = client.capabilities(provider, model)
             name = client.host.provider(provider).info.name
     except Exception as exc:
@@ -398,7 +407,7 @@ def capabilities(provider: str, model: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def plugins(as_json: bool) -> None:
     """Installed plugins, versions, hooks and load errors."""
-    with _client() as client:
+    with _catalog() as client:
         records = [r.to_dict() for r in client.plugins()]
     if as_json:
         emit_json(records)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 
 from reelkit import pricing, retry
@@ -48,6 +49,9 @@ from .base import with_timeout
 from .downloads import Downloads
 
 CLAIM_WAIT_S = (0.02, 1.0)  # re-read a claimed pending job from this often to this seldom
+#: While a job runs, the poll loop journals a new queued/running state or progress at most this
+#: often (another process's ``reelkit jobs list`` is this fresh); a terminal state at once.
+PROGRESS_WRITE_S = 30.0
 
 
 class Polling(Downloads):
@@ -151,6 +155,7 @@ class Polling(Downloads):
             if wait:
                 yield Sleep(min(wait, max(0.0, deadline - time.monotonic())))
             if time.monotonic() >= deadline:
+                record = yield from self._flush(record)
                 self._emit("timeout", record)
                 raise JobTimeout(
                     f"job {record.id} is still {record.state.value} at {record.provider} after "
@@ -160,6 +165,7 @@ class Polling(Downloads):
                 )
             polls += 1
             if config.max_polls is not None and polls > config.max_polls:
+                yield from self._flush(record)
                 raise JobTimeout(
                     f"job {record.id} is still {record.state.value} after {config.max_polls} "
                     f"polls; `reelkit jobs resume {record.id}` picks it up",
@@ -172,9 +178,11 @@ class Polling(Downloads):
                 raise
             except (ProviderError, NetworkError) as exc:
                 if not exc.retryable:
+                    yield from self._flush(record)
                     raise  # nothing about the job is known to have changed: it stays as it was
                 errors += 1
                 if errors >= retry.POLL_ERRORS:
+                    yield from self._flush(record)
                     raise
                 hint = exc.retry_after if isinstance(exc, RateLimited) else None
                 wait = retry.poll_backoff(errors, interval, hint)
@@ -186,13 +194,24 @@ class Polling(Downloads):
                 )
                 continue
             errors = 0
-            record = yield from self._record_status(record, status)
+            record = yield from self._record_status(record, status, every=PROGRESS_WRITE_S)
             if isinstance(status, (Queued, Running)):
                 wait = status.poll_after if status.poll_after is not None else interval
                 continue
             if isinstance(status, Failed):
                 raise self._stored_error(record)
             return record
+
+    def _flush(self, record: JobRecord) -> Flow[JobRecord]:
+        """Before the poll loop gives up, journal the last state and progress it kept only in
+        memory, so ``jobs list`` and a resume see what the last poll saw."""
+        stored: JobRecord = yield from self._j("get", record.id)
+        if (stored.state, stored.progress) == (record.state, record.progress):
+            return record
+        updated: JobRecord | None = yield from self._j(
+            "update_if", stored, stored.state, state=record.state, progress=record.progress
+        )
+        return updated if updated is not None else stored
 
     def _poll_once(
         self,
@@ -215,12 +234,24 @@ class Polling(Downloads):
             raise PluginError(f"{name}: reelkit_parse_poll returned {type(status).__name__}")
         return status
 
-    def _record_status(self, record: JobRecord, status: JobStatus) -> Flow[JobRecord]:
+    def _record_status(
+        self, record: JobRecord, status: JobStatus, *, every: float = 0.0
+    ) -> Flow[JobRecord]:
+        """Journal a poll's answer. Once a job is queued or running, a change between those
+        states or of progress is for display only — a resume needs the task id and a pollable
+        state, both written by then — so the poll loop writes it at most every ``every``
+        seconds and keeps it in memory otherwise; a terminal answer is written at once.
+        """
         if isinstance(status, (Queued, Running)):
             state = JobState.QUEUED if isinstance(status, Queued) else JobState.RUNNING
             progress = status.progress if isinstance(status, Running) else None
             if state is not record.state or progress != record.progress:
-                record = yield from self._j("update", record, state=state, progress=progress)
+                # The first answer after the submit is written (``jobs list`` shows the job
+                # started); later changes at most every ``every`` seconds.
+                if record.state is JobState.SUBMITTED or time.time() - record.updated_at >= every:
+                    record = yield from self._j("update", record, state=state, progress=progress)
+                else:
+                    record = attrs.evolve(record, state=state, progress=progress)
             self._emit("polled", record, progress=progress)
             return record
         if isinstance(status, Succeeded):

@@ -45,7 +45,6 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
-from attrs import frozen
 
 from reelkit.capabilities import ModelInfo, Param, ProviderInfo, parse_size
 from reelkit.errors import (
@@ -79,6 +78,8 @@ from reelkit.wire import (
     read_json,
     require,
 )
+
+from .shapes import ListShape
 
 __all__ = [
     "GATEWAY_STATUSES",
@@ -357,18 +358,6 @@ _PARAM_TYPES: Mapping[str, tuple[type, ...]] = {
     "list": (list, tuple),
     "dict": (Mapping,),
 }
-
-
-@frozen
-class ListShape:
-    """What each item of a list-of-objects ``--param`` must look like.
-
-    ``characters`` on Sora is ``[{"id": ...}]``, at most 2 (§1.3): ``ListShape("id", 2)``.
-    """
-
-    key: str  # every item is an object with this (string) key
-    max_items: int
-    max_chars: int | None = None  # the longest the key's string may be
 
 
 def check_param(param: Param, value: Any, shape: ListShape | None = None) -> None:

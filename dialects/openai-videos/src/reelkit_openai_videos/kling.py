@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from reelkit.capabilities import Param
 
-from .dialect import ListShape
+from .shapes import ListShape
 
 MULTI_SHOT = (
     Param(name="multi_shot", type="bool", description="Render several shots (multi_prompt)."),
