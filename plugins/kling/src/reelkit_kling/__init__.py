@@ -15,8 +15,11 @@ from reelkit.hookspecs import hookimpl
 from .capabilities import MODELS, PROVIDER
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import httpx
 
+    from reelkit.callbacks import Callback
     from reelkit.capabilities import ModelInfo
     from reelkit.hookspecs import Register
     from reelkit.models import Credentials, JobHandle, JobStatus, ProviderConfig, VideoRequest
@@ -93,6 +96,15 @@ def reelkit_parse_poll(job: JobHandle, response: httpx.Response) -> JobStatus:
     from .responses import parse_status
 
     return parse_status(job, response, now=utcnow())
+
+
+@hookimpl
+def reelkit_parse_callback(provider: str, headers: Mapping[str, str], body: bytes) -> Callback:
+    from reelkit.wire import utcnow
+
+    from .responses import parse_callback
+
+    return parse_callback(body, now=utcnow())
 
 
 def handle_data(model: ModelInfo, request: VideoRequest) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import contextlib
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -33,6 +33,7 @@ from reelkit.errors import (
     ProviderError,
     RateLimited,
     ReelkitError,
+    ResponseFormatError,
 )
 from reelkit.models import Asset, Failed, JobHandle, JobStatus, Queued, Running, Succeeded
 from reelkit.wire import (
@@ -45,6 +46,9 @@ from reelkit.wire import (
 )
 
 from .capabilities import URL_LIFETIME_S
+
+if TYPE_CHECKING:
+    from reelkit.callbacks import Callback
 
 PROVIDER = "kling"
 #: A failed task's ``task_status_msg`` that names moderation ("risk control", content safety).
@@ -112,6 +116,32 @@ def parse_status(job: JobHandle, response: httpx.Response, *, now: datetime) -> 
     data = require(body, "data", PROVIDER)
     if not isinstance(data, Mapping):
         raise ProviderError("data is not an object", provider=PROVIDER, retryable=True)
+    return task_status(data, now=now)
+
+
+def parse_callback(body: bytes, *, now: datetime) -> Callback:
+    """Kling POSTs the task object (the query answer's ``data``: task_id, task_status,
+    task_result ...) to ``callback_url`` on each status change ([volcengine-kling §4.3]
+    callback_url). Kling documents no signature on it: the core's per-job token in the callback
+    URL is the check."""
+    import json
+
+    from reelkit.callbacks import Callback
+
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise ResponseFormatError(PROVIDER, "callback body (JSON)") from None
+    if not isinstance(data, Mapping):
+        raise ResponseFormatError(PROVIDER, "callback body (a task object)")
+    if isinstance(data.get("data"), Mapping):  # tolerate an enveloped body too
+        data = data["data"]
+    task_id = str(require(data, "task_id", PROVIDER))
+    return Callback(task_id=task_id, status=task_status(data, now=now))
+
+
+def task_status(data: Mapping[str, Any], *, now: datetime) -> JobStatus:
+    """A task object (the query's ``data``, or a callback body) as a reelkit status."""
     status = str(require(data, "task_status", PROVIDER)).lower()
     if status == "submitted":
         return Queued()

@@ -70,9 +70,13 @@ def poll_url(config: ProviderConfig, endpoint: str, task_id: str) -> str:
 
 
 def build_request(model: ModelInfo, request: VideoRequest, config: ProviderConfig) -> httpx.Request:
+    from reelkit.callbacks import CALLBACK_OPTION
     from reelkit.wire import json_request, not_sent
 
     endpoint, body = build_body(model, request)
+    if body.get("callback_url") is None and config.options.get(CALLBACK_OPTION):
+        # A reelkit service's per-job callback (reelkit.callbacks); the caller's own param wins.
+        body["callback_url"] = str(config.options[CALLBACK_OPTION])
     http = json_request("POST", f"{api_root(config)}/videos/{endpoint}", body)
     unsent = []
     framed = (request.mode or Mode.T2V) in (Mode.I2V, Mode.FIRST_LAST)
