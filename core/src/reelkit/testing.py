@@ -66,6 +66,15 @@ HEAVY_MODULES = (
 # --- media for tests ---------------------------------------------------------------------------
 
 
+def assert_video(result: Any) -> None:
+    """A finished ``Result``: downloaded, with a file on disk that is an MP4 (``ftyp`` box)."""
+    from pathlib import Path
+
+    assert result.status == "downloaded", result
+    assert result.path is not None, result
+    assert Path(result.path).read_bytes()[4:8] == b"ftyp", result.path
+
+
 def png_bytes(
     width: int = 64, height: int = 64, rgb: tuple[int, int, int] = (200, 80, 40)
 ) -> bytes:
@@ -644,6 +653,7 @@ else:  # pragma: no cover
 __all__ = [
     "HEAVY_MODULES",
     "ProviderContract",
+    "assert_video",
     "check_carried_or_reported",
     "check_clamp_properties",
     "check_monotonic",

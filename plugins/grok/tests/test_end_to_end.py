@@ -17,7 +17,7 @@ if not hasattr(_fake, "FAKE"):
     pytest.skip("the emulator's Grok fake is not finished", allow_module_level=True)
 
 from reelkit.errors import ContentFiltered, InvalidRequest, UnsupportedMode  # noqa: E402
-from reelkit.testing import png_bytes  # noqa: E402
+from reelkit.testing import assert_video, png_bytes  # noqa: E402
 
 PNG = png_bytes(36, 64)  # a real PNG: inputs are checked by content before sending
 
@@ -33,12 +33,6 @@ def portrait(tmp_path: Path) -> str:
     path = tmp_path / "portrait.png"
     path.write_bytes(PNG)
     return str(path)
-
-
-def assert_video(result: Any) -> None:
-    assert result.status == "downloaded"
-    assert result.path is not None
-    assert Path(result.path).read_bytes()[4:8] == b"ftyp"
 
 
 def last_task(emulator: Any) -> Any:

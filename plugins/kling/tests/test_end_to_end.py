@@ -23,7 +23,7 @@ from reelkit.errors import (
     ProviderError,
     SubmitOutcomeUnknown,
 )
-from reelkit.testing import png_bytes
+from reelkit.testing import assert_video, png_bytes
 from reelkit_emulator.providers import kling as fake
 from reelkit_kling.signing import encode_jwt
 
@@ -41,12 +41,6 @@ def frame(tmp_path: Path) -> str:
     path = tmp_path / "frame.png"
     path.write_bytes(PNG)
     return str(path)
-
-
-def assert_video(result: Any) -> None:
-    assert result.status == "downloaded"
-    assert result.path is not None
-    assert Path(result.path).read_bytes()[4:8] == b"ftyp"
 
 
 def last_task(emulator: Any) -> Any:

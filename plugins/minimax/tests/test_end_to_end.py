@@ -22,7 +22,7 @@ from reelkit.errors import (  # noqa: E402
     RateLimited,
     SubmitOutcomeUnknown,
 )
-from reelkit.testing import png_bytes  # noqa: E402
+from reelkit.testing import assert_video, png_bytes  # noqa: E402
 
 
 @pytest.fixture
@@ -36,12 +36,6 @@ def frame(tmp_path: Path) -> str:
     path = tmp_path / "frame.png"
     path.write_bytes(png_bytes(64, 36))
     return str(path)
-
-
-def assert_video(result: Any) -> None:
-    assert result.status == "downloaded"
-    assert result.path is not None
-    assert Path(result.path).read_bytes()[4:8] == b"ftyp"
 
 
 def last_task(emulator: Any) -> Any:

@@ -22,7 +22,7 @@ from reelkit.errors import (
     ReelkitError,
     UnsupportedMode,
 )
-from reelkit.testing import png_bytes
+from reelkit.testing import assert_video, png_bytes
 
 PNG = png_bytes(36, 64)  # a real 9:16 PNG: inputs are checked by content before sending
 
@@ -38,12 +38,6 @@ def portrait(tmp_path: Path) -> str:
     path = tmp_path / "portrait.png"
     path.write_bytes(PNG)
     return str(path)
-
-
-def assert_video(result: Any) -> None:
-    assert result.status == "downloaded"
-    assert result.path is not None
-    assert Path(result.path).read_bytes()[4:8] == b"ftyp"
 
 
 def last_task(emulator: Any) -> Any:

@@ -13,7 +13,7 @@ from vertex_helpers import grants, revoke, service_account_file
 
 from reelkit.client import Client
 from reelkit.errors import ConfigurationError, ContentFiltered, MissingCredentials
-from reelkit.testing import png_bytes
+from reelkit.testing import assert_video, png_bytes
 
 PNG = png_bytes(64, 36)
 
@@ -40,12 +40,6 @@ def image(tmp_path: Path) -> str:
 
 def stats(emulator: Any) -> dict[str, Any]:
     return dict(emulator.stats()["vertex"])
-
-
-def assert_video(result: Any) -> None:
-    assert result.status == "downloaded"
-    assert result.path is not None
-    assert Path(result.path).read_bytes()[4:8] == b"ftyp"
 
 
 def test_text_to_video_inline_bytes(client: Any, reelkit_emulator: Any, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 from reelkit import Client
 from reelkit.errors import ContentFiltered, JobFailed, SubmitOutcomeUnknown, UnsupportedMode
 from reelkit.models import JobState
-from reelkit.testing import png_bytes
+from reelkit.testing import assert_video, png_bytes
 
 PORTRAIT = png_bytes(360, 640)  # a real PNG: inputs are checked by content before sending
 LANDSCAPE = png_bytes(640, 360)
@@ -33,12 +33,6 @@ def frames(tmp_path: Path) -> tuple[str, str]:
     first.write_bytes(PORTRAIT)
     last.write_bytes(LANDSCAPE)
     return str(first), str(last)
-
-
-def assert_video(result: Any) -> None:
-    assert result.status == "downloaded"
-    assert result.path is not None
-    assert Path(result.path).read_bytes()[4:8] == b"ftyp"
 
 
 def stats(emulator: Any) -> dict[str, Any]:
