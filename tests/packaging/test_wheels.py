@@ -375,7 +375,15 @@ def test_the_dialect_is_no_provider_and_ships_no_test_helpers(dist: Path) -> Non
     code = {f for f in files if not f.startswith(info)}
     assert code == {
         f"reelkit_openai_videos/{m}"
-        for m in ("__init__.py", "dialect.py", "kling.py", "plugin.py", "py.typed", "sora.py")
+        for m in (
+            "__init__.py",
+            "dialect.py",
+            "kling.py",
+            "plugin.py",
+            "py.typed",
+            "shapes.py",
+            "sora.py",
+        )
     }
 
 
