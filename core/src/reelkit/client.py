@@ -148,14 +148,22 @@ class _Base(Catalog):
             )
         if transport is None:  # the network: one pooled client for every remote provider
             if "" not in pool:
-                limits = httpx.Limits(
-                    max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
-                )
-                pool[""] = factory(follow_redirects=False, limits=limits)
+                pool[""] = self._network_client(factory)
             pool[provider] = pool[""]
         else:
             pool[provider] = factory(transport=transport, follow_redirects=False)
         return pool[provider]
+
+    def _network_client(self, factory: type[Any]) -> Any:
+        if factory is httpx.AsyncClient and self.settings.transport() == "aiohttp":
+            from .aiohttp_transport import AiohttpTransport
+
+            wire = AiohttpTransport(max_connections=MAX_IN_FLIGHT)
+            return factory(transport=wire, follow_redirects=False)
+        limits = httpx.Limits(
+            max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT
+        )
+        return factory(follow_redirects=False, limits=limits)
 
 
 class Client(_Base):

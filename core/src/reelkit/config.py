@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from .budget import Budget
 
 
+#: The values of ``REELKIT_TRANSPORT`` (see ``Settings.transport``).
+TRANSPORTS = ("auto", "httpx", "aiohttp")
+
+
 def default_home() -> Path:
     import platformdirs
 
@@ -125,6 +129,33 @@ class Settings:
             else _env_float(env, "REELKIT_POLL_INTERVAL"),
             timeout=timeout if timeout is not None else _env_float(env, "REELKIT_TIMEOUT"),
         )
+
+    def transport(self) -> str:
+        """The wire ``AsyncClient`` sends remote requests on: ``"aiohttp"`` or ``"httpx"``.
+
+        ``REELKIT_TRANSPORT``, else ``transport`` at the top of a config file, else ``auto``:
+        aiohttp when it is installed (``reelkit-core[fast]``), httpx otherwise. The sync
+        ``Client`` always uses httpx.
+        """
+        raw = self.env.get("REELKIT_TRANSPORT") or self.files.get("transport") or "auto"
+        name = str(raw).strip().lower()
+        if name not in TRANSPORTS:
+            raise InvalidRequest(
+                "REELKIT_TRANSPORT", f"{raw!r} is not one of {', '.join(TRANSPORTS)}"
+            )
+        if name == "auto":
+            from .aiohttp_transport import available
+
+            return "aiohttp" if available() else "httpx"
+        if name == "aiohttp":
+            from .aiohttp_transport import available
+
+            if not available():
+                raise InvalidRequest(
+                    "REELKIT_TRANSPORT",
+                    "aiohttp is not installed: pip install 'reelkit-core[fast]', or use httpx",
+                )
+        return name
 
     def provider_section(self, name: str) -> Mapping[str, Any]:
         section = self.files.get("providers", {}).get(name, {})
