@@ -89,7 +89,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         aiohttp = self._aiohttp
         session = self._session_here()
         timeout = request.extensions.get("timeout", {})
-        body = await request.aread() if request.method not in ("GET", "HEAD") else None
+        body = await request.aread()  # already bytes for every request reelkit builds
         try:
             response = await session.request(
                 request.method,
