@@ -72,6 +72,9 @@ def provider(name: str) -> set[str]:
 GOOGLE_AUTH = {"google-auth", "cryptography", "cffi", "pycparser", "pyasn1", "pyasn1-modules"}
 VERTEX = {"reelkit-veo"} | GOOGLE_AUTH
 
+#: ``reelkit-core[fast]``: aiohttp (the AsyncClient's faster wire) and what it needs.
+FAST = {"aiohttp", "aiohappyeyeballs", "aiosignal", "frozenlist", "multidict", "propcache", "yarl"}
+
 # What each extra adds to its distribution alone: exactly the distributions it names.
 CORE_EXTRAS: dict[str, set[str]] = {
     **{name: provider(name) for name in PROVIDERS},
@@ -80,6 +83,7 @@ CORE_EXTRAS: dict[str, set[str]] = {
     "all": set().union(*(provider(name) for name in PROVIDERS)) | VERTEX | RENDERER,
     "postgres": POSTGRES,
     "webhooks": {"standardwebhooks"},
+    "fast": FAST,
 }
 META_EXTRAS: dict[str, set[str]] = {
     **{name: provider(name) for name in PROVIDERS},
@@ -87,6 +91,7 @@ META_EXTRAS: dict[str, set[str]] = {
     "all": set().union(*(provider(name) for name in PROVIDERS)) | VERTEX,
     "emulator": {"reelkit-emulator", "starlette", "uvicorn", "python-multipart"},
     "postgres": POSTGRES,
+    "fast": FAST,
 }
 
 
@@ -311,6 +316,7 @@ def test_the_wheels_metadata_asks_for_what_the_extras_name(dist: Path) -> None:
     assert first_party(core, "all") == every | {"reelkit-veo[vertex]", "reelkit-local"}
     assert first_party(core, "postgres") == set()
     assert first_party(core, "webhooks") == set()
+    assert first_party(core, "fast") == set()
     meta = wheel_metadata(dist, "reelkit")
     assert set(meta.get_all("Provides-Extra") or []) == set(META_EXTRAS) | {
         "mcp",
@@ -319,6 +325,7 @@ def test_the_wheels_metadata_asks_for_what_the_extras_name(dist: Path) -> None:
     }
     assert first_party(meta, None) == {"reelkit-core", "reelkit-cli", "reelkit-local"}
     assert first_party(meta, "postgres") == {"reelkit-core[postgres]"}
+    assert first_party(meta, "fast") == {"reelkit-core[fast]"}
     for extra in PROVIDERS:
         assert first_party(meta, extra) == {f"reelkit-{extra}"}
     assert first_party(meta, "vertex") == {"reelkit-veo[vertex]"}

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 THREADS = 1
+#: Results handed to the loop per iteration (the rest follow in the next iterations).
+DELIVER_SLICE = 32
 _STOP = object()
 
 
@@ -68,8 +70,12 @@ class Workers:
                 batch[0][0].get_loop().call_soon_threadsafe(self._deliver)
 
     def _deliver(self) -> None:
+        # A slice per loop iteration: each result wakes a job whose next step then runs in
+        # the same iteration, so a thousand results at once were a 100 ms stall of the loop.
         with self._lock:
-            done, self._done = self._done, []
+            done, self._done = self._done[:DELIVER_SLICE], self._done[DELIVER_SLICE:]
+            if self._done:
+                done[0][0].get_loop().call_soon(self._deliver)
         for future, error, value in done:
             if future.cancelled():
                 continue
