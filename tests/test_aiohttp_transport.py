@@ -14,17 +14,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 import pytest
 
-pytest.importorskip("aiohttp")
-
-import aiohttp  # noqa: E402
-
-from reelkit import AsyncClient, InvalidRequest  # noqa: E402
-from reelkit.aiohttp_transport import AiohttpTransport, _mapped  # noqa: E402
-from reelkit.config import Settings  # noqa: E402
-from reelkit.retry import NEVER_LEFT  # noqa: E402
+from reelkit import AsyncClient, InvalidRequest
+from reelkit.aiohttp_transport import AiohttpTransport, _mapped
+from reelkit.config import Settings
+from reelkit.retry import NEVER_LEFT
 
 pytestmark = pytest.mark.anyio
 
@@ -130,9 +127,9 @@ async def test_sends_exactly_what_httpx_built() -> None:
 
 async def test_gzip_is_decoded_once_by_httpx() -> None:
     packed = gzip.compress(b'{"status": "completed"}')
-    async with Server(answer(packed, headers="content-encoding: gzip\r\n")) as server:
-        async with client() as http:
-            response = await http.get(f"{server.url}/v1/videos/1")
+    gzipped = answer(packed, headers="content-encoding: gzip\r\n")
+    async with Server(gzipped) as server, client() as http:
+        response = await http.get(f"{server.url}/v1/videos/1")
     assert response.json() == {"status": "completed"}
 
 
@@ -145,9 +142,12 @@ async def test_kept_alive_connections_are_reused() -> None:
 
 async def test_a_streamed_body_arrives_whole() -> None:
     payload = bytes(range(256)) * 40_000  # 10 MB, many reads
-    async with Server(answer(payload)) as server, client() as http:
-        async with http.stream("GET", f"{server.url}/content") as response:
-            received = b"".join([chunk async for chunk in response.aiter_bytes()])
+    async with (
+        Server(answer(payload)) as server,
+        client() as http,
+        http.stream("GET", f"{server.url}/content") as response,
+    ):
+        received = b"".join([chunk async for chunk in response.aiter_bytes()])
     assert received == payload
 
 
