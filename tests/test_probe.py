@@ -377,3 +377,36 @@ def test_a_file_that_is_what_was_asked_raises_no_warning(
     )
     requested = {"duration": duration, "size": f"{width}x{height}", "fps": fps, "audio": audio}
     assert compare(requested, got) == []
+
+
+def test_bytes_no_video_container_begins_with_never_reach_ffmpeg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    junk = tmp_path / "blob.bin"
+    junk.write_bytes(bytes(range(256)) * 4096)  # 1 MiB that no container starts with
+    opened: list[str] = []
+    monkeypatch.setattr("reelkit.probe._open", lambda av, name, options: opened.append(name))
+    assert probe(junk) is None
+    assert opened == []  # decided from the first bytes, without FFmpeg
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"\x00\x00\x00\x18ftypisom",  # MP4
+        b"\x00\x00\x00\x08wide\x00\x00\x00\x00mdat",  # QuickTime
+        b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81",  # Matroska / WebM
+        b"RIFF\x00\x00\x00\x00AVI LIST",
+        b"\x00\x00\x01\xba\x44\x00",  # MPEG-PS
+        b"FLV\x01\x05",
+        b"OggS\x00\x02",
+        (b"\x47" + b"\x00" * 187) * 3,  # MPEG-TS
+    ],
+    ids=["mp4", "mov", "mkv", "avi", "mpeg-ps", "flv", "ogg", "mpeg-ts"],
+)
+def test_every_video_container_still_goes_to_ffmpeg(tmp_path: Path, head: bytes) -> None:
+    from reelkit.probe import _may_be_video
+
+    path = tmp_path / "video"
+    path.write_bytes(head + b"\x00" * 400)
+    assert _may_be_video(path)

@@ -55,9 +55,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._aiohttp = aiohttp
         self._limit = max_connections
         self._keepalive = keepalive_expiry
-        if verify is True:  # httpx's own trust store (certifi, SSL_CERT_FILE / SSL_CERT_DIR)
-            verify = httpx.create_ssl_context()
-        self._ssl: ssl.SSLContext | bool = verify
+        self._verify = verify
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -68,8 +66,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         loop = asyncio.get_running_loop()
         if self._session is None or self._loop is not loop or self._session.closed:
             aiohttp = self._aiohttp
+            if self._verify is True:  # httpx's trust store (certifi, SSL_CERT_FILE/SSL_CERT_DIR),
+                self._verify = httpx.create_ssl_context()  # built once, on the first request
             connector = aiohttp.TCPConnector(
-                limit=self._limit, keepalive_timeout=self._keepalive, ssl=self._ssl
+                limit=self._limit, keepalive_timeout=self._keepalive, ssl=self._verify
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,

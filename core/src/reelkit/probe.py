@@ -98,6 +98,8 @@ def probe(path: str | os.PathLike[str]) -> Delivered | None:
             audio=info.audio,
             codec=_CODECS.get(info.codec or "", info.codec),
         )
+    if not _may_be_video(path):
+        return None  # FFmpeg would try every demuxer on it; on 500 MB of junk that is slow
     try:
         import av
     except ImportError:
@@ -110,6 +112,24 @@ def probe(path: str | os.PathLike[str]) -> Delivered | None:
     if delivered is not None and None in (delivered.width, delivered.height, delivered.fps):
         delivered = _open(av, name, None) or delivered
     return delivered
+
+
+#: How the containers a provider delivers video in begin: ISO BMFF (MP4, MOV: a box type at
+#: offset 4), Matroska/WebM (EBML), AVI (RIFF), MPEG-PS and MPEG-TS, FLV, Ogg, ASF.
+_BOX_TYPES = (b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot", b"styp")
+_MAGICS = (b"\x1a\x45\xdf\xa3", b"RIFF", b"\x00\x00\x01\xba", b"FLV", b"OggS", b"\x30\x26\xb2\x75")
+
+
+def _may_be_video(path: str | os.PathLike[str]) -> bool:
+    try:
+        with open(path, "rb") as file:
+            head = file.read(376)
+    except OSError:
+        return False
+    if head[4:8] in _BOX_TYPES or head.startswith(_MAGICS):
+        return True
+    # MPEG-TS: a sync byte every 188 bytes.
+    return len(head) >= 189 and head[0] == head[188] == 0x47
 
 
 # Sample-entry codes as the codec names PyAV reports.
