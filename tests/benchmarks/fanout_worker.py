@@ -90,7 +90,7 @@ async def openai_jobs(
         # The SDK's documented flow: create_and_poll (honours openai-poll-after-ms), then
         # download_content.
         video = await client.videos.create_and_poll(
-            model=MODEL, prompt=prompt(i), seconds=SECONDS, size=SIZE
+            model=MODEL, prompt=prompt(i), seconds="4", size="720x1280"
         )
         if video.status != "completed":
             raise RuntimeError(f"{video.id} is {video.status}")

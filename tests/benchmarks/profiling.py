@@ -59,11 +59,12 @@ def fold(raw: str, top: int = 25, within: str | None = None) -> dict[str, Any]:
         packages[package] += n
         for key in {_frame_key(f)[0] for f in frames}:
             inclusive[key] += n
-    share = (
-        (lambda c: [(k, round(100 * v / total, 1)) for k, v in c.most_common(top)])
-        if total
-        else (lambda c: [])
-    )
+
+    def share(counter: collections.Counter[str]) -> list[tuple[str, float]]:
+        if not total:
+            return []
+        return [(k, round(100 * v / total, 1)) for k, v in counter.most_common(top)]
+
     return {
         "samples": total,
         "self": share(own),

@@ -93,8 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.report_only:
-        data = json.loads(args.results.read_text())
-        report.write(data, args.output)
+        report.write(json.loads(args.results.read_text()), args.output)
         log(f"wrote {args.output}")
         return 0
 
