@@ -217,6 +217,8 @@ def machine() -> dict[str, Any]:
             for name in (
                 "reelkit-core",
                 "httpx",
+                "aiohttp",
+                "psycopg",
                 "openai",
                 "litellm",
                 "google-genai",

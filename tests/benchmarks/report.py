@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,16 @@ def _f(value: float | None, digits: int = 1) -> str:
 
 def _ok(flag: bool | None) -> str:
     return "—" if flag is None else ("met" if flag else "**missed**")
+
+
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/-])/(?:[\w.+-]+/)+([\w.+-]*)")
+
+
+def _clean(text: str) -> str:
+    """An error as the page may quote it: absolute paths of this machine (a temporary directory,
+    the work tree, a home directory) cut to their last part, so nothing points outside the
+    repository."""
+    return _ABSOLUTE_PATH.sub(lambda m: "…/" + m.group(1), text)
 
 
 def _row(cells: list[Any]) -> str:
@@ -127,7 +138,7 @@ def plot(data: dict[str, Any], path: Path) -> bool:
 
 def _profile_table(profile: dict[str, Any], key: str, top: int) -> list[str]:
     if not profile or profile.get("error"):
-        return [f"(profile unavailable: {profile.get('error') if profile else 'not run'})"]
+        return [f"(profile unavailable: {_clean(profile['error']) if profile else 'not run'})"]
     rows = [[f"{pct:.1f}%", f"`{name}`"] for name, pct in profile.get(key, [])[:top]]
     head = "package" if key == "packages" else "function (file)"
     return _table(["share", head], rows, "---:|---")
@@ -153,13 +164,13 @@ def _header(data: dict[str, Any], plot_written: bool) -> list[str]:
         ]
     phases = data.get("phases_s", {})
     took = f"; whole run {data.get('elapsed_s', 0) / 60:.1f} min" + (
-        " (" + ", ".join(f"{k} {s / 60:.1f}" for k, s in phases.items()) + ")" if phases else ""
+        " (" + ", ".join(f"{k} {s / 60:.1f}" for k, s in phases.items()) + " min)" if phases else ""
     )
     out.append(f"- **Date:** {m['date']}{took}")
     out.append(f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['memory']}, {m['os']}")
     out.append(
         f"- **Versions:** Python {m['python']}, reelkit-core {v.get('reelkit-core')}, httpx "
-        f"{v.get('httpx')}, aiohttp {v.get('aiohttp')}, openai {v.get('openai')}, litellm "
+        f"{v.get('httpx')}, aiohttp {v.get('aiohttp')}, psycopg {v.get('psycopg')}, openai {v.get('openai')}, litellm "
         f"{v.get('litellm')}, google-genai {v.get('google-genai')}, curl {v.get('curl')}; emulator "
         f"on uvicorn {v.get('uvicorn')} / starlette {v.get('starlette')}"
     )
@@ -191,7 +202,7 @@ def _header(data: dict[str, Any], plot_written: bool) -> list[str]:
             "unchanged): the core before the performance issue. `--baseline REV` picks another."
         )
     if data.get("postgres_error"):
-        out.append(f"- **No PostgreSQL in this run:** {data['postgres_error']}")
+        out.append(f"- **No PostgreSQL in this run:** {_clean(data['postgres_error'])}")
     out += ["", "## Targets", ""]
     out += [
         "The performance issue's targets, each judged from this run: the ratio, then the two "
@@ -322,8 +333,9 @@ def _fanout_section(data: dict[str, Any]) -> list[str]:
                     f"{cpu / floor:.2f}" if cpu and floor else "—",
                     _f(r.get("peak_rss_mb"), 0),
                     _f(r.get("rss_ready_mb"), 0),
-                    f"{r['submits_per_job']:.2f} / {r['polls_per_job']:.2f} / "
-                    f"{r['downloads_per_job']:.2f}",
+                    " / ".join(
+                        _f(r.get(f"{k}_per_job"), 2) for k in ("submits", "polls", "downloads")
+                    ),
                     _f(r.get("setup_cpu_s"), 2),
                     _ms(r.get("first_job_cpu_s")),
                     f"{_f(r.get('loop_lag_max_ms'), 1)} / {_f(r.get('loop_lag_p99_ms'), 1)}",
@@ -350,7 +362,7 @@ def _fanout_section(data: dict[str, Any]) -> list[str]:
             "---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:",
         )
         for r in (x for x in fan if x["n"] == n and x.get("error")):
-            out += ["", f"_{r['client']} at N = {n}: {r['error'][:300]}_"]
+            out += ["", f"_{r['client']} at N = {n}: {_clean(r['error'])[:300]}_"]
         out.append("")
     return out
 
@@ -430,7 +442,7 @@ def _waiting_section(waiting: dict[str, Any]) -> list[str]:
     rows = []
     for label, r in waiting.get("rows", {}).items():
         if r.get("error") and not r.get("window_polls"):
-            rows.append([label, f"failed: {r['error'][:200]}"] + ["—"] * 8)
+            rows.append([label, f"failed: {_clean(r['error'])[:200]}"] + ["—"] * 8)
             continue
         per_job = (
             1024 * (r["rss_mb"] - r["rss_ready_mb"]) / n
@@ -449,7 +461,8 @@ def _waiting_section(waiting: dict[str, Any]) -> list[str]:
                 _f(per_job, 1),
                 f"{_f(r.get('loop_lag_max_ms'), 1)} / {_f(r.get('loop_lag_p99_ms'), 1)}",
                 _f(r.get("server_cpu_s"), 1),
-                str(r.get("ended_early", 0)) + (f" ({r['error'][:120]})" if r.get("error") else ""),
+                str(r.get("ended_early", 0))
+                + (f" ({_clean(r['error'])[:120]})" if r.get("error") else ""),
             ]
         )
     out += _table(
@@ -559,7 +572,10 @@ def _overhead_section(over: list[dict[str, Any]]) -> list[str]:
         rows,
         "---|---|---:|---:|---:|---:|---:",
     )
-    out += [f"\n_{r['provider']}: not timed offline ({r['error'][:200]})_" for r in failed]
+    out += [
+        f"\n_{r['provider']}: not timed offline ({_clean(r['error']).split(';')[0]})_"
+        for r in failed
+    ]
     out.append("")
     return out
 
@@ -578,7 +594,8 @@ def _profiles_section(data: dict[str, Any]) -> list[str]:
             "*self* is where the samples' innermost frame was, *package* the same samples by "
             "top-level package (`stdlib:NAME` for a standard-library module). py-spy charges "
             "time inside a C call (a socket read, `file.write`, aiohttp's C parser) to the "
-            "Python frame that made it.",
+            "Python frame that made it, and a wait inside `select` to `EpollSelector.select`: "
+            "that row is mostly the loop idle between polls, not work.",
             "",
         ]
         for key, title in (

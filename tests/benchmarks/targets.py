@@ -51,7 +51,7 @@ def _ratio(a: float | None, b: float | None, unit: str, goal: float, digits: int
 def _value(a: float | None, unit: str, goal: float | None, digits: int = 0) -> Cell:
     if a is None:
         return NONE
-    return f"{a:,.{digits}f} {unit}", verdict(None if goal is None else a <= goal)
+    return f"{a:,.{digits}f} {unit}".strip(), verdict(None if goal is None else a <= goal)
 
 
 def _cli(data: dict[str, Any], prefix: str) -> float | None:
