@@ -196,8 +196,11 @@ def test_a_run_without_postgresql_or_waiting_still_renders_and_says_so() -> None
     partial["postgres_error"] = "no PostgreSQL binaries in /usr/lib/postgresql/16/bin"
     page = report.render(partial, plot_written=False)
     assert "## 3. The same fan-out on the PostgreSQL journal" not in page
-    pg = next(r for r in targets.targets(partial) if "PostgreSQL" in r[0])
-    assert pg[2] == "not measured"
+    judged = {r[0]: r for r in targets.targets(partial)}
+    pg = next(r for name, r in judged.items() if "PostgreSQL" in name)
+    assert pg[2:4] == ["not measured in this run", "—"]
+    rss = judged["10,000 waiting jobs in one process: RSS (current, peak)"]
+    assert rss[2:] == ["not measured in this run", "—", "—", "—"]
     assert "/usr/lib" not in page  # the error is quoted without this machine's paths
 
 
