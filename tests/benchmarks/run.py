@@ -1,7 +1,11 @@
 """Run every benchmark and write docs/benchmarks.md (and docs/benchmarks.png).
 
-    uv run --group bench python -m tests.benchmarks            # the full run
-    uv run --group bench python -m tests.benchmarks --quick    # N = 10, 100; 1,000 waiting
+    uv run --group bench python -m tests.benchmarks            # the full run (~20 min)
+    uv run --group bench python -m tests.benchmarks --quick    # N = 10, 100; 1,000 waiting (~6 min)
+
+On a 2-core machine the full run's longest phases are the fan-out (seven variants at N = 10,
+100 and 1,000, two rounds: about 7 min) and the 10,000 waiting jobs (two wires: about 4 min);
+``--skip`` leaves phases out, and the page says which ran and how long each took.
 
 Raw results go to tests/benchmarks/results/latest.json (the report can be rebuilt from it with
 ``--report-only``). Nothing here is a pass/fail test: targets are reported, never asserted.
