@@ -1,6 +1,6 @@
-"""reelkit against its peers, side by side: run on demand, never collected by pytest.
+"""reelkit against its peers, side by side: run on demand, never timed by pytest.
 
 ``uv run --group bench python -m tests.benchmarks`` runs everything and writes
-``docs/benchmarks.md``. No file here is named ``test_*.py``, so the default ``uv run pytest``
-never collects (or times) any of it.
+``docs/benchmarks.md``. The one test module here, ``test_report.py``, checks the page's
+arithmetic on results written out by hand; pytest never runs (or times) a benchmark.
 """

@@ -7,10 +7,15 @@ import subprocess
 import tempfile
 from typing import Any
 
-from tests.benchmarks.common import PYTHON, Emulator, clean_env, median, run_json
+from tests.benchmarks.common import PYTHON, Emulator, Variant, clean_env, median, run_json
 
-#: label -> (worker tool, extra environment). ``run.py`` adds a baseline reelkit.
-TOOLS: dict[str, tuple[str, dict[str, str]]] = {"curl": ("curl", {}), "reelkit": ("reelkit", {})}
+#: label -> how to run it (``Variant.client`` is the worker's tool). ``run.py`` may add a
+#: baseline reelkit.
+TOOLS: dict[str, Variant] = {
+    "curl": Variant("curl"),
+    "reelkit": Variant("reelkit"),  # AsyncClient on aiohttp (the default once installed)
+    "reelkit-httpx": Variant("reelkit", {"REELKIT_TRANSPORT": "httpx"}),
+}
 
 
 def ensure_curl() -> str | None:
@@ -26,32 +31,32 @@ def ensure_curl() -> str | None:
 def run(
     emu: Emulator,
     size: int,
-    tools: dict[str, tuple[str, dict[str, str]]] = TOOLS,
+    tools: dict[str, Variant] = TOOLS,
     rounds: int = 5,
     log: Any = print,
 ) -> dict[str, Any]:
     if not ensure_curl():
-        tools = {k: v for k, v in tools.items() if v[0] != "curl"}
+        tools = {k: v for k, v in tools.items() if v.client != "curl"}
     samples: dict[str, list[dict[str, Any]]] = {t: [] for t in tools}
     for _ in range(rounds):  # interleaved, so drift on a shared machine hits every tool alike
-        for tool, (worker, env) in tools.items():
+        for tool, variant in tools.items():
             with tempfile.TemporaryDirectory(prefix="reelkit-bench-dl-") as work:
                 result = run_json(
                     [
                         PYTHON,
                         "-m",
                         "tests.benchmarks.download_worker",
-                        worker,
+                        variant.client,
                         emu.base_url,
                         str(size),
                         work,
                     ],
-                    clean_env(env),
+                    clean_env(variant.env),
                 )
             result["tool"] = tool
             log(
                 f"  download {tool:>16} {result['mb_s']:.0f} MB/s, CPU {result['cpu_s']:.2f} s, "
-                f"RSS growth {result['rss_growth_mb']:.1f} MB"
+                f"RSS growth {result['rss_growth_mb']:.1f} MB {'/'.join(result.get('transport', []))}"
             )
             samples[tool].append(result)
     summary = {
@@ -63,6 +68,7 @@ def run(
             "rss_growth_mb": median([r["rss_growth_mb"] for r in rs]),
             "rss_peak_mb": median([r["rss_peak_mb"] for r in rs]),
             "rounds": len(rs),
+            "transport": rs[0].get("transport"),
         }
         for tool, rs in samples.items()
     }

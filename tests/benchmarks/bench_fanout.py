@@ -11,31 +11,43 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
-from tests.benchmarks.common import PYTHON, Emulator, clean_env, median, run_json
+from tests.benchmarks.common import PYTHON, Emulator, Variant, clean_env, median, run_json
 
-#: label -> (worker client, extra environment). ``run.py`` adds a baseline reelkit.
-Variants = dict[str, tuple[str, dict[str, str]]]
+#: label -> how to run it. ``run.py`` adds the baseline reelkit (an older core on PYTHONPATH).
+Variants = dict[str, Variant]
 CLIENTS: Variants = {
-    "reelkit": ("reelkit", {}),
-    "openai": ("openai", {}),
-    "litellm": ("litellm", {}),
-    "httpx-floor": ("httpx-floor", {}),
+    # AsyncClient's default wire: aiohttp once installed (the bench group installs
+    # reelkit-core[fast]), i.e. REELKIT_TRANSPORT=auto.
+    "reelkit": Variant("reelkit"),
+    "reelkit-httpx": Variant("reelkit", {"REELKIT_TRANSPORT": "httpx"}),
+    "reelkit-pg": Variant("reelkit", journal="postgresql"),
+    "openai": Variant("openai"),
+    "litellm": Variant("litellm"),
+    "httpx-floor": Variant("httpx-floor"),
 }
 
 
 def one_run(
-    emu: Emulator, label: str, client: str, env: dict[str, str], n: int, interval: float
+    emu: Emulator,
+    label: str,
+    variant: Variant,
+    n: int,
+    interval: float,
+    postgres_url: str | None = None,
 ) -> dict[str, Any]:
     emu.reset()
     server_cpu = emu.cpu_seconds()
-    with tempfile.TemporaryDirectory(prefix=f"reelkit-bench-{client}-") as work:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"reelkit-bench-{variant.client}-") as work,
+        variant.journal_env(postgres_url) as env,
+    ):
         try:
             result = run_json(
                 [
                     PYTHON,
                     "-m",
                     "tests.benchmarks.fanout_worker",
-                    client,
+                    variant.client,
                     str(n),
                     emu.base_url,
                     work,
@@ -93,20 +105,26 @@ def run(
     interval: float,
     clients: Variants = CLIENTS,
     rounds: int = 2,
+    postgres_url: str | None = None,
     log: Any = print,
 ) -> list[dict[str, Any]]:
+    """Every (variant, N), ``rounds`` times; a PostgreSQL variant gets a fresh schema of
+    ``postgres_url``'s server each run (and is left out when there is no server)."""
+    if postgres_url is None:
+        clients = {k: v for k, v in clients.items() if v.journal != "postgresql"}
     runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for _ in range(rounds):  # interleaved: drift on a shared machine hits every client alike
         for n in sizes:
-            for label, (client, env) in clients.items():
-                result = one_run(emu, label, client, env, n, interval)
+            for label, variant in clients.items():
+                result = one_run(emu, label, variant, n, interval, postgres_url)
                 log(
                     f"  fan-out {label:>16} N={n:<5} ok={result.get('ok')} "
                     f"cpu={result.get('cpu_s', float('nan')):.2f}s "
                     f"wall={result.get('wall_s', float('nan')):.2f}s "
                     f"rss={result.get('peak_rss_mb', float('nan')):.0f}MB "
                     f"polls/job={result['polls_per_job']:.2f} "
-                    f"stall={result.get('loop_lag_max_ms', float('nan')):.1f}ms"
+                    f"stall={result.get('loop_lag_max_ms', float('nan')):.1f}ms "
+                    f"{'/'.join(result.get('transport') or [])} {result.get('journal') or ''}"
                     + (f" error={result['error'][:120]}" if result.get("error") else "")
                 )
                 runs.setdefault((label, n), []).append(result)

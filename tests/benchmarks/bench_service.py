@@ -43,31 +43,48 @@ POLL_INTERVAL_S = 0.5
 
 
 @contextlib.contextmanager
-def postgres() -> Iterator[str]:
-    """A database URL with a fresh schema of its own."""
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server: ``REELKIT_TEST_POSTGRES_URL``, or a throwaway one started
+    from the installed binaries (tests/pg_server.py) and removed at the end."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pg_server import GIVEN_URL, _binaries, _Server
+
+    if GIVEN_URL:
+        yield GIVEN_URL
+        return
+    found = _binaries()
+    if found is None:
+        raise RuntimeError("no PostgreSQL binaries and no REELKIT_TEST_POSTGRES_URL")
+    server = _Server(*found)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        server.remove()
+
+
+@contextlib.contextmanager
+def fresh_schema(server_url: str) -> Iterator[str]:
+    """A journal URL of its own on ``server_url``: a fresh, empty schema, dropped afterwards."""
     sys.path.insert(0, str(ROOT / "tests"))
     import psycopg
-    from pg_server import GIVEN_URL, _binaries, _Server, with_schema
+    from pg_server import with_schema
 
-    server = None
-    url = GIVEN_URL
-    if not url:
-        found = _binaries()
-        if found is None:
-            raise RuntimeError("no PostgreSQL binaries and no REELKIT_TEST_POSTGRES_URL")
-        server = _Server(*found)
-        url = server.url
     schema = f"rk_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(url, autocommit=True) as admin:
+    with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield with_schema(url, schema)
+        yield with_schema(server_url, schema)
     finally:
-        with contextlib.suppress(Exception), psycopg.connect(url, autocommit=True) as admin:
+        with contextlib.suppress(Exception), psycopg.connect(server_url, autocommit=True) as admin:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        if server is not None:
-            server.stop()
-            server.remove()
+
+
+@contextlib.contextmanager
+def postgres() -> Iterator[str]:
+    """A database URL with a fresh schema of its own, on a server of its own if need be."""
+    with postgres_server() as server, fresh_schema(server) as url:
+        yield url
 
 
 def _rss_mb(pid: int) -> tuple[float, float]:

@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,14 @@ SCRUBBED = (
     "VOLC_SECRETKEY",
     "QINIU_API_KEY",
     "NEWAPI_API_KEY",
+    "KLING_ACCESS_KEY",
+    "KLING_SECRET_KEY",
+    "KLING_API_KEY",
+    "MINIMAX_API_KEY",
+    "RUNWAYML_API_SECRET",
+    "DASHSCOPE_API_KEY",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_APPLICATION_CREDENTIALS",
     "REELKIT_HOME",
     "REELKIT_POLL_INTERVAL",
     "REELKIT_TIMEOUT",
@@ -98,6 +106,35 @@ def current_rss_mb() -> float:
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+# --- what one row of a table runs ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One row: a worker's client (``reelkit``, ``openai``, ...), the extra environment it runs
+    with (``REELKIT_TRANSPORT``, an older core's ``PYTHONPATH``) and its journal: ``sqlite`` (the
+    default, under the run's fresh ``REELKIT_HOME``) or ``postgresql`` (a fresh schema per run)."""
+
+    client: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    journal: str = "sqlite"
+
+    @contextlib.contextmanager
+    def journal_env(self, postgres_url: str | None) -> Iterator[dict[str, str]]:
+        """The run's extra environment; for ``postgresql``, ``REELKIT_JOURNAL_URL`` names a fresh
+        schema on ``postgres_url``'s server, dropped after the run (that variable is how the core
+        picks its journal: ``reelkit.catalog``)."""
+        if self.journal != "postgresql":
+            yield dict(self.env)
+            return
+        if postgres_url is None:
+            raise RuntimeError("a PostgreSQL variant needs a server")
+        from tests.benchmarks.bench_service import fresh_schema
+
+        with fresh_schema(postgres_url) as url:
+            yield {**self.env, "REELKIT_JOURNAL_URL": url}
 
 
 # --- a baseline revision of the core ------------------------------------------------------
@@ -180,6 +217,8 @@ def machine() -> dict[str, Any]:
             for name in (
                 "reelkit-core",
                 "httpx",
+                "aiohttp",
+                "psycopg",
                 "openai",
                 "litellm",
                 "google-genai",

@@ -4,8 +4,9 @@
     python -m tests.benchmarks.download_worker curl    BASE_URL BYTES WORKDIR
 
 reelkit fetches through its real download path: a finished sora job is put in the journal whose
-video asset is the emulator's ``/_emulator/blob?bytes=N`` stream, then ``Job.download()`` runs the
-engine's download flow (the sora plugin's download request, the driver's streaming ``Fetch`` to
+video asset is the emulator's ``/_emulator/blob?bytes=N`` stream, then ``AsyncJob.download()``
+(on ``AsyncClient``'s wire: aiohttp when installed, httpx with ``REELKIT_TRANSPORT=httpx``) runs
+the engine's download flow (the sora plugin's download request, the driver's streaming ``Fetch`` to
 a temporary file, the checks, the atomic rename, the journal update). curl is run as a child
 of this process. Prints one JSON line: seconds, MB/s, and RSS before/peak/growth in MB.
 """
@@ -61,6 +62,10 @@ class RssSampler:
 
 
 def reelkit_download(base: str, size: int, work: Path) -> dict[str, Any]:
+    """``AsyncJob.download()`` of a finished job: the AsyncClient's wire (aiohttp by default,
+    ``REELKIT_TRANSPORT=httpx`` for httpx's) and the engine's download flow."""
+    import asyncio
+
     import reelkit
     from reelkit.journal import new_job_id
     from reelkit.models import Asset, JobHandle, JobState, VideoRequest
@@ -71,59 +76,65 @@ def reelkit_download(base: str, size: int, work: Path) -> dict[str, Any]:
         "OPENAI_API_KEY": "sk-benchmark",
         "REELKIT_HOME": str(work / "home"),
     }
-    with reelkit.Client(env=env) as client:
 
-        def finished_job(nbytes: int, name: str) -> Any:
-            """A succeeded sora job in the journal whose video is ``nbytes`` of the blob route."""
-            journal = client._engine.journal
-            job_id = new_job_id()
-            journal.create(
-                job_id=job_id,
-                provider="sora",
-                model="sora-2",
-                mode="t2v",
-                fingerprint=job_id,
-                request=VideoRequest(prompt="a large benchmark result"),
-                adjustments=(),
-                # Not .mp4: the blob is not an MP4, so the ftyp check does not apply.
-                output=str(work / name),
-            )
-            journal.update(
-                job_id,
-                state=JobState.SUCCEEDED,
-                handle=JobHandle(provider="sora", model="sora-2", task_id="video_benchmark"),
-                assets=(
-                    Asset(
-                        url=f"{base}/_emulator/blob?bytes={nbytes}",
-                        kind="video",
-                        mime_type="video/mp4",
+    async def measure() -> dict[str, Any]:
+        async with reelkit.AsyncClient(env=env) as client:
+
+            def finished_job(nbytes: int, name: str) -> str:
+                """A succeeded sora job in the journal whose video is ``nbytes`` of the blob route."""
+                journal = client._engine.journal
+                job_id = new_job_id()
+                journal.create(
+                    job_id=job_id,
+                    provider="sora",
+                    model="sora-2",
+                    mode="t2v",
+                    fingerprint=job_id,
+                    request=VideoRequest(prompt="a large benchmark result"),
+                    adjustments=(),
+                    # Not .mp4: the blob is not an MP4, so the ftyp check does not apply.
+                    output=str(work / name),
+                )
+                journal.update(
+                    job_id,
+                    state=JobState.SUCCEEDED,
+                    handle=JobHandle(provider="sora", model="sora-2", task_id="video_benchmark"),
+                    assets=(
+                        Asset(
+                            url=f"{base}/_emulator/blob?bytes={nbytes}",
+                            kind="video",
+                            mime_type="video/mp4",
+                        ),
                     ),
-                ),
-            )
-            return client.job(job_id)
+                )
+                return job_id
 
-        # Warm-up on 1 MB: plugin modules, the HTTP client and its connection are ready before
-        # the clock starts, as they would be in a process that already ran a job.
-        finished_job(1 << 20, "warm-up.bin").download()
-        job = finished_job(size, "reelkit-download.bin")
-        before = current_rss_mb()
-        with RssSampler() as rss:
-            t0, cpu0 = time.perf_counter(), cpu_seconds()
-            result = job.download()
-            seconds, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
-        assert result.path and Path(result.path).stat().st_size == size, result
-        Path(result.path).unlink()
-    return {
-        "tool": "reelkit",
-        "reelkit_file": reelkit.__file__,
-        "seconds": seconds,
-        "cpu_s": cpu,
-        "mb_s": size / (1 << 20) / seconds,
-        "rss_before_mb": before,
-        "rss_peak_mb": rss.peak,
-        "rss_growth_mb": rss.peak - before,
-        "maxrss_mb": maxrss_mb(),
-    }
+            # Warm-up on 1 MB: plugin modules, the HTTP client and its connection are ready
+            # before the clock starts, as they would be in a process that already ran a job.
+            await client.job(finished_job(1 << 20, "warm-up.bin")).download()
+            job = client.job(finished_job(size, "reelkit-download.bin"))
+            before = current_rss_mb()
+            with RssSampler() as rss:
+                t0, cpu0 = time.perf_counter(), cpu_seconds()
+                result = await job.download()
+                seconds, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
+            assert result.path and Path(result.path).stat().st_size == size, result
+            Path(result.path).unlink()
+            transport = sorted({type(c._transport).__name__ for c in client._pool.values()})
+        return {
+            "tool": "reelkit",
+            "reelkit_file": reelkit.__file__,
+            "transport": transport,
+            "seconds": seconds,
+            "cpu_s": cpu,
+            "mb_s": size / (1 << 20) / seconds,
+            "rss_before_mb": before,
+            "rss_peak_mb": rss.peak,
+            "rss_growth_mb": rss.peak - before,
+            "maxrss_mb": maxrss_mb(),
+        }
+
+    return asyncio.run(measure())
 
 
 def curl_download(base: str, size: int, work: Path) -> dict[str, Any]:

@@ -59,7 +59,20 @@ async def reelkit_jobs(
         assert result.path, result
         return result
 
+    def wiring() -> dict[str, Any]:
+        # What this run really used (read after the warm-up job): the transport class under each
+        # pooled httpx client and the journal's class, so a row cannot silently measure the
+        # wrong variant (REELKIT_TRANSPORT, REELKIT_JOURNAL_URL, an old core on PYTHONPATH).
+        pool = getattr(client, "_pool", {})
+        return {
+            "transport": sorted(
+                {type(getattr(c, "_transport", None)).__name__ for c in pool.values()}
+            ),
+            "journal": type(client._engine.journal).__name__,
+        }
+
     one.close = client.aclose  # type: ignore[attr-defined]
+    one.wiring = wiring  # type: ignore[attr-defined]
     return one
 
 
@@ -77,7 +90,7 @@ async def openai_jobs(
         # The SDK's documented flow: create_and_poll (honours openai-poll-after-ms), then
         # download_content.
         video = await client.videos.create_and_poll(
-            model=MODEL, prompt=prompt(i), seconds=SECONDS, size=SIZE
+            model=MODEL, prompt=prompt(i), seconds="4", size="720x1280"
         )
         if video.status != "completed":
             raise RuntimeError(f"{video.id} is {video.status}")
@@ -203,6 +216,7 @@ async def fan_out(client: str, n: int, base: str, work: Path, interval: float) -
     wall, cpu = time.perf_counter() - t1, cpu_seconds() - cpu1
     stop.set()
     await probe
+    wiring = one.wiring() if hasattr(one, "wiring") else {}
     await one.close()  # type: ignore[attr-defined]
     errors = [r for r in results if isinstance(r, BaseException)]
     return {
@@ -221,6 +235,7 @@ async def fan_out(client: str, n: int, base: str, work: Path, interval: float) -
         "loop_lag_max_ms": 1000 * max(stalls, default=0.0),
         "loop_lag_p99_ms": 1000 * sorted(stalls)[int(0.99 * (len(stalls) - 1))] if stalls else 0.0,
         "reelkit_file": getattr(sys.modules.get("reelkit"), "__file__", None),
+        **wiring,
     }
 
 
