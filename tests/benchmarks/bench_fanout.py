@@ -21,6 +21,8 @@ CLIENTS: Variants = {
     "reelkit": Variant("reelkit"),
     "reelkit-httpx": Variant("reelkit", {"REELKIT_TRANSPORT": "httpx"}),
     "reelkit-pg": Variant("reelkit", journal="postgresql"),
+    # The guide's advice to a host keeping many jobs in flight: gc.freeze() after start-up.
+    "reelkit-gc-freeze": Variant("reelkit", {"REELKIT_BENCH_GC_FREEZE": "1"}),
     "openai": Variant("openai"),
     "litellm": Variant("litellm"),
     "httpx-floor": Variant("httpx-floor"),
@@ -89,6 +91,9 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "requests_per_job",
         "loop_lag_max_ms",
         "loop_lag_p99_ms",
+        "loop_lag_max_outside_gc_ms",
+        "gc_full_max_ms",
+        "gc_full_collections",
     ):
         values = [r[key] for r in good if r.get(key) is not None]
         if values:

@@ -14,6 +14,7 @@ finished and the first error if any.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -183,15 +184,62 @@ CLIENTS = {
 
 
 LAG_TICK_S = 0.005
+#: Set (to 1) in a variant's environment: ``gc.freeze()`` once the warm-up job is done.
+GC_FREEZE = "REELKIT_BENCH_GC_FREEZE"
 
 
-async def loop_lag(stop: asyncio.Event, stalls: list[float]) -> None:
+async def loop_lag(
+    stop: asyncio.Event, stalls: list[float], spans: list[tuple[float, float]] | None = None
+) -> None:
     """The loop-lag probe: how late a 5 ms timer fires while the jobs run (a blocked event
-    loop — a synchronous disk write, a SQLite commit — shows as a stall)."""
+    loop — a synchronous disk write, a SQLite commit — shows as a stall). ``spans`` gets each
+    tick's (start, end) in ``perf_counter`` time, to tell the collector's stalls apart."""
     while not stop.is_set():
         before = time.perf_counter()
         await asyncio.sleep(LAG_TICK_S)
-        stalls.append(max(0.0, time.perf_counter() - before - LAG_TICK_S))
+        after = time.perf_counter()
+        stalls.append(max(0.0, after - before - LAG_TICK_S))
+        if spans is not None:
+            spans.append((before, after))
+
+
+class Collections:
+    """Every pause of Python's cyclic garbage collector while installed (``gc.callbacks``):
+    (generation, start, end). A full collection walks every tracked object with the loop
+    stopped, so it is told apart from stalls that reelkit's own code causes."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float, float]] = []
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.pauses.append((info["generation"], self._start, time.perf_counter()))
+
+    def __enter__(self) -> Collections:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+    def summary(self, stalls: list[float], spans: list[tuple[float, float]]) -> dict[str, Any]:
+        full = [end - start for gen, start, end in self.pauses if gen == 2]
+        # A tick that overlaps no collection: what is left when the collector is not running.
+        outside = [
+            stall
+            for stall, (a, b) in zip(stalls, spans, strict=True)
+            if not any(start < b and end > a for _, start, end in self.pauses)
+        ]
+        return {
+            "gc_full_collections": len(full),
+            "gc_max_pause_ms": 1000 * max((e - s for _, s, e in self.pauses), default=0.0),
+            "gc_full_max_ms": 1000 * max(full, default=0.0),
+            "loop_lag_max_outside_gc_ms": 1000 * max(outside, default=0.0),
+            "gc_frozen": gc.get_freeze_count(),
+        }
 
 
 async def fan_out(client: str, n: int, base: str, work: Path, interval: float) -> dict[str, Any]:
@@ -207,15 +255,19 @@ async def fan_out(client: str, n: int, base: str, work: Path, interval: float) -
     reset = urllib.request.Request(f"{base}/_emulator/reset", method="POST")
     with urllib.request.urlopen(reset, timeout=30):
         pass
+    if os.environ.get(GC_FREEZE):  # what the guide suggests to a host with many jobs
+        gc.freeze()
     rss_ready = current_rss_mb()
     stop = asyncio.Event()
     stalls: list[float] = []
-    probe = asyncio.create_task(loop_lag(stop, stalls))
-    cpu1, t1 = cpu_seconds(), time.perf_counter()
-    results = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
-    wall, cpu = time.perf_counter() - t1, cpu_seconds() - cpu1
-    stop.set()
-    await probe
+    spans: list[tuple[float, float]] = []
+    with Collections() as collections:
+        probe = asyncio.create_task(loop_lag(stop, stalls, spans))
+        cpu1, t1 = cpu_seconds(), time.perf_counter()
+        results = await asyncio.gather(*(one(i) for i in range(n)), return_exceptions=True)
+        wall, cpu = time.perf_counter() - t1, cpu_seconds() - cpu1
+        stop.set()
+        await probe
     wiring = one.wiring() if hasattr(one, "wiring") else {}
     await one.close()  # type: ignore[attr-defined]
     errors = [r for r in results if isinstance(r, BaseException)]
@@ -234,6 +286,7 @@ async def fan_out(client: str, n: int, base: str, work: Path, interval: float) -
         "peak_rss_mb": maxrss_mb(),
         "loop_lag_max_ms": 1000 * max(stalls, default=0.0),
         "loop_lag_p99_ms": 1000 * sorted(stalls)[int(0.99 * (len(stalls) - 1))] if stalls else 0.0,
+        **collections.summary(stalls, spans),
         "reelkit_file": getattr(sys.modules.get("reelkit"), "__file__", None),
         **wiring,
     }

@@ -295,7 +295,13 @@ def _fanout_section(data: dict[str, Any]) -> list[str]:
         "user+system time for the N jobs (median of the rounds, each round's value in brackets), "
         "*peak RSS* the process's maximum resident set (imports included), requests per job come "
         "from the emulator's own counters (`/_emulator/stats`), the loop-lag probe is a 5 ms "
-        "timer running beside the jobs (how late it fires: a blocked loop shows as a stall).",
+        "timer running beside the jobs (how late it fires: a blocked loop shows as a stall). "
+        "Python's cyclic garbage collector is watched too (`gc.callbacks`): the longest full "
+        "(generation 2) collection and how many ran, and the worst stall among the probe's "
+        "ticks that overlap no collection at all — a full collection walks every tracked object, "
+        "the imported modules' included, with the loop stopped. *reelkit-gc-freeze* is *reelkit* "
+        "with `gc.freeze()` after the warm-up job, as the guide suggests to a host keeping "
+        "many jobs in flight.",
         "",
         "- *reelkit*, *reelkit-httpx*, *reelkit-pg*"
         + (f", *{_baseline(data)}*" if _baseline(data) else "")
@@ -339,6 +345,8 @@ def _fanout_section(data: dict[str, Any]) -> list[str]:
                     _f(r.get("setup_cpu_s"), 2),
                     _ms(r.get("first_job_cpu_s")),
                     f"{_f(r.get('loop_lag_max_ms'), 1)} / {_f(r.get('loop_lag_p99_ms'), 1)}",
+                    f"{_f(r.get('gc_full_max_ms'), 1)} ({_f(r.get('gc_full_collections'), 0)})"
+                    f" / {_f(r.get('loop_lag_max_outside_gc_ms'), 1)}",
                 ]
             )
         out += [f"**N = {n:,}**", ""]
@@ -357,9 +365,10 @@ def _fanout_section(data: dict[str, Any]) -> list[str]:
                 "import + set-up CPU, s",
                 "first job CPU, ms",
                 "loop stall worst / p99, ms",
+                "longest full GC, ms (count) / worst stall outside GC, ms",
             ],
             rows,
-            "---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:",
+            "---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:",
         )
         for r in (x for x in fan if x["n"] == n and x.get("error")):
             out += ["", f"_{r['client']} at N = {n}: {_clean(r['error'])[:300]}_"]
@@ -443,7 +452,7 @@ def _waiting_section(waiting: dict[str, Any]) -> list[str]:
     rows = []
     for label, r in waiting.get("rows", {}).items():
         if r.get("error") and not r.get("window_polls"):
-            rows.append([label, f"failed: {_clean(r['error'])[:200]}"] + ["—"] * 8)
+            rows.append([label, f"failed: {_clean(r['error'])[:200]}"] + ["—"] * 9)
             continue
         per_job = (
             1024 * (r["rss_mb"] - r["rss_ready_mb"]) / n
@@ -461,6 +470,8 @@ def _waiting_section(waiting: dict[str, Any]) -> list[str]:
                 f"{_f(r.get('peak_rss_mb'), 0)}",
                 _f(per_job, 1),
                 f"{_f(r.get('loop_lag_max_ms'), 1)} / {_f(r.get('loop_lag_p99_ms'), 1)}",
+                f"{_f(r.get('gc_full_max_ms'), 1)} ({_f(r.get('gc_full_collections'), 0)})"
+                f" / {_f(r.get('loop_lag_max_outside_gc_ms'), 1)}",
                 _f(r.get("server_cpu_s"), 1),
                 str(r.get("ended_early", 0))
                 + (f" ({_clean(r['error'])[:120]})" if r.get("error") else ""),
@@ -476,11 +487,12 @@ def _waiting_section(waiting: dict[str, Any]) -> list[str]:
             "RSS ready / in the window / peak, MB",
             "KB per waiting job",
             "loop stall worst / p99, ms",
+            "longest full GC, ms (count) / worst stall outside GC, ms",
             "emulator CPU, s",
             "jobs ended before the window",
         ],
         rows,
-        "---|---:|---:|---:|---:|---:|---:|---:|---:|---:",
+        "---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:",
     )
     out += [
         "",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.benchmarks.common import cpu_seconds, current_rss_mb
-from tests.benchmarks.fanout_worker import MODEL, SIZE, loop_lag
+from tests.benchmarks.fanout_worker import MODEL, SIZE, Collections, loop_lag
 
 STATS_EVERY_S = 0.5
 
@@ -90,12 +90,14 @@ async def waiting(
     await asyncio.sleep(settle * interval)
     stop = asyncio.Event()
     stalls: list[float] = []
+    spans: list[tuple[float, float]] = []
     before = await stats(base)
-    cpu1, t1 = cpu_seconds(), time.perf_counter()
-    probe = asyncio.create_task(loop_lag(stop, stalls))
-    await asyncio.sleep(window)
-    stop.set()
-    await probe
+    with Collections() as collections:
+        cpu1, t1 = cpu_seconds(), time.perf_counter()
+        probe = asyncio.create_task(loop_lag(stop, stalls, spans))
+        await asyncio.sleep(window)
+        stop.set()
+        await probe
     cpu_window, wall_window = cpu_seconds() - cpu1, time.perf_counter() - t1
     after = await stats(base)
     rss_window = current_rss_mb()
@@ -133,6 +135,7 @@ async def waiting(
         "peak_rss_mb": peak_rss_mb(),
         "loop_lag_max_ms": 1000 * max(stalls, default=0.0),
         "loop_lag_p99_ms": 1000 * ordered[int(0.99 * (len(ordered) - 1))] if ordered else 0.0,
+        **collections.summary(stalls, spans),
         "reelkit_file": getattr(sys.modules.get("reelkit"), "__file__", None),
     }
 
