@@ -94,22 +94,32 @@ def cli_startup(repeat: int, env: dict[str, str]) -> list[dict[str, Any]]:
         "python -c 'import httpx' (the HTTP stack alone)": [PYTHON, "-c", "import httpx"],
         "python -c pass (interpreter floor)": [PYTHON, "-c", "pass"],
     }
-    results = []
+    walls: dict[str, list[float]] = {label: [] for label in commands}
+    cpus: dict[str, list[float]] = {label: [] for label in commands}
     with tempfile.TemporaryDirectory() as home:
         cli_env = {**env, "REELKIT_HOME": home}
-        for label, args in commands.items():
+        for args in commands.values():
             _run(args, cli_env)  # warm-up
-            walls, cpus = [], []
-            for _ in range(repeat):
+        # Round-robin, not each command's runs in a row: this VM's speed drifts over seconds, and
+        # the ratios to `import httpx` must compare runs made under the same drift.
+        for _ in range(repeat):
+            for label, args in commands.items():
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                walls.append(_run(args, cli_env)[0])
+                walls[label].append(_run(args, cli_env)[0])
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 # Process time (user + system of the child): what a loaded machine distorts least.
-                cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-            results.append(
-                {"command": label, "wall_s": median(walls), "cpu_s": median(cpus), "runs": repeat}
-            )
-    return results
+                cpus[label].append(
+                    after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+                )
+    return [
+        {
+            "command": label,
+            "wall_s": median(walls[label]),
+            "cpu_s": median(cpus[label]),
+            "runs": repeat,
+        }
+        for label in commands
+    ]
 
 
 def plugin_count(env: dict[str, str]) -> int:
