@@ -297,3 +297,34 @@ async def test_the_async_client_uses_the_chosen_wire(
         http = rk._http_client("sora", httpx.AsyncClient, rk._pool)
         transport = http._transport
     assert isinstance(transport, AiohttpTransport) == (wire == "aiohttp")
+
+
+@pytest.mark.parametrize("wire", ["aiohttp", "httpx"])
+async def test_a_read_response_is_freed_without_the_cyclic_collector(wire: str) -> None:
+    """httpx links a response and its stream in a cycle; the drivers break it, so a thousand
+    jobs in flight leave no garbage for a long, loop-stopping full collection."""
+    import gc
+
+    from reelkit.drivers import AsyncDriver
+    from reelkit.effects import Send
+
+    transport = AiohttpTransport() if wire == "aiohttp" else httpx.AsyncHTTPTransport()
+    async with Server(answer()) as server, httpx.AsyncClient(transport=transport) as http:
+        driver = AsyncDriver(lambda _provider: http)
+        request = http.build_request("GET", f"{server.url}/v1/videos/1")
+        await driver._perform(Send("sora", request, None, True))  # pools, warms up
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            for _ in range(5):
+                request = http.build_request("GET", f"{server.url}/v1/videos/1")
+                response = await driver._perform(Send("sora", request, None, True))
+                assert response.json() == {"ok": True}
+                del response, request
+            gc.collect()
+            left = [o for o in gc.garbage if isinstance(o, httpx.Response)]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        driver.close()
+    assert left == []
