@@ -22,7 +22,7 @@ import socket
 import subprocess
 import tempfile
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -112,12 +112,20 @@ def postgres_server() -> Iterator[str]:
         import psycopg  # noqa: F401
     except ImportError:
         _unavailable("psycopg is not installed (uv sync installs it with the dev group)")
+    with server_url(_unavailable) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def server_url(unavailable: Callable[[str], NoReturn]) -> Iterator[str]:
+    """``REELKIT_TEST_POSTGRES_URL``, or a throwaway server's URL, removed on exit; without
+    either, ``unavailable(reason)`` (the tests skip or fail, the benchmarks raise)."""
     if GIVEN_URL:
         yield GIVEN_URL
         return
     found = _binaries()
     if found is None:
-        _unavailable(
+        unavailable(
             "no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql; "
             "install postgresql or set REELKIT_TEST_POSTGRES_URL"
         )

@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks.common import cpu_seconds, current_rss_mb
+from tests.benchmarks.common import cpu_seconds, current_rss_mb, maxrss_mb
 from tests.benchmarks.fanout_worker import MODEL, SIZE, Collections, loop_lag
 
 STATS_EVERY_S = 0.5
@@ -39,15 +39,6 @@ def _stats(base: str) -> dict[str, Any]:
 async def stats(base: str) -> dict[str, Any]:
     # Off the loop: a blocking urlopen would show up as a stall in the probe.
     return await asyncio.to_thread(_stats, base)
-
-
-def peak_rss_mb() -> float:
-    """VmHWM: the peak resident set so far (``ru_maxrss`` reads the same, in KiB)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def waiting(
@@ -132,7 +123,7 @@ async def waiting(
         "rss_ready_mb": rss_ready,
         "rss_submitted_mb": rss_submitted,
         "rss_mb": rss_window,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": maxrss_mb(),
         "loop_lag_max_ms": 1000 * max(stalls, default=0.0),
         "loop_lag_p99_ms": 1000 * ordered[int(0.99 * (len(ordered) - 1))] if ordered else 0.0,
         **collections.summary(stalls, spans),
