@@ -13,7 +13,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import _deferred
+
 __version__ = "0.1.0"
+
+_deferred.install()  # httpx's own CLI (click, rich, pygments) loads only if it is run
 
 # name -> module that defines it
 _EXPORTS: dict[str, str] = {
