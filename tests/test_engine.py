@@ -445,3 +445,40 @@ def test_a_key_echoed_in_an_error_is_masked_everywhere(
         assert KEY not in str(info.value) and "Bearer ***" in str(info.value)
     journal = b"".join(p.read_bytes() for p in isolated_env.glob("jobs.sqlite3*"))
     assert KEY.encode() not in journal
+
+
+def test_a_waiting_job_holds_no_request_response_or_plan(
+    service: awkward.FakeService, isolated_env: Path
+) -> None:
+    # Thousands of jobs wait in one process for minutes: every object a waiting job keeps is
+    # walked by each full garbage collection, the loop stopped meanwhile. Once submitted, a job
+    # keeps its record and what polling needs, not its submit's request, answer or plan.
+    import gc
+
+    from reelkit.engine.selection import Prepared
+    from reelkit.models import Plan
+
+    def held() -> list[str]:
+        gc.collect()
+        kinds = (Prepared, Plan, httpx.Request, httpx.Response)
+        return sorted({type(o).__name__ for o in gc.get_objects() if isinstance(o, kinds)})
+
+    async def main() -> tuple[list[str], int]:
+        async with make_client(service, isolated_env, cls=AsyncClient, poll_interval=600) as c:
+            job = asyncio.ensure_future(c.generate("a heron waiting"))
+            # Submitted, then asleep until its first poll (600 s away); wait for the flow to
+            # let go of its submit, however slowly this machine gets there.
+            for _ in range(200):
+                await asyncio.sleep(0.05)
+                if service.counts["submits"] and not held():
+                    break
+            left, polls = held(), service.counts["polls"]
+            assert not job.done()
+            job.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await job
+            return left, polls
+
+    left, polls = asyncio.run(main())
+    assert service.counts["submits"] == 1 and polls == 0  # it was waiting, not finished
+    assert left == []

@@ -6,6 +6,7 @@ Both drive the generators of ``reelkit.engine``; only the driver differs. ``plan
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
@@ -129,12 +130,14 @@ class _Base(Catalog):
     def _start(self, prompt: str, options: Mapping[str, Any], *, wait: bool) -> Flow[JobRecord]:
         ask = _ask(prompt, options)
         # Planning reads files and the journal: an effect, so AsyncClient does it off the loop.
-        prepared = yield Offload(lambda: self._engine.prepare(ask))
-        return (yield from self._engine.start(prepared, ask, wait=wait))
+        prepared = yield Offload(functools.partial(self._engine.prepare, ask))
+        flow = self._engine.start(prepared, ask, wait=wait)
+        del prepared  # the submit's request and plan are start's to drop once sent
+        return (yield from flow)
 
     def _record(self, prompt: str, options: Mapping[str, Any]) -> Flow[JobRecord]:
         ask = _ask(prompt, options)
-        prepared = yield Offload(lambda: self._engine.prepare(ask))
+        prepared = yield Offload(functools.partial(self._engine.prepare, ask))
         return (yield from self._engine.record(prepared, ask))
 
     def _http_client(self, provider: str, factory: type[Any], pool: dict[str, Any]) -> Any:

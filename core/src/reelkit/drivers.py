@@ -108,6 +108,7 @@ class SyncDriver:
                 effect = send(value)
             except StopIteration as stop:
                 return stop.value  # type: ignore[no-any-return]
+            value = None  # the flow has it: a sleeping job keeps no response (and its request)
             try:
                 value, send = self._perform(effect), flow.send
             except Exception as exc:
@@ -187,6 +188,7 @@ class AsyncDriver:
                 if cancelled:
                     raise asyncio.CancelledError from None
                 return stop.value  # type: ignore[no-any-return]
+            value = None  # the flow has it: a sleeping job keeps no response (and its request)
             if cancelled and not isinstance(effect, Offload):
                 # The submit's answer is recorded (the Offloads since were its journal
                 # writes): now the cancel may take effect, with nothing paid and forgotten.

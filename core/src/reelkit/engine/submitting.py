@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import httpx
@@ -54,6 +54,28 @@ class Submitting(Polling):
         self, prepared: Prepared, ask: Ask, *, wait: bool, download: bool = True
     ) -> Flow[JobRecord]:
         """Submit (unless an identical job can be reused or followed) and optionally wait."""
+        record, how, output = yield from self._begin(prepared, ask)
+        # A job waits for minutes with this frame suspended: it keeps only what polling needs,
+        # not the request, plan and credentials of its submit (fewer objects per waiting job).
+        del prepared
+        if how == "reused" or not wait:
+            return record
+        if how == "created":
+            return (yield from self._follow_record(record, download=download, timeout=ask.timeout))
+        record = yield from self._follow_record(record, download=download, timeout=ask.timeout)
+        if record.state is JobState.DOWNLOADED and record.path and ask.output is not None:
+            # The shared job saved its video where its claimant asked; this caller asked
+            # for another place: a copy, not a second purchase.
+            if Path(record.path).resolve() != output:
+                yield Offload(functools.partial(files.atomic_copy, Path(record.path), output))
+                record = attrs.evolve(record, path=str(output))
+        return record
+
+    def _begin(
+        self, prepared: Prepared, ask: Ask
+    ) -> Flow[tuple[JobRecord, Literal["reused", "created", "following"], Path]]:
+        """Reuse an identical finished job, or claim the request and submit it, or (another
+        caller holds the claim) wait for that caller's submit: the job and which it was."""
         plan = prepared.plan
         fingerprint = _fingerprint(plan, ask.caller)
         if ask.webhook_url is not None:  # refused before anything is claimed or paid
@@ -79,7 +101,7 @@ class Submitting(Polling):
             )
             reused, claimed = decided
             if reused is not None:
-                return (yield from self._reuse(reused, ask))
+                return (yield from self._reuse(reused, ask)), "reused", output
             record, created = claimed
             if created:
                 self._emit(
@@ -95,21 +117,9 @@ class Submitting(Polling):
                 record = yield from self._submit(record, prepared, credentials)
         finally:
             claims.end(job_id)
-        if not created:
-            record = yield from self._follow_claim(record)
-            if not wait:
-                return record
-            record = yield from self._follow_record(record, download=download, timeout=ask.timeout)
-            if record.state is JobState.DOWNLOADED and record.path and ask.output is not None:
-                # The shared job saved its video where its claimant asked; this caller asked
-                # for another place: a copy, not a second purchase.
-                if Path(record.path).resolve() != output:
-                    yield Offload(functools.partial(files.atomic_copy, Path(record.path), output))
-                    record = attrs.evolve(record, path=str(output))
-            return record
-        if not wait:
-            return record
-        return (yield from self._follow_record(record, download=download, timeout=ask.timeout))
+        if created:
+            return record, "created", output
+        return (yield from self._follow_claim(record)), "following", output
 
     def _reuse_or_claim(
         self,
