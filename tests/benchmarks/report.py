@@ -269,10 +269,14 @@ def _startup(imp: dict[str, Any]) -> list[str]:
     )
     out += [
         "",
-        "The listing verbs and `--dry-run` import no HTTP stack, engine, driver or journal "
-        "(`reelkit.catalog`; guarded by `tests/test_cli_import_cost.py`, which checks the modules "
-        "a real `reelkit` process imported, never timings). What they do import is in the "
-        "`-X importtime` tables of section 7.",
+        "The listing verbs import no HTTP stack, engine, driver or journal, and `--dry-run` "
+        "only httpx's request model besides the plugins (`reelkit.catalog`; guarded by "
+        "`tests/test_cli_import_cost.py`, which checks the modules a real `reelkit` process "
+        "imported, never timings). What they do import is in the `-X importtime` tables of "
+        "section 7. In this environment click, rich and pygments are installed (as wherever "
+        "reelkit's CLI is), so a bare `import httpx`, the floor above, also imports httpx's own "
+        "CLI; a process that imported reelkit first defers that to the CLI's first use "
+        "(`reelkit._deferred`; the `import reelkit, httpx` row).",
         "",
     ]
     return out
@@ -452,7 +456,7 @@ def _waiting_section(waiting: dict[str, Any]) -> list[str]:
     rows = []
     for label, r in waiting.get("rows", {}).items():
         if r.get("error") and not r.get("window_polls"):
-            rows.append([label, f"failed: {_clean(r['error'])[:200]}"] + ["—"] * 9)
+            rows.append([label, f"failed: {_clean(r['error'])[:200]}"] + ["—"] * 10)
             continue
         per_job = (
             1024 * (r["rss_mb"] - r["rss_ready_mb"]) / n
@@ -469,6 +473,7 @@ def _waiting_section(waiting: dict[str, Any]) -> list[str]:
                 f"{_f(r.get('rss_ready_mb'), 0)} / {_f(r.get('rss_mb'), 0)} / "
                 f"{_f(r.get('peak_rss_mb'), 0)}",
                 _f(per_job, 1),
+                _f(r.get("objects_per_job"), 1),
                 f"{_f(r.get('loop_lag_max_ms'), 1)} / {_f(r.get('loop_lag_p99_ms'), 1)}",
                 f"{_f(r.get('gc_full_max_ms'), 1)} ({_f(r.get('gc_full_collections'), 0)})"
                 f" / {_f(r.get('loop_lag_max_outside_gc_ms'), 1)}",
@@ -486,18 +491,22 @@ def _waiting_section(waiting: dict[str, Any]) -> list[str]:
             "CPU in the window, % of a core",
             "RSS ready / in the window / peak, MB",
             "KB per waiting job",
+            "tracked objects per waiting job",
             "loop stall worst / p99, ms",
             "longest full GC, ms (count) / worst stall outside GC, ms",
             "emulator CPU, s",
             "jobs ended before the window",
         ],
         rows,
-        "---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:",
+        "---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:",
     )
     out += [
         "",
         "*KB per waiting job* is the RSS in the window minus the RSS before the jobs, over N: "
-        "each job's coroutine chain, its journal record and its request objects while it sleeps.",
+        "each job's coroutine chain, its journal record and what polling needs while it sleeps. "
+        "*Tracked objects per waiting job* counts the same way what Python's cyclic collector "
+        "tracks (`len(gc.get_objects())`): a full collection walks every one of them, and the "
+        "imported modules' own, with the loop stopped.",
         "",
     ]
     return out
@@ -688,7 +697,9 @@ def _bought_section(data: dict[str, Any]) -> list[str]:
         f"Three cores side by side in this run: *{base}* (before the performance issue), "
         "*reelkit-httpx* (today's core on the same httpx wire: what the core's own changes bought "
         "— journal writes cut to those a resume needs, no write per unchanged poll, responses "
-        "freed without waiting for the cyclic collector) and *reelkit* (today's core on aiohttp: "
+        "freed without waiting for the cyclic collector, a waiting job's suspended frames "
+        "holding nothing of its submit, httpx imported without its own CLI) and *reelkit* "
+        "(today's core on aiohttp: "
         "what the transport bought on top). The start-up changes are in section 1 (the CLI "
         "against `import httpx`); an older core alone cannot run today's CLI, so there is no "
         "start-up column here.",
@@ -737,6 +748,7 @@ def _bought_section(data: dict[str, Any]) -> list[str]:
         ("cpu_ms_per_poll", "waiting jobs: CPU per poll, ms", 2),
         ("submit_s", "waiting jobs: submit phase, s", 1),
         ("peak_rss_mb", "waiting jobs: peak RSS, MB", 0),
+        ("objects_per_job", "waiting jobs: tracked objects per job", 1),
     ):
         # The older core is not run waiting: a 10,000-job run per core is long enough.
         vals = [None, *(waiting.get("rows", {}).get(c, {}).get(key) for c in cols[1:])]

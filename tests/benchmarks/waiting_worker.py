@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -62,6 +63,8 @@ async def waiting(
     transport = sorted({type(c._transport).__name__ for c in client._pool.values()})
     start = await stats(base)
     rss_ready = current_rss_mb()
+    # Tracked objects: what every full collection walks with the loop stopped.
+    tracked_ready = len(gc.get_objects())
 
     cpu0, t0 = cpu_seconds(), time.perf_counter()
     jobs = [
@@ -92,6 +95,7 @@ async def waiting(
     cpu_window, wall_window = cpu_seconds() - cpu1, time.perf_counter() - t1
     after = await stats(base)
     rss_window = current_rss_mb()
+    tracked_window = len(gc.get_objects())
 
     done = [t for t in jobs if t.done()]
     errors = [t.exception() for t in done if not t.cancelled() and t.exception() is not None]
@@ -124,6 +128,9 @@ async def waiting(
         "rss_submitted_mb": rss_submitted,
         "rss_mb": rss_window,
         "peak_rss_mb": maxrss_mb(),
+        "tracked_ready": tracked_ready,
+        "tracked_window": tracked_window,
+        "objects_per_job": (tracked_window - tracked_ready) / n,
         "loop_lag_max_ms": 1000 * max(stalls, default=0.0),
         "loop_lag_p99_ms": 1000 * ordered[int(0.99 * (len(ordered) - 1))] if ordered else 0.0,
         **collections.summary(stalls, spans),
