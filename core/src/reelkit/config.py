@@ -62,6 +62,12 @@ class Settings:
     poll_interval: float | None = None  # REELKIT_POLL_INTERVAL or an argument: every provider
     timeout: float | None = None  # REELKIT_TIMEOUT or an argument: the overall wait deadline
     sources: tuple[Path, ...] = ()  # the config files that were read, in order
+    # Each provider's resolved config: a pure function of these (frozen) settings, asked for by
+    # every job, so one object serves them all (id -> (info, config); info is held so that an
+    # id is never reused for another).
+    _configs: dict[int, tuple[ProviderInfo, ProviderConfig]] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         _secrets.remember(self.secret_values())
@@ -162,6 +168,14 @@ class Settings:
         return section if isinstance(section, Mapping) else {}
 
     def provider_config(self, info: ProviderInfo) -> ProviderConfig:
+        cached = self._configs.get(id(info))
+        if cached is not None and cached[0] is info:
+            return cached[1]
+        config = self._resolve(info)
+        self._configs[id(info)] = (info, config)
+        return config
+
+    def _resolve(self, info: ProviderInfo) -> ProviderConfig:
         section = self.provider_section(info.name)
         base_url = next((self.env[k] for k in info.base_url_envs if self.env.get(k)), None)
         base_url = base_url or section.get("base_url") or info.base_url

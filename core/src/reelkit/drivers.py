@@ -150,6 +150,11 @@ class SyncDriver:
         pass
 
 
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():  # a cancelled sleep's future is done already
+        future.set_result(None)
+
+
 class _HeldCancel(Exception):
     """A submit that failed after a cancel was held back: the flow sees ``error``, then the
     cancel."""
@@ -178,12 +183,15 @@ class AsyncDriver:
         return self._workers.submit(func, *args)
 
     async def run(self, flow: Flow[T]) -> T:
-        send: Callable[[Any], Any] = flow.send
+        # Thousands of jobs may wait at once, each suspended here: every object a waiting job
+        # keeps (a bound method, a coroutine per sleep) is walked by each full collection with
+        # the loop stopped, so sleeps and offloads are awaited inline and ``value`` is let go.
         value: Any = None
+        failed = False  # value is an exception to throw into the flow
         cancelled = False  # a cancel that arrived while a submit was in flight, held back
         while True:
             try:
-                effect = send(value)
+                effect = flow.throw(value) if failed else flow.send(value)
             except StopIteration as stop:
                 if cancelled:
                     raise asyncio.CancelledError from None
@@ -194,16 +202,27 @@ class AsyncDriver:
                 # writes): now the cancel may take effect, with nothing paid and forgotten.
                 raise asyncio.CancelledError
             try:
-                if isinstance(effect, Send) and not effect.idempotent:
+                if isinstance(effect, Sleep):  # never holds a slot while sleeping
+                    loop = asyncio.get_running_loop()
+                    woken = loop.create_future()
+                    timer = loop.call_later(max(0.0, effect.seconds), _wake, woken)
+                    try:
+                        await woken
+                    finally:
+                        timer.cancel()
+                    del woken, timer
+                elif isinstance(effect, Offload):
+                    value = await self._blocking(effect.func)
+                elif isinstance(effect, Send) and not effect.idempotent:
                     value, held = await self._submit(effect)
                     cancelled = cancelled or held
                 else:
                     value = await self._perform(effect)
-                send = flow.send
+                failed = False
             except _HeldCancel as held_error:
-                value, send, cancelled = held_error.error, flow.throw, True
+                value, failed, cancelled = held_error.error, True, True
             except Exception as exc:
-                value, send = exc, flow.throw
+                value, failed = exc, True
 
     async def _submit(self, effect: Send) -> tuple[Any, bool]:
         """A submit runs to its answer even when the caller is cancelled (Ctrl-C, a timeout):
@@ -220,9 +239,6 @@ class AsyncDriver:
     async def _perform(self, effect: Any) -> Any:
         if isinstance(effect, Offload):
             return await self._blocking(effect.func)
-        if isinstance(effect, Sleep):  # never hold a slot while sleeping
-            await asyncio.sleep(max(0.0, effect.seconds))
-            return None
         async with self._gate():
             client = self._client_for(effect.provider)
             if isinstance(effect, Send):

@@ -197,6 +197,7 @@ class Polling(Downloads):
             record = yield from self._record_status(record, status, every=PROGRESS_WRITE_S)
             if isinstance(status, (Queued, Running)):
                 wait = status.poll_after if status.poll_after is not None else interval
+                del status  # the record has what it said; nothing more is kept while waiting
                 continue
             if isinstance(status, Failed):
                 raise self._stored_error(record)
