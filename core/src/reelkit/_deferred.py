@@ -4,8 +4,8 @@
 pygments are installed (as wherever reelkit's CLI is: it needs click and rich, rich needs
 pygments), that one line imports all three: about half of ``import httpx``'s time, and a few
 thousand objects the garbage collector walks at every full collection, in a process that never
-runs httpx's CLI. Pydantic's httpx fork
-made the same import lazy: https://github.com/pydantic/httpx2/pull/947.
+runs httpx's CLI. Pydantic's httpx fork made the same import lazy:
+https://github.com/pydantic/httpx2/pull/947.
 
 ``install()`` (run by ``import reelkit``) adds a finder that does nothing until httpx's own
 import begins; then it removes itself and puts a stand-in for ``httpx._main`` in ``sys.modules``.

@@ -236,9 +236,7 @@ class AsyncDriver:
             except Exception as exc:
                 raise _HeldCancel(exc) from exc
 
-    async def _perform(self, effect: Any) -> Any:
-        if isinstance(effect, Offload):
-            return await self._blocking(effect.func)
+    async def _perform(self, effect: Send | Fetch) -> Any:
         async with self._gate():
             client = self._client_for(effect.provider)
             if isinstance(effect, Send):
