@@ -40,6 +40,13 @@ def target(output: str | os.PathLike[str] | None, default_name: str) -> Path:
     return path.resolve()
 
 
+def writable_target(output: str | os.PathLike[str], default_name: str) -> Path:
+    """Blocking: ``target`` proven writable (``prove_writable``)."""
+    path = target(output, default_name)
+    prove_writable(path)
+    return path
+
+
 def prove_writable(path: Path) -> None:
     """Create the target's folder and prove a file can be written there, or raise ``OutputError``."""
     shown = str(path)
@@ -95,6 +102,21 @@ def remove_partials(directory: Path, prefix: str) -> int:
         finally:
             os.close(fd)
     return removed
+
+
+def copy_unless_same(source: str | os.PathLike[str], dest: Path) -> bool:
+    """Blocking: copy ``source`` to ``dest`` (resolved) unless both are the same file."""
+    if Path(source).resolve() == dest:
+        return False
+    atomic_copy(Path(source), dest)
+    return True
+
+
+def copy_to(source: str | os.PathLike[str], output: str | os.PathLike[str]) -> Path | None:
+    """Blocking: copy an existing video to ``-o`` (a file, or a folder keeping its name); the
+    new path, or None when ``output`` already is that video."""
+    dest = target(output, default_name=Path(source).name)
+    return dest if copy_unless_same(source, dest) else None
 
 
 def atomic_copy(source: Path, dest: Path) -> None:

@@ -333,8 +333,7 @@ class Polling(Downloads):
             )
         if output is not None:
             name = Path(record.output).name if record.output else f"{record.id}.mp4"
-            dest = files.target(output, default_name=name)
-            yield Offload(functools.partial(files.prove_writable, dest))
+            dest = yield Offload(functools.partial(files.writable_target, output, name))
             record = yield from self._j("update", record, output=str(dest))
         provider = self.host.provider(record.provider)
         return (

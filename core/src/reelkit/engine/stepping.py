@@ -83,11 +83,11 @@ class Stepping(Recovery):
         if ask.webhook_url is not None:  # refused before anything is recorded
             webhooks.check_url(ask.webhook_url, self.settings)
         job_id = new_job_id()
-        output = files.target(
-            ask.output, default_name=f"{files.slug(plan.request.prompt)}-{job_id[-6:]}.mp4"
-        )
+        default_name = f"{files.slug(plan.request.prompt)}-{job_id[-6:]}.mp4"
 
         def create() -> tuple[JobRecord, bool]:
+            # Resolving the path stats the disk: done here, off the event loop, like the rest.
+            output = files.target(ask.output, default_name=default_name)
             if not ask.force:
                 done = self._downloaded(fingerprint)
                 if done is not None:

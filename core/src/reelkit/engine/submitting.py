@@ -66,8 +66,8 @@ class Submitting(Polling):
         if record.state is JobState.DOWNLOADED and record.path and ask.output is not None:
             # The shared job saved its video where its claimant asked; this caller asked
             # for another place: a copy, not a second purchase.
-            if Path(record.path).resolve() != output:
-                yield Offload(functools.partial(files.atomic_copy, Path(record.path), output))
+            copied = yield Offload(functools.partial(files.copy_unless_same, record.path, output))
+            if copied:
                 record = attrs.evolve(record, path=str(output))
         return record
 
@@ -88,18 +88,16 @@ class Submitting(Polling):
         if prepared.refusal is not None:  # ... and costs nothing: only a new submit is refused
             missing = prepared.refusal
         job_id = new_job_id()
-        output = files.target(
-            ask.output, default_name=f"{files.slug(plan.request.prompt)}-{job_id[-6:]}.mp4"
-        )
+        default_name = f"{files.slug(plan.request.prompt)}-{job_id[-6:]}.mp4"
         claims.begin(job_id)
         try:
-            # One trip to a worker thread: reuse, prove the output writable, claim.
-            decided: tuple[JobRecord | None, tuple[JobRecord, bool]] = yield Offload(
+            # One trip to a worker thread: resolve the output, reuse, prove it writable, claim.
+            decided: tuple[JobRecord | None, tuple[JobRecord, bool], Path] = yield Offload(
                 functools.partial(
-                    self._reuse_or_claim, prepared, ask, fingerprint, job_id, output, missing
+                    self._reuse_or_claim, prepared, ask, fingerprint, job_id, default_name, missing
                 )
             )
-            reused, claimed = decided
+            reused, claimed, output = decided
             if reused is not None:
                 return (yield from self._reuse(reused, ask)), "reused", output
             record, created = claimed
@@ -127,16 +125,19 @@ class Submitting(Polling):
         ask: Ask,
         fingerprint: str,
         job_id: str,
-        output: Path,
+        default_name: str,
         missing: ReelkitError | None,
-    ) -> tuple[JobRecord | None, tuple[JobRecord, bool]]:
+    ) -> tuple[JobRecord | None, tuple[JobRecord, bool], Path]:
         """Blocking: an identical job already downloaded (its file still there) is served for
-        free; otherwise, before paying, the output is proven writable and the request claimed."""
+        free; otherwise, before paying, the output is proven writable and the request claimed.
+        Also where the video goes: resolving the path stats the disk, kept off the event loop
+        (on it, each syscall hands the GIL to the journal's thread, stalling every job)."""
         plan = prepared.plan
+        output = files.target(ask.output, default_name=default_name)
         if not ask.force:
             done = self._downloaded(fingerprint)
             if done is not None:
-                return done, (done, False)
+                return done, (done, False), output
         if missing is not None:
             raise missing
         files.prove_writable(output)  # a video that cannot be saved is not worth buying
@@ -171,8 +172,8 @@ class Submitting(Polling):
                 )
                 if record.webhook_state is not None:
                     self.webhooks.notify()  # this job ended at once, reusing another's video
-                return done, (done, False)
-        return None, (record, created)
+                return done, (done, False), output
+        return None, (record, created), output
 
     def delivered(self, plan: Plan) -> JobRecord | None:
         """Blocking: an identical job already downloaded whose file is still there, or None
@@ -190,9 +191,8 @@ class Submitting(Polling):
         """Serve an identical earlier result instead of paying again (opt out: ``force``)."""
         assert record.path is not None
         if ask.output is not None:
-            dest = files.target(ask.output, default_name=Path(record.path).name)
-            if dest != Path(record.path).resolve():
-                yield Offload(functools.partial(files.atomic_copy, Path(record.path), dest))
+            dest = yield Offload(functools.partial(files.copy_to, record.path, ask.output))
+            if dest is not None:
                 record = yield from self._j("update", record, path=str(dest))
         self._emit("reused", record, f"identical to job {record.id}: reusing its video")
         return attrs.evolve(record, metadata={**record.metadata, "reused": True})
