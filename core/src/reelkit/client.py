@@ -26,7 +26,9 @@ from .models import JobState, Result
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from .arguments import Ask
     from .batch import BatchPlan
+    from .engine.selection import Prepared
     from .shots import Shot
 
 
@@ -129,16 +131,26 @@ class _Base(Catalog):
 
     def _start(self, prompt: str, options: Mapping[str, Any], *, wait: bool) -> Flow[JobRecord]:
         ask = _ask(prompt, options)
-        # Planning reads files and the journal: an effect, so AsyncClient does it off the loop.
-        prepared = yield Offload(functools.partial(self._engine.prepare, ask))
+        prepared = yield from self._prepare(ask)
         flow = self._engine.start(prepared, ask, wait=wait)
         del prepared  # the submit's request and plan are start's to drop once sent
         return (yield from flow)
 
     def _record(self, prompt: str, options: Mapping[str, Any]) -> Flow[JobRecord]:
         ask = _ask(prompt, options)
-        prepared = yield Offload(functools.partial(self._engine.prepare, ask))
+        prepared = yield from self._prepare(ask)
         return (yield from self._engine.record(prepared, ask))
+
+    def _prepare(self, ask: Ask) -> Flow[Prepared]:
+        if self._engine.prepare_blocks(ask):
+            # Files to read or the journal to ask: an effect, so AsyncClient does it off the loop.
+            prepared: Prepared = yield Offload(functools.partial(self._engine.prepare, ask))
+            return prepared
+        # Pure computation stays on the loop: in a worker thread it would hold the GIL in long
+        # stretches, and every socket call of the loop would then wait up to the interpreter's
+        # switch interval (5 ms) to get it back — tens of milliseconds per loop iteration at a
+        # thousand jobs starting.
+        return self._engine.prepare(ask)
 
     def _http_client(self, provider: str, factory: type[Any], pool: dict[str, Any]) -> Any:
         if provider in pool:

@@ -19,6 +19,7 @@ import httpx
 
 from .blocking import Workers
 from .effects import Fetch, Fetched, Flow, Offload, Send, Sleep
+from .pacing import Pacer
 
 T = TypeVar("T")
 # Requests in flight per AsyncClient. Beyond this, httpcore's pool rescans every queued request
@@ -150,11 +151,6 @@ class SyncDriver:
         pass
 
 
-def _wake(future: asyncio.Future[None]) -> None:
-    if not future.done():  # a cancelled sleep's future is done already
-        future.set_result(None)
-
-
 class _HeldCancel(Exception):
     """A submit that failed after a cancel was held back: the flow sees ``error``, then the
     cancel."""
@@ -168,6 +164,7 @@ class AsyncDriver:
     def __init__(self, client_for: Callable[[str], httpx.AsyncClient]) -> None:
         self._client_for = client_for
         self._gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+        self._pacers: dict[asyncio.AbstractEventLoop, Pacer] = {}
         self._workers: Workers | None = None
 
     def _gate(self) -> asyncio.Semaphore:
@@ -176,6 +173,13 @@ class AsyncDriver:
         if gate is None:
             self._gates = {loop: (gate := asyncio.Semaphore(MAX_IN_FLIGHT))}
         return gate
+
+    def _pacer(self) -> Pacer:
+        loop = asyncio.get_running_loop()
+        pacer = self._pacers.get(loop)
+        if pacer is None:
+            self._pacers = {loop: (pacer := Pacer(loop))}
+        return pacer
 
     def _blocking(self, func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
         if self._workers is None:
@@ -186,6 +190,9 @@ class AsyncDriver:
         # Thousands of jobs may wait at once, each suspended here: every object a waiting job
         # keeps (a bound method, a coroutine per sleep) is walked by each full collection with
         # the loop stopped, so sleeps and offloads are awaited inline and ``value`` is let go.
+        # Jobs start, and wake from their sleeps, by turns (reelkit.pacing): a thousand started
+        # at once, or due at once, no longer run their next steps in one loop iteration.
+        await self._pacer().start()
         value: Any = None
         failed = False  # value is an exception to throw into the flow
         cancelled = False  # a cancel that arrived while a submit was in flight, held back
@@ -203,9 +210,8 @@ class AsyncDriver:
                 raise asyncio.CancelledError
             try:
                 if isinstance(effect, Sleep):  # never holds a slot while sleeping
-                    loop = asyncio.get_running_loop()
-                    woken = loop.create_future()
-                    timer = loop.call_later(max(0.0, effect.seconds), _wake, woken)
+                    woken, timer = self._pacer().sleep(effect.seconds)
+                    del effect
                     try:
                         await woken
                     finally:

@@ -45,6 +45,19 @@ class Prepared:
 
 
 class Selection(EngineBase):
+    @staticmethod
+    def prepare_blocks(ask: Ask) -> bool:
+        """Whether ``prepare`` reads a file or the journal for ``ask``: an image or video to
+        read and identify, or an earlier job to look up. Otherwise it only computes."""
+        return bool(
+            ask.first_frame is not None
+            or ask.last_frame is not None
+            or ask.reference_images
+            or ask.video is not None
+            or ask.continue_from
+            or ask.remix_of
+        )
+
     def prepare(self, ask: Ask) -> Prepared:
         """Everything a submit needs, decided locally; every bad input is an ``InvalidRequest``."""
         validation.check_ask(ask)
